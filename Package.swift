@@ -1,0 +1,107 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top: C bridges → Swift wrappers (no reminder vocabulary) →
+// domain rules (pure) → store (SQL) → one module per service role → the entry point.
+let package = Package(
+    name: "case-reminders",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reminders", targets: ["Reminders"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // MARK: C bridges
+        .systemLibrary(
+            name: "CRDKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // MARK: Swift wrappers
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRDKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Curl",
+            dependencies: ["CCurl"]
+        ),
+
+        // MARK: Domain and store
+        .target(name: "ReminderDomain"),
+        .target(
+            name: "ReminderStore",
+            dependencies: ["ReminderDomain", "Postgres"]
+        ),
+
+        // MARK: Service roles
+        .target(
+            name: "OutboxRelay",
+            dependencies: [
+                "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ReminderAdmin",
+            dependencies: [
+                "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Entry point
+        .executableTarget(
+            name: "Reminders",
+            dependencies: [
+                "OutboxRelay", "ReminderAdmin", "ReminderDomain", "Kafka", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "ReminderDomainTests",
+            dependencies: ["ReminderDomain"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Kafka", "Postgres", "Curl", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,34 @@
+#ifndef CASE_REMINDERS_CRDKAFKA_SHIM_H
+#define CASE_REMINDERS_CRDKAFKA_SHIM_H
+
+#include <librdkafka/rdkafka.h>
+
+/* rd_kafka_producev is variadic, which Swift cannot call: this typed wrapper
+ * produces one message with key, value, headers and a per-message opaque that
+ * comes back in the delivery report. The payload is copied, so the caller's
+ * buffers may be released as soon as this returns. Ownership of `headers`
+ * passes to librdkafka on success only. */
+static inline rd_kafka_resp_err_t
+crdkafka_produce(rd_kafka_t *rk,
+                 const char *topic,
+                 int32_t partition,
+                 const void *key, size_t key_len,
+                 const void *value, size_t value_len,
+                 rd_kafka_headers_t *headers,
+                 void *message_opaque)
+{
+    return rd_kafka_producev(rk,
+                             RD_KAFKA_V_TOPIC(topic),
+                             RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_KEY(key, key_len),
+                             RD_KAFKA_V_VALUE((void *)value, value_len),
+                             RD_KAFKA_V_HEADERS(headers),
+                             RD_KAFKA_V_OPAQUE(message_opaque),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_END);
+}
+
+/* RD_KAFKA_PARTITION_UA is a macro Swift imports poorly. */
+static inline int32_t crdkafka_partition_unassigned(void) { return RD_KAFKA_PARTITION_UA; }
+
+#endif

