@@ -94,6 +94,28 @@ let package = Package(
             name: "ReminderDomainTests",
             dependencies: ["ReminderDomain"]
         ),
+        // Integration tests run against real servers (PostgreSQL, the broker,
+        // SMTP and HTTP sinks on loopback): `swift test --filter IntegrationTests`.
+        .testTarget(
+            name: "KafkaIntegrationTests",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresIntegrationTests",
+            dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "CurlIntegrationTests",
+            dependencies: ["Curl"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

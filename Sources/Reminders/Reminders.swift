@@ -1,0 +1,4 @@
+@main
+struct Reminders {
+    static func main() {}
+}
