@@ -1,0 +1,179 @@
+import Kafka
+import Logging
+import Postgres
+import ReminderDomain
+import ReminderStore
+import ServiceLifecycle
+import Synchronization
+
+/// Publishes every outbox row to Kafka, in id order, and marks it published
+/// only after the broker acknowledged it.
+///
+/// One relay per database is active at a time: leadership is a session-level
+/// advisory lock held by the connection that also reads and marks the outbox,
+/// so losing that connection loses leadership at the same moment. Other relays
+/// wait as hot standbys. A single active relay keeps per-key order without
+/// coordinating partitions between relays, and one relay already publishes
+/// well over the pipeline's needs (see README, Benchmarks).
+public final class OutboxRelay: Service {
+    private let postgres: PostgresClient
+    private let postgresConfiguration: PostgresConfiguration
+    private let producerConfiguration: KafkaProducerConfiguration
+    private let configuration: OutboxRelayConfiguration
+    private let logger: Logger
+    private let wake = WakeSignal()
+    private let stopping = Atomic<Bool>(false)
+    private let published = Atomic<Int>(0)
+
+    /// Creates a relay. `postgres` carries the NOTIFY wake-ups; the relay opens
+    /// its own leadership connection from `postgresConfiguration`.
+    public init(
+        postgres: PostgresClient,
+        postgresConfiguration: PostgresConfiguration,
+        producerConfiguration: KafkaProducerConfiguration,
+        configuration: OutboxRelayConfiguration = .init(),
+        logger: Logger
+    ) {
+        self.postgres = postgres
+        self.postgresConfiguration = postgresConfiguration
+        self.producerConfiguration = producerConfiguration
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Rows this relay has published and marked since it started.
+    public var publishedCount: Int { published.load(ordering: .relaxed) }
+
+    /// Relays until graceful shutdown; a batch in flight is finished first.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.forwardNotifications() }
+                group.addTask { try await self.relayWhileRunning() }
+                // The relay loop ends only at shutdown; then stop the listener.
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+            self.wake.signal()
+        }
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
+
+    /// Turns every NOTIFY on `reminder_outbox` into a wake-up. A reconnect of
+    /// the listening connection also wakes the relay, since NOTIFYs may have
+    /// been missed meanwhile.
+    private func forwardNotifications() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                for try await _ in postgres.listen(on: "reminder_outbox") {
+                    wake.signal()
+                    backoff = .milliseconds(100)
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("outbox listener failed; polling meanwhile", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, configuration.maximumBackoff)
+        }
+    }
+
+    private func relayWhileRunning() async throws {
+        var backoff = Duration.milliseconds(100)
+        while !isStopping {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: postgresConfiguration, logger: logger)
+                defer { connection.close() }
+                guard try await acquireLeadership(on: connection) else { return }
+                logger.info("outbox relay is the active relay")
+                try await relayAsLeader(on: connection)
+                backoff = .milliseconds(100)
+            } catch is CancellationError {
+                return
+            } catch {
+                if isStopping { return }
+                logger.error("outbox relay interrupted; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+                await wake.wait(upTo: backoff)
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            }
+        }
+    }
+
+    /// Waits as a standby until this relay holds the leadership lock; `false`
+    /// when shutdown came first.
+    private func acquireLeadership(on connection: PostgresConnection) async throws -> Bool {
+        var announcedStandby = false
+        while !isStopping {
+            let rows = try await connection.query("SELECT pg_try_advisory_lock($1) AS acquired", [configuration.leadershipLockKey])
+            if try rows.first?.decode("acquired", as: Bool.self) == true { return true }
+            if !announcedStandby {
+                logger.info("another outbox relay is active; standing by")
+                announcedStandby = true
+            }
+            try await Task.sleep(for: configuration.standbyRetryInterval)
+        }
+        return false
+    }
+
+    private func relayAsLeader(on connection: PostgresConnection) async throws {
+        let producer = try KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger)
+        let outbox = PostgresOutboxRepository(connection: connection)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await producer.run() }
+            defer { group.cancelAll() }
+            try await publishLoop(outbox: outbox, producer: producer)
+        }
+    }
+
+    private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
+        var backoff = Duration.milliseconds(100)
+        while !isStopping {
+            let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize)
+            if batch.isEmpty {
+                await wake.wait(upTo: configuration.pollInterval)
+                continue
+            }
+            let results = await producer.send(contentsOf: batch.map(Self.kafkaMessage))
+            var acknowledged: [Int64] = []
+            var failure: KafkaError?
+            for (row, result) in zip(batch, results) {
+                switch result {
+                case .success: acknowledged.append(row.id)
+                case .failure(let error): failure = failure ?? error
+                }
+            }
+            let marked = try await outbox.markPublished(ids: acknowledged)
+            published.add(marked, ordering: .relaxed)
+            logger.debug("published outbox batch", metadata: ["rows": "\(batch.count)", "marked": "\(marked)"])
+            if let failure {
+                // A fatal producer error needs a new producer; anything else is
+                // the broker being away: keep the rows and try again shortly.
+                if failure.isFatal { throw failure }
+                logger.warning(
+                    "broker did not acknowledge part of a batch; retrying",
+                    metadata: ["failed": "\(batch.count - acknowledged.count)", "error": "\(failure)"]
+                )
+                await wake.wait(upTo: backoff)
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            } else {
+                backoff = .milliseconds(100)
+            }
+        }
+    }
+
+    static func kafkaMessage(_ row: OutboxMessage) -> KafkaProducerMessage {
+        var headers = row.headers
+        headers["event_id"] = row.eventID.uuidString.lowercased()
+        return KafkaProducerMessage(
+            topic: row.topic,
+            key: row.key,
+            value: row.payload,
+            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, string: $0.value) }
+        )
+    }
+}

@@ -1,0 +1,18 @@
+/// How the outbox relay runs.
+public struct OutboxRelayConfiguration: Sendable {
+    /// Rows read and published per round. Default 1000.
+    public var batchSize: Int = 1000
+    /// Longest wait between rounds when no NOTIFY arrives: the fallback that
+    /// catches a lost notification. Default 1 s.
+    public var pollInterval: Duration = .seconds(1)
+    /// How often a standby relay asks for leadership. Default 1 s.
+    public var standbyRetryInterval: Duration = .seconds(1)
+    /// Longest pause after a failure before trying again (backoff doubles up to
+    /// this). Default 5 s.
+    public var maximumBackoff: Duration = .seconds(5)
+    /// The advisory lock that elects the one active relay per database.
+    public var leadershipLockKey: Int64 = 0x6f75_7462_6f78
+
+    /// The defaults.
+    public init() {}
+}

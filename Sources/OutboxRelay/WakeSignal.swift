@@ -1,0 +1,66 @@
+import Synchronization
+
+/// A level-triggered wake-up: `signal()` either wakes the task waiting in
+/// `wait(upTo:)` or is remembered for the next wait, so a NOTIFY that arrives
+/// while the relay is busy is never lost.
+final class WakeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var nextID: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Wakes the waiter, or marks the signal pending.
+    func signal() {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter.continuation
+            }
+            state.pending = true
+            return nil
+        }
+        continuation?.resume()
+    }
+
+    /// Returns when signalled (now, if a signal is pending), after `timeout`,
+    /// or when the task is cancelled.
+    func wait(upTo timeout: Duration) async {
+        if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.waitForSignal() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForSignal() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = (id, continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let waiter = state.waiter, waiter.id == id else { return nil }
+                state.waiter = nil
+                return waiter.continuation
+            }
+            continuation?.resume()
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// The one error type of the store: what went wrong, in words free of SQL and
+/// secrets, and whether trying again may help.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// A file or setting the store reads is wrong.
+        public static let configuration = Code(name: "configuration")
+        /// An applied migration differs from the file on disk.
+        public static let migrationChanged = Code(name: "migration changed")
+        /// A row that must exist does not.
+        public static let notFound = Code(name: "not found")
+        /// The database answered with something the store cannot read.
+        public static let unexpectedData = Code(name: "unexpected data")
+        /// The kind's name.
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What happened.
+    public var message: String
+    /// Whether trying again may succeed.
+    public var isRetriable: Bool
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, isRetriable: Bool = false) {
+        self.code = code
+        self.message = message
+        self.isRetriable = isRetriable
+    }
+
+    /// The message.
+    public var description: String { message }
+}

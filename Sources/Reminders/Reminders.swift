@@ -1,4 +1,0 @@
-@main
-struct Reminders {
-    static func main() {}
-}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Every environment variable the binary reads, with its default, in one
+/// place. The names are the contract with operators (see README).
+struct Settings: Sendable {
+    // Master switches (default: off, for safety).
+    var remindersEnabled = false
+    var emailEnabled = false
+    var mattermostEnabled = false
+    var dryRun = true
+    // Scheduler and dispatcher.
+    var checkIntervalMinutes = 5
+    var maxPerUserPerHour = 5
+    var queueBatchSize = 10
+    // SMTP.
+    var smtpHost = ""
+    var smtpPort = 587
+    var smtpUser = ""
+    var smtpPassword = ""
+    var smtpUseTLS = true
+    var smtpFromAddress = "noreply@bmcnetworks.dk"
+    var smtpFromName = "BMC Hub"
+    // Infrastructure.
+    var databaseURL: String?
+    var kafkaBootstrapServers = "localhost:9092"
+    var migrationsDirectory = "migrations"
+    var topicsDirectory = "topics"
+    var relayBatchSize = 1000
+    var logLevel = "info"
+
+    /// Reads `environment`; a value that is present but invalid is an error
+    /// naming the variable.
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var reader = Reader(environment: environment)
+        remindersEnabled = try reader.bool("REMINDERS_ENABLED", default: remindersEnabled)
+        emailEnabled = try reader.bool("REMINDERS_EMAIL_ENABLED", default: emailEnabled)
+        mattermostEnabled = try reader.bool("REMINDERS_MATTERMOST_ENABLED", default: mattermostEnabled)
+        dryRun = try reader.bool("REMINDERS_DRY_RUN", default: dryRun)
+        checkIntervalMinutes = try reader.int("REMINDERS_CHECK_INTERVAL_MINUTES", default: checkIntervalMinutes, range: 1...1440)
+        maxPerUserPerHour = try reader.int("REMINDERS_MAX_PER_USER_PER_HOUR", default: maxPerUserPerHour, range: 1...10_000)
+        queueBatchSize = try reader.int("REMINDERS_QUEUE_BATCH_SIZE", default: queueBatchSize, range: 1...100_000)
+        smtpHost = reader.string("EMAIL_SMTP_HOST", default: smtpHost)
+        smtpPort = try reader.int("EMAIL_SMTP_PORT", default: smtpPort, range: 1...65535)
+        smtpUser = reader.string("EMAIL_SMTP_USER", default: smtpUser)
+        smtpPassword = reader.string("EMAIL_SMTP_PASSWORD", default: smtpPassword)
+        smtpUseTLS = try reader.bool("EMAIL_SMTP_USE_TLS", default: smtpUseTLS)
+        smtpFromAddress = reader.string("EMAIL_SMTP_FROM_ADDRESS", default: smtpFromAddress)
+        smtpFromName = reader.string("EMAIL_SMTP_FROM_NAME", default: smtpFromName)
+        databaseURL = reader.optionalString("DATABASE_URL")
+        kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
+        migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
+        topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
+        relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)
+        logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+
+    /// `DATABASE_URL`, which every role needs.
+    func requireDatabaseURL() throws -> String {
+        guard let databaseURL, !databaseURL.isEmpty else {
+            throw SettingsError("DATABASE_URL is not set (expected e.g. postgresql://user:password@host:5432/database)")
+        }
+        guard databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://") else {
+            throw SettingsError("DATABASE_URL must start with postgresql:// or postgres://")
+        }
+        return databaseURL
+    }
+
+    private struct Reader {
+        let environment: [String: String]
+
+        func optionalString(_ key: String) -> String? {
+            environment[key].map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+
+        func string(_ key: String, default value: String) -> String {
+            optionalString(key) ?? value
+        }
+
+        func bool(_ key: String, default value: Bool) throws -> Bool {
+            guard let text = optionalString(key)?.lowercased(), !text.isEmpty else { return value }
+            switch text {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw SettingsError("\(key) must be true or false, not \"\(text)\"")
+            }
+        }
+
+        func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = optionalString(key), !text.isEmpty else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw SettingsError("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+            }
+            return number
+        }
+
+        func choice(_ key: String, default value: String, among choices: [String]) throws -> String {
+            guard let text = optionalString(key)?.lowercased(), !text.isEmpty else { return value }
+            guard choices.contains(text) else {
+                throw SettingsError("\(key) must be one of \(choices.joined(separator: ", ")), not \"\(text)\"")
+            }
+            return text
+        }
+    }
+}
+
+/// A configuration problem, worded for the one line the binary prints.
+struct SettingsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

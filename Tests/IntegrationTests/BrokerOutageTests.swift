@@ -1,0 +1,90 @@
+import Foundation
+import Kafka
+import OutboxRelay
+import Postgres
+import Testing
+
+@Suite("Outbox relay across broker outages", .timeLimit(.minutes(3)))
+struct BrokerOutageTests {
+    @Test("broker paused while rows are written: the relay delivers them once it is back")
+    func pausedBroker() async throws {
+        let broker = try await TestBroker.start()
+        try await withRelay(broker: broker) { postgres, topic in
+            try await insertRows(postgres, topic: topic, count: 50)
+            #expect(try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 })
+
+            broker.pause()
+            try await insertRows(postgres, topic: topic, count: 50)
+            // The outage itself: the relay must sit out these seconds.
+            try await Task.sleep(for: .seconds(3))
+            broker.resume()
+
+            #expect(try await eventually(timeout: .seconds(60)) { try await unpublished(postgres) == 0 })
+            let expected = try await eventIDs(postgres)
+            let seen = try await collectEventIDs(topic: topic, expecting: expected, bootstrapServers: broker.bootstrapServers, timeout: .seconds(30))
+            #expect(expected.subtracting(seen.keys).isEmpty)
+        }
+    }
+
+    @Test("broker killed and started again: the relay recovers by itself")
+    func restartedBroker() async throws {
+        let broker = try await TestBroker.start()
+        try await withRelay(broker: broker) { postgres, topic in
+            try await insertRows(postgres, topic: topic, count: 20)
+            #expect(try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 })
+
+            await broker.kill()
+            try await insertRows(postgres, topic: topic, count: 30)
+            try await broker.restart()
+
+            #expect(try await eventually(timeout: .seconds(90)) { try await unpublished(postgres) == 0 })
+            // The memory broker lost everything before the restart; what was
+            // written during the outage must be on the new one.
+            let expected = try await eventIDs(postgres, where: "(payload ->> 'n')::int > 20")
+            let seen = try await collectEventIDs(topic: topic, expecting: expected, bootstrapServers: broker.bootstrapServers, timeout: .seconds(30))
+            #expect(expected.subtracting(seen.keys).isEmpty)
+        }
+    }
+
+    private func withRelay(
+        broker: TestBroker, _ body: @Sendable (PostgresClient, String) async throws -> Void
+    ) async throws {
+        try await TestDatabase.with { database, postgres in
+            let topic = "test-outage-" + TestEnvironment.uniqueSuffix()
+            try await createTopic(topic, bootstrapServers: broker.bootstrapServers)
+            var producer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+            producer.messageTimeout = .seconds(120)
+            var configuration = OutboxRelayConfiguration()
+            configuration.maximumBackoff = .milliseconds(500)
+            let relay = OutboxRelay(
+                postgres: postgres, postgresConfiguration: database.configuration,
+                producerConfiguration: producer, configuration: configuration,
+                logger: TestEnvironment.logger("test.relay")
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                defer { group.cancelAll() }
+                try await body(postgres, topic)
+            }
+        }
+    }
+}
+
+private func insertRows(_ postgres: PostgresClient, topic: String, count: Int) async throws {
+    try await postgres.query(
+        """
+        INSERT INTO reminder_outbox (event_id, topic, message_key, payload)
+        SELECT gen_random_uuid(), $1, n::text, jsonb_build_object('n', n + coalesce((SELECT max((payload ->> 'n')::int) FROM reminder_outbox), 0))
+          FROM generate_series(1, $2) AS n
+        """,
+        [topic, count]
+    )
+}
+
+private func unpublished(_ postgres: PostgresClient) async throws -> Int {
+    try await count(postgres, "reminder_outbox", where: "published_at IS NULL")
+}
+
+private func eventIDs(_ postgres: PostgresClient, where condition: String = "TRUE") async throws -> Set<String> {
+    Set(try await postgres.query("SELECT event_id::text AS id FROM reminder_outbox WHERE \(condition)").compactMap { $0["id"] })
+}

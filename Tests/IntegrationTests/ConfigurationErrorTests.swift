@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@Suite("Misconfigured services exit with one clear line", .timeLimit(.minutes(1)))
+struct ConfigurationErrorTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var description: String
+        var arguments: [String]
+        var environment: [String: String]
+        var mentions: String
+    }
+
+    static let cases: [Case] = [
+        Case(description: "missing DATABASE_URL", arguments: ["relay"], environment: ["DATABASE_URL": ""], mentions: "DATABASE_URL"),
+        Case(
+            description: "unreachable database", arguments: ["relay"],
+            environment: ["DATABASE_URL": "postgresql://reminders:sekret-pw@127.0.0.1:1/reminders"], mentions: "127.0.0.1:1"
+        ),
+        Case(
+            description: "unreachable broker", arguments: ["relay"],
+            environment: ["KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"], mentions: "127.0.0.1:1"
+        ),
+        Case(description: "invalid number", arguments: ["migrate"], environment: ["REMINDERS_MAX_PER_USER_PER_HOUR": "many"], mentions: "REMINDERS_MAX_PER_USER_PER_HOUR"),
+        Case(description: "invalid switch", arguments: ["relay"], environment: ["REMINDERS_DRY_RUN": "maybe"], mentions: "REMINDERS_DRY_RUN"),
+    ]
+
+    @Test("exits non-zero with one line naming the problem", arguments: cases)
+    func oneClearLine(_ testCase: Case) async throws {
+        var environment = ["DATABASE_URL": TestEnvironment.databaseURL, "KAFKA_BOOTSTRAP_SERVERS": TestEnvironment.kafkaBootstrapServers]
+        environment.merge(testCase.environment) { _, new in new }
+        let process = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: testCase.arguments, environment: environment)
+        let status = await process.waitForExit(timeout: .seconds(30))
+        let lines = process.outputText.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(status != nil, "still running after 30 s")
+        #expect(status != 0)
+        #expect(lines.count == 1, "expected one line, got: \(process.outputText)")
+        #expect(lines.first?.contains(testCase.mentions) == true, "\(process.outputText)")
+        #expect(!process.outputText.contains("sekret-pw"))
+    }
+}

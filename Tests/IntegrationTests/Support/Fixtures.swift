@@ -1,0 +1,33 @@
+import Foundation
+import Postgres
+
+/// Rows the tests build on: a user, a case and reminders on it.
+enum Fixtures {
+    static func user(_ postgres: PostgresClient, name: String = "user-" + TestEnvironment.uniqueSuffix()) async throws -> Int {
+        let rows = try await postgres.query(
+            "INSERT INTO users (username, email) VALUES ($1, $2) RETURNING user_id", [name, "\(name)@example.test"]
+        )
+        return try rows[0].decode("user_id")
+    }
+
+    static func caseRow(_ postgres: PostgresClient, status: String = "ny") async throws -> Int {
+        let rows = try await postgres.query("INSERT INTO sag_sager (titel, status) VALUES ('Test case', $1) RETURNING id", [status])
+        return try rows[0].decode("id")
+    }
+
+    static func statusChangeReminder(
+        _ postgres: PostgresClient, sagID: Int, targetStatus: String, recipients: [Int],
+        isActive: Bool = true, deleted: Bool = false
+    ) async throws -> Int {
+        let rows = try await postgres.query(
+            """
+            INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids, is_active, deleted_at)
+            VALUES ($1, 'Status reminder', 'status_change', jsonb_build_object('target_status', $2::text), $3, $4,
+                    CASE WHEN $5 THEN now() END)
+            RETURNING id
+            """,
+            [sagID, targetStatus, recipients, isActive, deleted]
+        )
+        return try rows[0].decode("id")
+    }
+}
