@@ -170,6 +170,9 @@ CREATE TABLE reminder_outbox (
     payload         JSONB NOT NULL,
     headers         JSONB NOT NULL DEFAULT '{}'::jsonb,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    -- Not published before this time: how e-mail and Mattermost wait out a
+    -- recipient's quiet hours without holding up anyone else's messages.
+    available_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
     published_at    TIMESTAMPTZ
 );
 -- The relay reads unpublished rows in id order; published rows drop out of it.

@@ -18,7 +18,7 @@ public struct PostgresOutboxRepository: OutboxRepository {
             """
             SELECT id, event_id, topic, message_key, payload::text AS payload, headers::text AS headers
               FROM reminder_outbox
-             WHERE published_at IS NULL
+             WHERE published_at IS NULL AND available_at <= clock_timestamp()
              ORDER BY id
              LIMIT $1
             """,

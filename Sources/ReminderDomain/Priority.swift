@@ -1,0 +1,4 @@
+/// How pressing a reminder is; `urgent` ignores quiet hours.
+public enum Priority: String, Codable, Sendable, CaseIterable {
+    case low, normal, high, urgent
+}
