@@ -1,0 +1,165 @@
+import Foundation
+import Postgres
+import ReminderDomain
+
+/// The scheduler's queries. Due reminders are claimed with
+/// `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one twice.
+public struct PostgresSchedulerRepository: SchedulerRepository {
+    let postgres: PostgresClient
+    let defaultTimeZone: String
+
+    /// Queries through `postgres`; reminders without a valid time zone use
+    /// `defaultTimeZone`.
+    public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen") {
+        self.postgres = postgres
+        self.defaultTimeZone = defaultTimeZone
+    }
+
+    public func fireDueReminders(limit: Int, now: Date) async throws -> [ScheduledFiring] {
+        try await postgres.withTransaction { connection in
+            let due = try await connection.query(
+                """
+                SELECT id, sag_id, trigger_type, recurrence_type, timezone, scheduled_at, next_check_at
+                  FROM sag_reminders
+                 WHERE is_active
+                   AND deleted_at IS NULL
+                   AND trigger_type IN ('time_based', 'deadline_approaching')
+                   AND next_check_at <= clock_timestamp()
+                 ORDER BY next_check_at
+                 LIMIT $1
+                   FOR UPDATE SKIP LOCKED
+                """,
+                [limit]
+            )
+            guard !due.isEmpty else { return [] }
+            var firings: [ScheduledFiring] = []
+            var records: [[String: JSONValue]] = []
+            for row in due {
+                let id: Int = try row.decode("id")
+                let dueAt: Date = try row.decode("next_check_at")
+                let triggerType: String = try row.decode("trigger_type")
+                var next: Date?
+                if triggerType == "time_based" {
+                    let type = RecurrenceType(rawValue: try row.decode("recurrence_type")) ?? .once
+                    let zone: String = try row.decode("timezone")
+                    let clock = WallClock(identifier: zone) ?? WallClock(identifier: defaultTimeZone)!
+                    let anchor = try row.decode("scheduled_at", as: Date?.self) ?? dueAt
+                    next = Recurrence(type: type, anchor: anchor, clock: clock).firstOccurrence(after: max(now, dueAt))
+                }
+                // A deadline reminder waits, still active, for its deadline to move.
+                let deactivate = triggerType == "time_based" && next == nil
+                let firing = ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: dueAt, nextCheckAt: next)
+                firings.append(firing)
+                records.append([
+                    "reminder_id": .number(Double(id)),
+                    "sag_id": .number(Double(try row.decode("sag_id", as: Int.self))),
+                    "event_id": .string(firing.eventID.uuidString.lowercased()),
+                    "event_type": .string(triggerType),
+                    "due_at": .string(Timestamp.format(dueAt)),
+                    "next_check_at": next.map { .string(Timestamp.format($0)) } ?? .null,
+                    "deactivate": .bool(deactivate),
+                ])
+            }
+            try await connection.query(Self.fireSQL, [PostgresJSON(try JSONValue.array(records.map(JSONValue.object)).jsonText())])
+            return firings
+        }
+    }
+
+    public func fireDueSnoozes(limit: Int) async throws -> Int {
+        let rows = try await postgres.query(Self.snoozeSQL, [limit])
+        return rows.filter { $0["fired"] == "t" }.count
+    }
+
+    public func nextDueTime() async throws -> Date? {
+        let rows = try await postgres.query(
+            """
+            SELECT LEAST(
+                (SELECT min(next_check_at) FROM sag_reminders
+                  WHERE is_active AND deleted_at IS NULL
+                    AND trigger_type IN ('time_based', 'deadline_approaching')),
+                (SELECT min(snoozed_until) FROM sag_reminder_snoozes
+                  WHERE refired_at IS NULL AND cancelled_at IS NULL)
+            ) AS next
+            """
+        )
+        return try rows.first?.decode("next", as: Date?.self)
+    }
+
+    /// Queue row, outbox row and schedule update for every firing, in one
+    /// statement. The payload matches the status trigger's.
+    static let fireSQL = """
+        WITH fired AS (
+            SELECT *
+              FROM jsonb_to_recordset($1::jsonb) AS f(
+                   reminder_id INTEGER, sag_id INTEGER, event_id UUID, event_type TEXT,
+                   due_at TIMESTAMPTZ, next_check_at TIMESTAMPTZ, deactivate BOOLEAN)
+        ), stamped AS (
+            SELECT f.*, jsonb_build_object(
+                       'event_id', f.event_id,
+                       'event_type', f.event_type,
+                       'reminder_id', f.reminder_id,
+                       'sag_id', f.sag_id,
+                       'occurred_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'due_at', to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                   ) AS payload
+              FROM fired f
+        ), queued AS (
+            INSERT INTO sag_reminder_queue (event_id, reminder_id, sag_id, event_type, event_data)
+            SELECT event_id, reminder_id, sag_id, event_type, payload FROM stamped
+        ), published AS (
+            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
+            SELECT event_id, 'reminders.fired', reminder_id::text, payload,
+                   jsonb_build_object('event_id', event_id::text, 'event_type', event_type)
+              FROM stamped
+        )
+        UPDATE sag_reminders r
+           SET next_check_at = f.next_check_at,
+               is_active = NOT f.deactivate,
+               last_fired_at = clock_timestamp(),
+               fire_count = r.fire_count + 1,
+               updated_at = now()
+          FROM fired f
+         WHERE r.id = f.reminder_id
+        """
+
+    /// Re-fires due snoozes for their recipient; a snooze of a reminder
+    /// deleted meanwhile is cancelled instead.
+    static let snoozeSQL = """
+        WITH due AS (
+            SELECT s.id, s.reminder_id, s.user_id, r.sag_id, r.deleted_at IS NOT NULL AS deleted,
+                   gen_random_uuid() AS event_id
+              FROM sag_reminder_snoozes s
+              JOIN sag_reminders r ON r.id = s.reminder_id
+             WHERE s.refired_at IS NULL AND s.cancelled_at IS NULL AND s.snoozed_until <= clock_timestamp()
+             ORDER BY s.snoozed_until
+             LIMIT $1
+               FOR UPDATE OF s SKIP LOCKED
+        ), live AS (
+            SELECT due.*, jsonb_build_object(
+                       'event_id', event_id,
+                       'event_type', 'snooze',
+                       'reminder_id', reminder_id,
+                       'sag_id', sag_id,
+                       'occurred_at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'recipient_user_id', user_id
+                   ) AS payload
+              FROM due
+             WHERE NOT deleted
+        ), queued AS (
+            INSERT INTO sag_reminder_queue (event_id, reminder_id, sag_id, event_type, event_data, recipient_user_id)
+            SELECT event_id, reminder_id, sag_id, 'snooze', payload, user_id FROM live
+        ), published AS (
+            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
+            SELECT event_id, 'reminders.fired', reminder_id::text, payload,
+                   jsonb_build_object('event_id', event_id::text, 'event_type', 'snooze')
+              FROM live
+        )
+        UPDATE sag_reminder_snoozes s
+           SET refired_at = CASE WHEN due.deleted THEN NULL ELSE clock_timestamp() END,
+               refired_event_id = CASE WHEN due.deleted THEN NULL ELSE due.event_id END,
+               cancelled_at = CASE WHEN due.deleted THEN clock_timestamp() END
+          FROM due
+         WHERE s.id = due.id
+        RETURNING (NOT due.deleted) AS fired
+        """
+}

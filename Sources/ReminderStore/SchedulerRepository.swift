@@ -1,0 +1,24 @@
+import Foundation
+
+/// What the scheduler needs from the database.
+public protocol SchedulerRepository: Sendable {
+    /// Fires up to `limit` due reminders in one transaction: writes each firing
+    /// to the queue and the outbox and advances (or ends) its schedule.
+    /// Returns the firings made.
+    func fireDueReminders(limit: Int, now: Date) async throws -> [ScheduledFiring]
+    /// Re-fires up to `limit` snoozes whose time has come, each for its one
+    /// recipient; returns how many fired.
+    func fireDueSnoozes(limit: Int) async throws -> Int
+    /// The earliest time anything is due, if anything is scheduled.
+    func nextDueTime() async throws -> Date?
+}
+
+/// One firing the scheduler made.
+public struct ScheduledFiring: Sendable, Equatable {
+    public var reminderID: Int
+    public var eventID: UUID
+    /// The due time it fired for.
+    public var dueAt: Date
+    /// The next due time, or `nil` when the reminder is done.
+    public var nextCheckAt: Date?
+}
