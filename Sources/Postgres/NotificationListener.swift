@@ -82,7 +82,7 @@ final class NotificationListener: Sendable {
     }
 
     private func openListeningConnection() throws -> LibPQConnection {
-        let connection = try LibPQConnection.connect(configuration: configuration)
+        let connection = try LibPQConnection.connect(configuration: configuration, logger: logger)
         try connection.executeScript("LISTEN \(try SQLIdentifier.quote(channel))")
         logger.debug("PostgreSQL listener started", metadata: ["channel": "\(channel)"])
         return connection

@@ -29,7 +29,7 @@ public final class PostgresConnection: Sendable {
         do {
             libpq = try await withCheckedThrowingContinuation { continuation in
                 queue.async {
-                    continuation.resume(with: Result { try LibPQConnection.connect(configuration: configuration) })
+                    continuation.resume(with: Result { try LibPQConnection.connect(configuration: configuration, logger: logger) })
                 }
             }
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 internal import CLibPQ
 
 /// Owns one `PGconn`. Every method blocks and must only be called from the single thread or serial
@@ -8,10 +9,30 @@ final class LibPQConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Used to scrub the password from any text libpq hands back.
     private let password: String?
+    /// Receives server notices; must outlive `handle`, which points at it unretained.
+    private let noticeSink: NoticeSink
 
-    private init(handle: OpaquePointer, password: String?) {
+    private init(handle: OpaquePointer, password: String?, logger: Logger) {
         self.handle = handle
         self.password = password
+        self.noticeSink = NoticeSink(logger: logger)
+        // Without a receiver libpq prints notices (and asynchronous FATAL messages) to stderr.
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            let sink = Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue()
+            let message = PQresultErrorField(result, clibpq_diag_message_primary()).map { String(cString: $0) } ?? ""
+            let severity = PQresultErrorField(result, clibpq_diag_severity()).map { String(cString: $0) } ?? "NOTICE"
+            sink.logger.debug("PostgreSQL notice", metadata: ["severity": "\(severity)", "notice": "\(message)"])
+        }, Unmanaged.passUnretained(noticeSink).toOpaque())
+    }
+
+    /// Holds what the C notice callback needs; handed to libpq as an opaque pointer.
+    private final class NoticeSink {
+        let logger: Logger
+
+        init(logger: Logger) {
+            self.logger = logger
+        }
     }
 
     deinit {
@@ -19,7 +40,7 @@ final class LibPQConnection: @unchecked Sendable {
     }
 
     /// Opens a connection (blocking up to the connect timeout) with the session in UTC and UTF-8.
-    static func connect(configuration: PostgresConfiguration) throws -> LibPQConnection {
+    static func connect(configuration: PostgresConfiguration, logger: Logger) throws -> LibPQConnection {
         let target = try ConnectionTarget(url: configuration.url)
         let timeoutSeconds = max(2, Int((Double(configuration.connectTimeout.components.seconds)
             + Double(configuration.connectTimeout.components.attoseconds) / 1e18).rounded(.up)))
@@ -53,7 +74,7 @@ final class LibPQConnection: @unchecked Sendable {
                 isRetriable: true
             )
         }
-        return LibPQConnection(handle: handle, password: target.password)
+        return LibPQConnection(handle: handle, password: target.password, logger: logger)
     }
 
     /// Whether libpq still considers the connection usable.
