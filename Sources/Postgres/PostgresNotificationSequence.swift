@@ -4,8 +4,10 @@ import Logging
 ///
 /// Each iterator starts its own listener thread and connection when created; it ends the
 /// connection when the iterating task is cancelled, the iterator is dropped, or the client shuts
-/// down (then the sequence finishes). Lost connections are re-established with backoff, followed by
-/// one notification whose ``PostgresNotification/isReconnect`` is true.
+/// down (then the sequence finishes). Lost connections are re-established with backoff (at most
+/// 1 s), followed by one notification whose ``PostgresNotification/isReconnect`` is true; the same
+/// marker follows a first successful `LISTEN` that needed retries. Connection problems are logged,
+/// never thrown, so the sequence does not fail.
 public struct PostgresNotificationSequence: AsyncSequence, Sendable {
     /// The notifications.
     public typealias Element = PostgresNotification

@@ -72,3 +72,46 @@ struct PostgresListenTests {
         }
     }
 }
+
+@Suite("LISTEN lifetime", .timeLimit(.minutes(1)))
+struct PostgresListenLifetimeTests {
+    @Test("dropping the iterator closes the listening connection")
+    func droppingIteratorStopsListener() async throws {
+        let listenerName = TestDatabase.uniqueName("pglistendrop")
+        let listenerClient = try TestDatabase.client(applicationName: listenerName)
+        let admin = try TestDatabase.client()
+        do {
+            let iterator = listenerClient.listen(on: TestDatabase.uniqueName("channel")).makeAsyncIterator()
+            #expect(try await TestDatabase.eventually {
+                try await !TestDatabase.listeningBackends(admin, applicationName: listenerName).isEmpty
+            })
+            withExtendedLifetime(iterator) {}
+        }
+        #expect(try await TestDatabase.eventually {
+            try await TestDatabase.backendCount(admin, applicationName: listenerName) == 0
+        })
+    }
+
+    @Test("the sequence finishes when the client shuts down")
+    func sequenceEndsWithClient() async throws {
+        let listenerName = TestDatabase.uniqueName("pglistenend")
+        let listenerClient = try TestDatabase.client(applicationName: listenerName)
+        let admin = try TestDatabase.client()
+        let service = Task { try await listenerClient.run() }
+        let iteration = Task {
+            var count = 0
+            for await _ in listenerClient.listen(on: TestDatabase.uniqueName("channel")) { count += 1 }
+            return count
+        }
+        #expect(try await TestDatabase.eventually {
+            try await !TestDatabase.listeningBackends(admin, applicationName: listenerName).isEmpty
+        })
+        service.cancel()
+        try await service.value
+        // Returns only if the sequence finished by itself (the iterating task is not cancelled).
+        #expect(await iteration.value == 0)
+        #expect(try await TestDatabase.eventually {
+            try await TestDatabase.backendCount(admin, applicationName: listenerName) == 0
+        })
+    }
+}
