@@ -1,0 +1,111 @@
+import Dispatch
+import Logging
+import Synchronization
+
+/// One PostgreSQL connection. Its libpq calls run one at a time on the connection's own serial
+/// `DispatchQueue`, so blocking I/O never occupies Swift's cooperative thread pool.
+public final class PostgresConnection: Sendable {
+    private let libpq: LibPQConnection
+    private let queue: DispatchQueue
+    private let state: Mutex<State>
+    let logger: Logger
+
+    private struct State {
+        var isBroken = false
+        var isClosed = false
+    }
+
+    private init(libpq: LibPQConnection, queue: DispatchQueue, logger: Logger) {
+        self.libpq = libpq
+        self.queue = queue
+        self.state = Mutex(State())
+        self.logger = logger
+    }
+
+    /// Opens a connection with `application_name` and `TimeZone=UTC` set for the session.
+    public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "Postgres.PostgresConnection")
+        let libpq: LibPQConnection
+        do {
+            libpq = try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try LibPQConnection.connect(configuration: configuration, logger: logger) })
+                }
+            }
+        } catch {
+            logger.warning("PostgreSQL connection failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+        logger.debug("PostgreSQL connection opened", metadata: ["application_name": "\(configuration.applicationName)"])
+        return PostgresConnection(libpq: libpq, queue: queue, logger: logger)
+    }
+
+    /// Runs one statement with text-format parameters `$1`, `$2`, … (PQexecParams).
+    @discardableResult
+    public func query(_ sql: String, _ bindings: [any PostgresBindable] = []) async throws -> PostgresRows {
+        let parameters = bindings.map(\.postgresText)
+        return try await onQueue { try $0.execute(sql, parameters: parameters) }
+    }
+
+    /// Runs one or more `;`-separated statements without parameters (PQexec), e.g. a migration file.
+    public func simpleQuery(_ sql: String) async throws {
+        try await onQueue { try $0.executeScript(sql) }
+    }
+
+    /// Whether the connection failed in a way that makes it useless (lost socket) or was closed.
+    public var isBroken: Bool {
+        state.withLock { $0.isBroken || $0.isClosed }
+    }
+
+    /// Closes the connection; statements issued afterwards fail with a `.connection` error.
+    public func close() {
+        let wasClosed = state.withLock { state in
+            defer { state.isClosed = true }
+            return state.isClosed
+        }
+        guard !wasClosed else { return }
+        let libpq = self.libpq
+        queue.async { libpq.finish() }
+    }
+
+    /// Runs `body` on the connection's queue and records whether the connection survived it.
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
+        guard !state.withLock({ $0.isClosed }) else { throw PostgresError.connectionClosed }
+        let libpq = self.libpq
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                let result = Result { try body(libpq) }
+                if !libpq.isConnected {
+                    self.state.withLock { $0.isBroken = true }
+                }
+                continuation.resume(with: result)
+            }
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Cheap check before a pooled connection is handed out again: reads anything the server sent
+    /// while it was idle (e.g. a termination notice), without blocking.
+    func isHealthy() async -> Bool {
+        (try? await onQueue { $0.consumeInput() }) ?? false
+    }
+
+    /// Brings the session back to "outside a transaction" so the next user starts clean;
+    /// returns false when the connection should be discarded instead.
+    func resetForReuse() async -> Bool {
+        guard !isBroken else { return false }
+        let reusable = (try? await onQueue { libpq -> Bool in
+            switch libpq.transactionState {
+            case .idle:
+                return true
+            case .inTransaction:
+                _ = try libpq.execute("ROLLBACK", parameters: [])
+                return libpq.transactionState == .idle
+            case .unusable:
+                return false
+            }
+        }) ?? false
+        return reusable && !isBroken
+    }
+}
