@@ -5,7 +5,7 @@ import PackageDescription
 // domain rules (pure) → store (SQL) → one module per service role → the entry point.
 let package = Package(
     name: "case-reminders",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "reminders", targets: ["Reminders"]),
     ],

@@ -131,7 +131,7 @@ public struct DispatchPlanner: Sendable {
     /// The firing's recipients in a stable order: a snooze re-fire reaches
     /// only the user who snoozed; otherwise the reminder's users, then its
     /// bare addresses, each once.
-    func recipients(of event: FiredEvent, reminder: ReminderSnapshot) -> [RecipientKey] {
+    public func recipients(of event: FiredEvent, reminder: ReminderSnapshot) -> [RecipientKey] {
         if let user = event.recipientUserID { return [.user(user)] }
         if let address = event.recipientEmail { return [.email(address)] }
         var seen = Set<RecipientKey>()

@@ -1,0 +1,20 @@
+import Foundation
+import ReminderDomain
+
+/// What the dispatcher needs from the database.
+public protocol DispatchRepository: Sendable {
+    /// Plans and records one firing in one transaction: the execution log,
+    /// the per-channel deliveries (through the outbox) and the rate-limited
+    /// queue rows. A firing seen before changes nothing.
+    func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome
+}
+
+/// What became of one firing.
+public enum DispatchOutcome: Sendable, Equatable {
+    /// Planned and recorded.
+    case dispatched(DispatchPlan)
+    /// This event id was dispatched before; nothing was written.
+    case duplicate
+    /// The event names a reminder that does not exist.
+    case unknownReminder
+}
