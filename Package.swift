@@ -53,6 +53,7 @@ let package = Package(
             name: "Curl",
             dependencies: ["CCurl"]
         ),
+        .target(name: "AsyncSupport"),
 
         // MARK: Domain and store
         .target(name: "ReminderDomain"),
@@ -65,7 +66,23 @@ let package = Package(
         .target(
             name: "OutboxRelay",
             dependencies: [
-                "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ReminderScheduler",
+            dependencies: [
+                "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ReminderDispatcher",
+            dependencies: [
+                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -82,7 +99,8 @@ let package = Package(
         .executableTarget(
             name: "Reminders",
             dependencies: [
-                "OutboxRelay", "ReminderAdmin", "ReminderDomain", "Kafka", "Postgres",
+                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderAdmin", "ReminderDomain",
+                "ReminderStore", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +138,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Kafka", "Postgres", "Curl", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
+                "ReminderScheduler", "ReminderDispatcher",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,3 +1,4 @@
+import AsyncSupport
 import Kafka
 import Logging
 import Postgres

@@ -1,3 +1,5 @@
+import Postgres
+
 /// The one error type of the store: what went wrong, in words free of SQL and
 /// secrets, and whether trying again may help.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
@@ -32,4 +34,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+
+    /// Whether an error thrown by the store (its own, or the database's)
+    /// may go away if the same work is tried again: a lost connection or a
+    /// serialization failure, not bad data.
+    public static func isRetriable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as StoreError: error.isRetriable
+        case let error as PostgresError: error.isRetriable
+        default: false
+        }
+    }
 }

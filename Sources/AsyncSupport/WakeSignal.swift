@@ -1,9 +1,9 @@
 import Synchronization
 
 /// A level-triggered wake-up: `signal()` either wakes the task waiting in
-/// `wait(upTo:)` or is remembered for the next wait, so a NOTIFY that arrives
-/// while the relay is busy is never lost.
-final class WakeSignal: Sendable {
+/// `wait(upTo:)` or is remembered for the next wait, so a wake-up that arrives
+/// while its owner is busy is never lost.
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
@@ -12,8 +12,11 @@ final class WakeSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// A signal with nothing pending.
+    public init() {}
+
     /// Wakes the waiter, or marks the signal pending.
-    func signal() {
+    public func signal() {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -27,7 +30,7 @@ final class WakeSignal: Sendable {
 
     /// Returns when signalled (now, if a signal is pending), after `timeout`,
     /// or when the task is cancelled.
-    func wait(upTo timeout: Duration) async {
+    public func wait(upTo timeout: Duration) async {
         if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: timeout) }

@@ -1,0 +1,11 @@
+/// Logging metadata keys, named once so every role's lines can be searched
+/// the same way.
+public enum LogKey {
+    public static let eventID = "event_id"
+    public static let reminderID = "reminder_id"
+    public static let recipient = "recipient"
+    public static let channel = "channel"
+    public static let topic = "topic"
+    public static let deliveryID = "delivery_id"
+    public static let reason = "reason"
+}

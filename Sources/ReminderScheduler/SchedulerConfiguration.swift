@@ -1,0 +1,15 @@
+/// How the scheduler runs.
+public struct SchedulerConfiguration: Sendable {
+    /// `REMINDERS_ENABLED`: when false the scheduler idles. Default false.
+    public var enabled = false
+    /// Reminders claimed per transaction. Default 500.
+    public var batchSize = 500
+    /// `REMINDERS_CHECK_INTERVAL_MINUTES`: the longest sleep, a safety sweep
+    /// in case a wake-up was missed. Default 5 minutes.
+    public var longestSleep: Duration = .seconds(300)
+    /// Longest pause after a failure. Default 5 s.
+    public var maximumBackoff: Duration = .seconds(5)
+
+    /// The defaults.
+    public init() {}
+}

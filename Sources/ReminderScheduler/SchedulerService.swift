@@ -1,0 +1,116 @@
+import AsyncSupport
+import Foundation
+import Logging
+import Postgres
+import ReminderDomain
+import ReminderStore
+import ServiceLifecycle
+import Synchronization
+
+/// Fires time-based and deadline reminders when they are due, and snoozes
+/// when they end.
+///
+/// It sleeps until the earliest due time, or until a NOTIFY says a reminder or
+/// snooze changed, so a firing is late by milliseconds, not by a polling
+/// interval. Several schedulers may run: due rows are claimed with
+/// `SKIP LOCKED` in the transaction that fires them.
+public final class SchedulerService: Service {
+    private let postgres: PostgresClient
+    private let repository: any SchedulerRepository
+    private let configuration: SchedulerConfiguration
+    private let logger: Logger
+    private let wake = WakeSignal()
+    private let stopping = Atomic<Bool>(false)
+    private let fired = Atomic<Int>(0)
+
+    /// Creates a scheduler.
+    public init(
+        postgres: PostgresClient, repository: any SchedulerRepository,
+        configuration: SchedulerConfiguration, logger: Logger
+    ) {
+        self.postgres = postgres
+        self.repository = repository
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Firings made since start.
+    public var firedCount: Int { fired.load(ordering: .relaxed) }
+
+    /// Schedules until graceful shutdown.
+    public func run() async throws {
+        guard configuration.enabled else {
+            logger.notice("reminders are disabled (REMINDERS_ENABLED=false); the scheduler stays idle")
+            try? await gracefulShutdown()
+            return
+        }
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.forwardNotifications() }
+                group.addTask { try await self.scheduleWhileRunning() }
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+            self.wake.signal()
+        }
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
+
+    private func forwardNotifications() async {
+        for await _ in postgres.listen(on: "reminder_schedule") {
+            wake.signal()
+        }
+    }
+
+    private func scheduleWhileRunning() async throws {
+        logger.info("scheduler started", metadata: ["batch_size": "\(configuration.batchSize)"])
+        var backoff = Duration.milliseconds(100)
+        while !isStopping {
+            do {
+                try await fireEverythingDue()
+                let next = try await repository.nextDueTime()
+                await sleep(until: next)
+                backoff = .milliseconds(100)
+            } catch {
+                if isStopping { return }
+                logger.error("scheduling failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
+                await wake.wait(upTo: backoff)
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            }
+        }
+    }
+
+    /// Fires batch after batch until nothing is due.
+    private func fireEverythingDue() async throws {
+        while !isStopping {
+            let now = Date()
+            let firings = try await repository.fireDueReminders(limit: configuration.batchSize, now: now)
+            for firing in firings {
+                logger.debug("reminder fired", metadata: [
+                    LogKey.eventID: "\(firing.eventID.uuidString.lowercased())",
+                    LogKey.reminderID: "\(firing.reminderID)",
+                    "due_at": "\(Timestamp.format(firing.dueAt))",
+                    "next_check_at": "\(firing.nextCheckAt.map(Timestamp.format) ?? "none")",
+                ])
+            }
+            let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
+            fired.add(firings.count + snoozes, ordering: .relaxed)
+            if !firings.isEmpty || snoozes > 0 {
+                logger.info("fired due reminders", metadata: ["reminders": "\(firings.count)", "snoozes": "\(snoozes)"])
+            }
+            if firings.count < configuration.batchSize && snoozes < configuration.batchSize { return }
+        }
+    }
+
+    private func sleep(until next: Date?) async {
+        var pause = configuration.longestSleep
+        if let next {
+            let untilDue = Duration.microseconds(Int64((max(0, next.timeIntervalSinceNow) * 1_000_000).rounded(.up)))
+            pause = min(pause, untilDue)
+        }
+        await wake.wait(upTo: pause)
+    }
+}
