@@ -139,7 +139,8 @@ public final class OutboxRelay: Service {
                 await wake.wait(upTo: configuration.pollInterval)
                 continue
             }
-            let results = await producer.send(contentsOf: batch.map(Self.kafkaMessage))
+            let prefix = configuration.topicPrefix
+            let results = await producer.send(contentsOf: batch.map { Self.kafkaMessage($0, topicPrefix: prefix) })
             var acknowledged: [Int64] = []
             var failure: KafkaError?
             for (row, result) in zip(batch, results) {
@@ -167,11 +168,11 @@ public final class OutboxRelay: Service {
         }
     }
 
-    static func kafkaMessage(_ row: OutboxMessage) -> KafkaProducerMessage {
+    static func kafkaMessage(_ row: OutboxMessage, topicPrefix: String) -> KafkaProducerMessage {
         var headers = row.headers
         headers["event_id"] = row.eventID.uuidString.lowercased()
         return KafkaProducerMessage(
-            topic: row.topic,
+            topic: topicPrefix + row.topic,
             key: row.key,
             value: row.payload,
             headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, string: $0.value) }

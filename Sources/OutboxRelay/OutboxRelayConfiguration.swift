@@ -10,6 +10,9 @@ public struct OutboxRelayConfiguration: Sendable {
     /// Longest pause after a failure before trying again (backoff doubles up to
     /// this). Default 5 s.
     public var maximumBackoff: Duration = .seconds(5)
+    /// Put before every topic name (`KAFKA_TOPIC_PREFIX`), so several
+    /// deployments can share one cluster. Default none.
+    public var topicPrefix = ""
     /// The advisory lock that elects the one active relay per database.
     public var leadershipLockKey: Int64 = 0x6f75_7462_6f78
 

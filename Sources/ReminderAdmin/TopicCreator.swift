@@ -16,10 +16,12 @@ public struct TopicCreator: Sendable {
 
     /// Creates every topic of `catalog`; returns each topic's outcome.
     @discardableResult
-    public func createTopics(of catalog: TopicCatalog, timeout: Duration = .seconds(30)) async throws -> [String: KafkaAdminClient.TopicCreation] {
+    public func createTopics(
+        of catalog: TopicCatalog, prefix: String = "", timeout: Duration = .seconds(30)
+    ) async throws -> [String: KafkaAdminClient.TopicCreation] {
         let specifications = catalog.definitions.map { definition in
             KafkaTopicSpecification(
-                name: definition.name,
+                name: prefix + definition.name,
                 partitions: definition.partitions,
                 replicationFactor: 1,
                 config: ["retention.ms": String(definition.retentionMilliseconds)]

@@ -23,9 +23,11 @@ struct Settings: Sendable {
     // Infrastructure.
     var databaseURL: String?
     var kafkaBootstrapServers = "localhost:9092"
+    var kafkaTopicPrefix = ""
     var migrationsDirectory = "migrations"
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
+    var schedulerBatchSize = 500
     var logLevel = "info"
 
     /// Reads `environment`; a value that is present but invalid is an error
@@ -48,9 +50,11 @@ struct Settings: Sendable {
         smtpFromName = reader.string("EMAIL_SMTP_FROM_NAME", default: smtpFromName)
         databaseURL = reader.optionalString("DATABASE_URL")
         kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
+        kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)
+        schedulerBatchSize = try reader.int("SCHEDULER_BATCH_SIZE", default: schedulerBatchSize, range: 1...100_000)
         logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }
 

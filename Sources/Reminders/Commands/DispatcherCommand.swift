@@ -1,0 +1,31 @@
+import ArgumentParser
+import ReminderDispatcher
+import ReminderDomain
+import ReminderStore
+
+/// `reminders dispatcher`: fans firings out to recipients and channels.
+struct DispatcherCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatcher",
+        abstract: "Consume reminders.fired; apply preferences, quiet hours and the rate limit; emit deliveries."
+    )
+
+    func run() async throws {
+        try await reportingFailures(of: "dispatcher") {
+            let runner = try await ServiceRunner(role: "dispatcher")
+            try await runner.checkBroker()
+            var configuration = DispatcherConfiguration()
+            configuration.enabled = runner.settings.remindersEnabled
+            configuration.maxPerRecipientPerHour = runner.settings.maxPerUserPerHour
+            configuration.batchSize = runner.settings.queueBatchSize
+            let dispatcher = DispatcherService(
+                repository: PostgresDispatchRepository(postgres: runner.postgres),
+                consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),
+                producerConfiguration: runner.producerConfiguration,
+                configuration: configuration,
+                logger: runner.logger
+            )
+            try await runner.run([dispatcher])
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import ReminderScheduler
+import ReminderStore
+
+/// `reminders scheduler`: fires time-based and deadline reminders.
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Fire time_based and deadline_approaching reminders when due (several may run)."
+    )
+
+    func run() async throws {
+        try await reportingFailures(of: "scheduler") {
+            let runner = try await ServiceRunner(role: "scheduler")
+            var configuration = SchedulerConfiguration()
+            configuration.enabled = runner.settings.remindersEnabled
+            configuration.batchSize = runner.settings.schedulerBatchSize
+            configuration.longestSleep = .seconds(runner.settings.checkIntervalMinutes * 60)
+            let scheduler = SchedulerService(
+                postgres: runner.postgres,
+                repository: PostgresSchedulerRepository(postgres: runner.postgres),
+                configuration: configuration,
+                logger: runner.logger
+            )
+            try await runner.run([scheduler])
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Kafka
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// What every service role does before and around its work: read the
+/// settings, prove the database (and broker) can be reached, then run its
+/// services in one group that shuts down on SIGTERM or SIGINT.
+struct ServiceRunner {
+    let settings: Settings
+    let logger: Logger
+    let postgresConfiguration: PostgresConfiguration
+    let postgres: PostgresClient
+
+    init(role: String) async throws {
+        settings = try Settings()
+        logger = makeLogger(label: "reminders.\(role)", level: settings.logLevel)
+        postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
+        postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
+        try await postgres.checkConnection()
+    }
+
+    var producerConfiguration: KafkaProducerConfiguration {
+        KafkaProducerConfiguration(bootstrapServers: settings.kafkaBootstrapServers)
+    }
+
+    func consumerConfiguration(group: String, topics: [String]) -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(
+            bootstrapServers: settings.kafkaBootstrapServers,
+            groupID: settings.kafkaTopicPrefix + group,
+            topics: topics.map { settings.kafkaTopicPrefix + $0 }
+        )
+    }
+
+    /// Fails with one line when the broker cannot be reached.
+    func checkBroker() async throws {
+        // The failure is reported as the one line the command prints; the
+        // client's own retry chatter would only repeat it.
+        var quiet = logger
+        quiet.logLevel = .critical
+        try await KafkaProducer.makeProducer(configuration: producerConfiguration, logger: quiet)
+            .checkConnection(timeout: .seconds(10))
+    }
+
+    /// Runs the pool and `services` until a shutdown signal.
+    func run(_ services: [any Service]) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: postgres)] + services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
