@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "reminders", targets: ["Reminders"]),
+        .executable(name: "reminders-bench", targets: ["RemindersBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -104,6 +105,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Benchmarks (not tests: they print figures)
+        .executableTarget(
+            name: "RemindersBenchmark",
+            dependencies: [
+                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import Postgres
+import ReminderStore
+
+/// A fresh database for one benchmark run, migrated, dropped afterwards.
+struct BenchDatabase {
+    let url: String
+    let name: String
+
+    static func create(migrationsDirectory: String) async throws -> BenchDatabase {
+        let base = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgresql://reminders:reminders@127.0.0.1:55432/reminders"
+        let name = "bench_" + String(UUID().uuidString.lowercased().prefix(8))
+        let admin = try await PostgresConnection.connect(configuration: PostgresConfiguration(url: base), logger: quietLogger)
+        defer { admin.close() }
+        try await admin.simpleQuery("CREATE DATABASE \"\(name)\"")
+        var components = URLComponents(string: base)!
+        components.path = "/" + name
+        let database = BenchDatabase(url: components.string!, name: name)
+        try await database.withClient { client in
+            try await Migrator(postgres: client, logger: quietLogger).apply(try MigrationFile.load(fromDirectory: migrationsDirectory))
+        }
+        return database
+    }
+
+    func withClient<R: Sendable>(maxConnections: Int = 8, _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
+        var configuration = PostgresConfiguration(url: url)
+        configuration.maxConnections = maxConnections
+        let client = PostgresClient(configuration: configuration, logger: quietLogger)
+        return try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask { try await client.run(); return nil }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    func drop() async {
+        let base = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgresql://reminders:reminders@127.0.0.1:55432/reminders"
+        guard let admin = try? await PostgresConnection.connect(configuration: PostgresConfiguration(url: base), logger: quietLogger) else { return }
+        defer { admin.close() }
+        try? await admin.simpleQuery("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+    }
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}()
+
+var brokerAddress: String {
+    ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:59092"
+}
+
+/// Percentiles of a sample, in its unit.
+struct Summary {
+    let sorted: [Double]
+    init(_ values: [Double]) { sorted = values.sorted() }
+    func percentile(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let index = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+        return sorted[index]
+    }
+    var median: Double { percentile(50) }
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }

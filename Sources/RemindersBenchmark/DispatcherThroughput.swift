@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import OutboxRelay
+import Postgres
+import ReminderDispatcher
+import ReminderDomain
+import ReminderStore
+
+/// Notifications per second from fired events to delivery messages on the
+/// channel topics: dispatcher plus relay, from a backlog of fired events.
+struct DispatcherThroughput: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dispatcher-throughput", abstract: "Notifications/s into the channel topics.")
+
+    @Option(help: "Fired events in the backlog.") var events = 5000
+    @Option(help: "Users each event notifies.") var recipients = 2
+    @Option(help: "Migrations folder.") var migrations = "migrations"
+
+    func run() async throws {
+        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
+        let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
+        do {
+            try await database.withClient(maxConnections: 8) { postgres in
+                try await postgres.query("INSERT INTO users (username, email) SELECT 'user' || n, 'user' || n || '@example.test' FROM generate_series(1, 1000) AS n")
+                try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [events])
+                // Each case's reminder notifies `recipients` users, spread over the 1,000.
+                try await postgres.query(
+                    """
+                    INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
+                    SELECT id, 'Progress', 'status_change', '{"target_status": "i_gang"}',
+                           ARRAY(SELECT 1 + (id * 7 + k * 13) % 1000 FROM generate_series(1, $1) AS k)
+                      FROM sag_sager
+                    """,
+                    [recipients]
+                )
+                let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
+                _ = try await admin.createTopics(
+                    [TopicName.fired, TopicName.deliverEmail, TopicName.deliverMattermost, TopicName.deliverFrontend]
+                        .map { KafkaTopicSpecification(name: prefix + $0, partitions: 8) },
+                    timeout: .seconds(30)
+                )
+                var relayConfiguration = OutboxRelayConfiguration()
+                relayConfiguration.topicPrefix = prefix
+                let relay = OutboxRelay(
+                    postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
+                    producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                    configuration: relayConfiguration, logger: quietLogger
+                )
+                // The backlog: every case changes status, and the relay puts the
+                // fired events on the topic before the dispatcher starts.
+                try await postgres.query("UPDATE sag_sager SET status = 'i_gang'")
+                var dispatcherConfiguration = DispatcherConfiguration()
+                dispatcherConfiguration.enabled = true
+                dispatcherConfiguration.maxPerRecipientPerHour = 1_000_000
+                dispatcherConfiguration.batchSize = 100
+                let dispatcher = DispatcherService(
+                    repository: PostgresDispatchRepository(postgres: postgres),
+                    consumerConfiguration: KafkaConsumerConfiguration(
+                        bootstrapServers: brokerAddress, groupID: prefix + "dispatcher", topics: [prefix + TopicName.fired]
+                    ),
+                    producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                    configuration: dispatcherConfiguration, logger: quietLogger
+                )
+                let notifications = events * recipients * 2 // Mattermost and in-app by default
+                let seconds = try await withThrowingTaskGroup(of: Double?.self) { group in
+                    group.addTask { try await relay.run(); return nil }
+                    defer { group.cancelAll() }
+                    while try await postgres.query("SELECT count(*) AS n FROM reminder_outbox WHERE published_at IS NULL")[0].decode("n", as: Int.self) > 0 {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    let start = ContinuousClock.now
+                    group.addTask { try await dispatcher.run(); return nil }
+                    let published = "SELECT count(*) AS n FROM reminder_outbox WHERE topic LIKE 'reminders.deliver.%' AND published_at IS NOT NULL"
+                    while try await postgres.query(published)[0].decode("n", as: Int.self) < notifications {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    return (ContinuousClock.now - start).seconds
+                }
+                print("dispatcher: \(events) firings × \(recipients) recipients → \(notifications) notifications in \(format(seconds, 2)) s: \(format(Double(events * recipients) / seconds, 0)) recipient notifications/s, \(format(Double(notifications) / seconds, 0)) channel messages/s")
+            }
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+    }
+}

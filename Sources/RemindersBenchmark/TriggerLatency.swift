@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import OutboxRelay
+import Postgres
+import ReminderDomain
+import Synchronization
+
+/// Time from the commit of a case status UPDATE to a consumer of
+/// `reminders.fired` receiving the event, at a steady rate of updates.
+struct TriggerLatency: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trigger-latency", abstract: "UPDATE commit → fired event consumed, p50/p99.")
+
+    @Option(help: "Status changes per second.") var rate = 500
+    @Option(help: "Seconds of load.") var seconds = 10
+    @Option(help: "Migrations folder.") var migrations = "migrations"
+
+    func run() async throws {
+        let total = rate * seconds
+        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
+        do {
+            try await measure(database, total: total)
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+    }
+
+    private func measure(_ database: BenchDatabase, total: Int) async throws {
+        let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
+        try await database.withClient(maxConnections: 4) { postgres in
+            try await postgres.query("INSERT INTO users (username) VALUES ('bench')")
+            try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [total])
+            try await postgres.query(
+                """
+                INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
+                SELECT id, 'On progress', 'status_change', '{"target_status": "i_gang"}', '{1}' FROM sag_sager
+                """
+            )
+            let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
+            _ = try await admin.createTopics([KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8)], timeout: .seconds(30))
+
+            var relayConfiguration = OutboxRelayConfiguration()
+            relayConfiguration.topicPrefix = prefix
+            let relay = OutboxRelay(
+                postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
+                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                configuration: relayConfiguration, logger: quietLogger
+            )
+            var consumerConfiguration = KafkaConsumerConfiguration(
+                bootstrapServers: brokerAddress, groupID: prefix + "bench", topics: [prefix + TopicName.fired]
+            )
+            consumerConfiguration.autoOffsetReset = .earliest
+            let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: quietLogger)
+            let committedAt = Mutex<[Int: ContinuousClock.Instant]>([:])
+            let latencies = Mutex<[Double]>([])
+            let clock = ContinuousClock()
+
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                group.addTask { try await consumer.run() }
+                group.addTask {
+                    for try await message in consumer.messages {
+                        let received = clock.now
+                        guard case .number(let sag)? = try? MessageCoding.decode(JSONValue.self, from: message.value)["sag_id"] else { continue }
+                        if let committed = committedAt.withLock({ $0[Int(sag)] }) {
+                            latencies.withLock { $0.append((received - committed).seconds * 1000) }
+                        }
+                    }
+                }
+                // Warm up: one change, received, before the timed run.
+                try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = 1")
+                committedAt.withLock { $0[1] = clock.now }
+                while latencies.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+                latencies.withLock { $0.removeAll() }
+
+                let start = clock.now
+                for index in 0..<(total - 1) {
+                    let sag = index + 2
+                    try await clock.sleep(until: start + .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
+                    try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+                    let committed = clock.now
+                    committedAt.withLock { $0[sag] = committed }
+                }
+                let deadline = clock.now + .seconds(30)
+                while latencies.withLock({ $0.count }) < total - 1, clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                group.cancelAll()
+            }
+            let summary = Summary(latencies.withLock { $0 })
+            print("trigger → consumer latency at \(rate) changes/s for \(seconds) s: p50 \(format(summary.median, 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms (\(summary.sorted.count)/\(total - 1) received)")
+        }
+    }
+}
