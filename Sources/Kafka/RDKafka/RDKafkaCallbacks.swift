@@ -5,6 +5,8 @@ import Logging
 /// (C function pointers cannot capture context).
 final class RDKafkaCallbackContext: Sendable {
     let logger: Logger
+    /// Broker-down errors repeat many times a second; at most one line per kind every 10 s.
+    let throttle = LogThrottle(interval: .seconds(10))
 
     init(logger: Logger) {
         self.logger = logger
@@ -37,7 +39,8 @@ final class RDKafkaDeliveryPromise: Sendable {
 let rdKafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     handle, level, facility, line in
     guard let handle, let context = RDKafkaCallbackContext.from(rd_kafka_opaque(handle)) else { return }
-    let logLevel: Logger.Level =
+    let facilityName = facility.map { String(cString: $0) } ?? ""
+    var logLevel: Logger.Level =
         switch level {
         case ...3: .error
         case 4: .warning
@@ -45,11 +48,16 @@ let rdKafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CCh
         case 6: .info
         default: .debug
         }
-    context.logger.log(
-        level: logLevel,
-        "\(line.map { String(cString: $0) } ?? "")",
-        metadata: ["kafka.facility": "\(facility.map { String(cString: $0) } ?? "")"]
-    )
+    var metadata: Logger.Metadata = ["kafka.facility": "\(facilityName)"]
+    if facilityName == "FAIL" {
+        // A broker connection failed: librdkafka reconnects by itself, so it is a warning,
+        // and it repeats as long as the broker is away.
+        logLevel = .warning
+        let (admitted, suppressed) = context.throttle.admit("log.FAIL")
+        guard admitted else { return }
+        if suppressed > 0 { metadata["kafka.suppressed"] = "\(suppressed)" }
+    }
+    context.logger.log(level: logLevel, "\(line.map { String(cString: $0) } ?? "")", metadata: metadata)
 }
 
 /// Logs client-level errors (served by polling). Fatal errors are only logged here: callers
@@ -70,10 +78,12 @@ let rdKafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<C
             ]
         )
     } else {
-        context.logger.warning(
-            "Kafka client error",
-            metadata: ["kafka.error": "\(RDKafkaClient.name(of: code))", "kafka.reason": "\(reasonText)"]
-        )
+        let errorName = RDKafkaClient.name(of: code)
+        let (admitted, suppressed) = context.throttle.admit("error.\(errorName)")
+        guard admitted else { return }
+        var metadata: Logger.Metadata = ["kafka.error": "\(errorName)", "kafka.reason": "\(reasonText)"]
+        if suppressed > 0 { metadata["kafka.suppressed"] = "\(suppressed)" }
+        context.logger.warning("Kafka client error", metadata: metadata)
     }
 }
 
