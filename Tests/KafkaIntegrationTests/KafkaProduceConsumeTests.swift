@@ -33,6 +33,7 @@ struct KafkaProduceConsumeTests {
                                 headers: [
                                     KafkaHeader(key: "sequence", string: "\(sequence)"),
                                     KafkaHeader(key: "binary", value: [0, 1, 254, 255]),
+                                    KafkaHeader(key: "null", value: nil),
                                 ]
                             )
                             sent.append(Sent(key: key, sequence: sequence, report: try await producer.send(message)))
@@ -62,8 +63,9 @@ struct KafkaProduceConsumeTests {
             #expect(message.topic == topic)
             #expect(message.keyString == original.key)
             #expect(message.header("sequence") == "\(original.sequence)")
-            #expect(message.headers.map(\.key) == ["sequence", "binary"])
-            #expect(message.headers.last?.value == [0, 1, 254, 255])
+            #expect(message.headers.map(\.key) == ["sequence", "binary", "null"])
+            #expect(message.headers[1].value == [0, 1, 254, 255])
+            #expect(message.headers.last?.value == nil)
             #expect(message.partition == original.report.partition)
             #expect(message.offset == original.report.offset)
             #expect(message.timestamp != nil)
