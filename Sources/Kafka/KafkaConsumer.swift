@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// A consumer-group member that receives records of its topics and commits offsets manually.
 ///
 /// Run it as a `Service`: ``run()`` polls on a dedicated thread and feeds ``messages``.
-/// Offsets move only through ``commit(_:)-(KafkaConsumerMessage)``, so processing is at-least-once.
+/// Offsets move only through `commit(_:)`, so processing is at-least-once.
 public final class KafkaConsumer: Service, Sendable {
     private enum State {
         case idle
@@ -127,7 +127,12 @@ public final class KafkaConsumer: Service, Sendable {
             guard buffer.waitForRoom(timeout: roomWait) else { continue }
             switch client.consumerPoll(timeoutMilliseconds: pollMilliseconds) {
             case .nothing:
-                continue
+                // Fatal errors reach the error callback rather than the poll result.
+                if let fatal = client.fatalError() {
+                    logger.error("Kafka consumer stopping on a fatal error", metadata: ["kafka.error": "\(fatal)"])
+                    failure = fatal
+                    break polling
+                }
             case .message(let message):
                 buffer.deliver(message)
             case .error(let error) where error.isFatal:

@@ -1,6 +1,6 @@
 /// Settings of a ``KafkaConsumer``.
 ///
-/// Offsets are committed manually only (``KafkaConsumer/commit(_:)-(KafkaConsumerMessage)``):
+/// Offsets are committed manually only (`KafkaConsumer.commit(_:)`):
 /// `enable.auto.commit` and `enable.auto.offset.store` are always off.
 public struct KafkaConsumerConfiguration: Sendable {
     /// Where a group starts reading a partition that has no committed offset.

@@ -52,8 +52,11 @@ public final class KafkaProducer: Service, Sendable {
     /// ``KafkaProducerConfiguration/messageTimeout``. Cancelling the calling task does not
     /// withdraw an enqueued record; the call still waits for its outcome.
     ///
+    /// When librdkafka's local queue is full the record waits briefly and is enqueued again.
+    ///
     /// - Throws: ``KafkaError``; `isFatal` means the producer must be rebuilt, code `.shutdown`
-    ///   means it stopped before the record was acknowledged.
+    ///   means it stopped before the record was acknowledged. `CancellationError` if the task
+    ///   is cancelled while waiting for room in the local queue (the record was not enqueued).
     public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         while true {
             if let fatal = client.fatalError() { throw fatal }
