@@ -47,7 +47,4 @@ static inline int crdkafka_purge_queued_and_inflight(void) {
     return RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;
 }
 
-/* RD_KAFKA_OFFSET_INVALID is a macro Swift imports poorly. */
-static inline int64_t crdkafka_offset_invalid(void) { return RD_KAFKA_OFFSET_INVALID; }
-
 #endif
