@@ -31,4 +31,20 @@ crdkafka_produce(rd_kafka_t *rk,
 /* RD_KAFKA_PARTITION_UA is a macro Swift imports poorly. */
 static inline int32_t crdkafka_partition_unassigned(void) { return RD_KAFKA_PARTITION_UA; }
 
+/* The function rd_kafka_metadata shares its name with the struct it returns,
+ * which Swift cannot tell apart: this wrapper names only the function. */
+static inline rd_kafka_resp_err_t
+crdkafka_metadata(rd_kafka_t *rk,
+                  int all_topics,
+                  const rd_kafka_metadata_t **metadatap,
+                  int timeout_ms)
+{
+    return rd_kafka_metadata(rk, all_topics, NULL, metadatap, timeout_ms);
+}
+
+/* Purge flags are macros; named constants keep the Swift side typed. */
+static inline int crdkafka_purge_queued_and_inflight(void) {
+    return RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;
+}
+
 #endif

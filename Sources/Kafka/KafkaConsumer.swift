@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A consumer-group member that receives records of its topics and commits offsets manually.
+///
+/// Run it as a `Service`: ``run()`` polls on a dedicated thread and feeds ``messages``.
+/// Offsets move only through `commit(_:)`, so processing is at-least-once.
+public final class KafkaConsumer: Service, Sendable {
+    private enum State {
+        case idle
+        case running
+        /// The consumer left (or is leaving) its group.
+        case closed
+    }
+
+    private let client: RDKafkaClient
+    private let configuration: KafkaConsumerConfiguration
+    private let logger: Logger
+    private let buffer: KafkaConsumerMessageBuffer
+    private let state = LockedValue(State.idle)
+    private let stopSignal = StopSignal()
+
+    /// How long the poll thread blocks per poll or per wait for buffer room; bounds how late it
+    /// notices a stop request.
+    private static let pollInterval: Duration = .milliseconds(100)
+
+    private init(client: RDKafkaClient, configuration: KafkaConsumerConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.buffer = KafkaConsumerMessageBuffer(capacity: configuration.maxBufferedMessages)
+    }
+
+    /// Creates a consumer subscribed to the configured topics; it joins the group once ``run()`` polls.
+    ///
+    /// - Throws: ``KafkaError`` (`.configuration`) if librdkafka rejects a property or the subscription.
+    public static func makeConsumer(configuration: KafkaConsumerConfiguration, logger: Logger) throws -> KafkaConsumer {
+        let client = try RDKafkaClient.make(
+            kind: .consumer,
+            properties: configuration.rdKafkaProperties,
+            deliveryReports: false,
+            errorEvents: true,
+            logger: logger
+        )
+        try client.subscribe(to: configuration.topics)
+        return KafkaConsumer(client: client, configuration: configuration, logger: logger)
+    }
+
+    /// The received records; iterate once. Finishes when the consumer stops.
+    public var messages: KafkaConsumerMessages {
+        KafkaConsumerMessages(buffer: buffer)
+    }
+
+    /// Commits `message.offset + 1` for the message's partition, synchronously with the broker.
+    ///
+    /// - Throws: ``KafkaError`` (`.commit`, or `.shutdown` once the consumer closed).
+    public func commit(_ message: KafkaConsumerMessage) async throws {
+        try await commit([message])
+    }
+
+    /// Commits, for each partition among `messages`, the offset after the highest one given.
+    ///
+    /// - Throws: ``KafkaError`` (`.commit`, or `.shutdown` once the consumer closed).
+    public func commit(_ messages: [KafkaConsumerMessage]) async throws {
+        var nextOffsets: [PartitionKey: Int64] = [:]
+        for message in messages {
+            let key = PartitionKey(topic: message.topic, partition: message.partition)
+            nextOffsets[key] = max(nextOffsets[key] ?? .min, message.offset + 1)
+        }
+        guard !nextOffsets.isEmpty else { return }
+        let offsets = nextOffsets.map {
+            RDKafkaClient.CommitOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+        }
+        try await client.runBlocking { [client, state] in
+            guard state.withLock({ $0 }) != .closed else {
+                throw KafkaError(code: .shutdown, message: "the Kafka consumer has closed; cannot commit")
+            }
+            try client.commit(offsets)
+        }
+    }
+
+    private struct PartitionKey: Hashable {
+        var topic: String
+        var partition: Int32
+    }
+
+    /// Asks the cluster for metadata.
+    ///
+    /// - Throws: ``KafkaError`` (`.connection`) reading "cannot reach Kafka broker at
+    ///   <bootstrap servers>: <reason>" if no answer came within `timeout`.
+    public func checkConnection(timeout: Duration) async throws {
+        try await client.checkConnection(bootstrapServers: configuration.bootstrapServers, timeout: timeout)
+    }
+
+    /// Polls on a dedicated thread until graceful shutdown or cancellation, then leaves the
+    /// group, closes the consumer and finishes ``messages``.
+    ///
+    /// - Throws: ``KafkaError`` if the consumer stopped on a fatal error.
+    public func run() async throws {
+        try state.withLock { state in
+            guard state == .idle else {
+                throw KafkaError(code: .shutdown, message: "a Kafka consumer runs only once")
+            }
+            state = .running
+        }
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let thread = Thread { [self] in
+                    continuation.resume(with: pollUntilStopped())
+                }
+                thread.name = "kafka-consumer-poll"
+                thread.start()
+            }
+        } onCancelOrGracefulShutdown: { [stopSignal] in
+            stopSignal.request()
+        }
+    }
+
+    /// The poll thread's body.
+    private func pollUntilStopped() -> Result<Void, any Error> {
+        let pollMilliseconds = Self.pollInterval.timeoutMilliseconds
+        let roomWait = TimeInterval(pollMilliseconds) / 1000
+        var failure: KafkaError?
+        polling: while !stopSignal.isRequested {
+            // Backpressure: stop fetching while the application is behind.
+            guard buffer.waitForRoom(timeout: roomWait) else { continue }
+            switch client.consumerPoll(timeoutMilliseconds: pollMilliseconds) {
+            case .nothing:
+                // Fatal errors reach the error callback rather than the poll result.
+                if let fatal = client.fatalError() {
+                    logger.error("Kafka consumer stopping on a fatal error", metadata: ["kafka.error": "\(fatal)"])
+                    failure = fatal
+                    break polling
+                }
+            case .message(let message):
+                buffer.deliver(message)
+            case .error(let error) where error.isFatal:
+                logger.error("Kafka consumer stopping on a fatal error", metadata: ["kafka.error": "\(error)"])
+                failure = error
+                break polling
+            case .error(let error) where RDKafkaClient.isPartitionEOF(error):
+                logger.debug("Kafka partition end reached", metadata: ["kafka.error": "\(error)"])
+            case .error(let error):
+                logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
+            }
+        }
+
+        state.withLock { $0 = .closed }
+        do {
+            try client.closeConsumer()
+        } catch {
+            logger.warning("Kafka consumer did not close cleanly", metadata: ["kafka.error": "\(error)"])
+        }
+        buffer.finish(error: failure)
+        logger.debug("Kafka consumer closed", metadata: ["kafka.group": "\(configuration.groupID)"])
+        return failure.map { .failure($0) } ?? .success(())
+    }
+}

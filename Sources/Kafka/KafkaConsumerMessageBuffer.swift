@@ -1,0 +1,130 @@
+import Foundation
+
+/// Hands records from the consumer's poll thread to the one async iterator, holding at most
+/// `capacity` of them: the poll thread waits for room, which is the backpressure.
+final class KafkaConsumerMessageBuffer: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let capacity: Int
+    // All below guarded by `condition`.
+    private var messages: [KafkaConsumerMessage] = []
+    private var head = 0
+    private var waiter: CheckedContinuation<KafkaConsumerMessage?, any Error>?
+    /// Set once the consumer stopped: `nil` inside means it stopped cleanly.
+    private var ending: KafkaError??
+    private var iteratorCreated = false
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    private var count: Int { messages.count - head }
+
+    // MARK: Poll thread side
+
+    /// Blocks the poll thread until there is room for one more record, or `timeout` passed
+    /// (so the thread can notice a stop request). Returns whether there is room.
+    func waitForRoom(timeout: TimeInterval) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while count >= capacity && ending == nil {
+            if !condition.wait(until: deadline) { break }
+        }
+        return count < capacity
+    }
+
+    /// Passes a record to the waiting iterator, or buffers it.
+    func deliver(_ message: KafkaConsumerMessage) {
+        condition.lock()
+        guard ending == nil else {
+            condition.unlock()
+            return
+        }
+        if let waiter {
+            self.waiter = nil
+            condition.unlock()
+            waiter.resume(returning: message)
+            return
+        }
+        messages.append(message)
+        condition.unlock()
+    }
+
+    /// Ends the sequence; records not yet handed out are dropped (they are uncommitted, so the
+    /// group delivers them again).
+    func finish(error: KafkaError?) {
+        condition.lock()
+        guard ending == nil else {
+            condition.unlock()
+            return
+        }
+        ending = .some(error)
+        messages = []
+        head = 0
+        let waiter = self.waiter
+        self.waiter = nil
+        if waiter != nil {
+            // The waiting iterator learns of the end now; later calls just see the end.
+            ending = .some(nil)
+        }
+        condition.broadcast()
+        condition.unlock()
+        if let error {
+            waiter?.resume(throwing: error)
+        } else {
+            waiter?.resume(returning: nil)
+        }
+    }
+
+    // MARK: Iterator side
+
+    /// Registers the single iterator; returns `false` for every later one.
+    func claimIterator() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !iteratorCreated else { return false }
+        iteratorCreated = true
+        return true
+    }
+
+    /// The next record, or `nil` once the consumer stopped (or the task was cancelled).
+    func next() async throws -> KafkaConsumerMessage? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                condition.lock()
+                if count > 0 {
+                    let message = messages[head]
+                    head += 1
+                    if head > 64 && head * 2 > messages.count {
+                        messages.removeFirst(head)
+                        head = 0
+                    }
+                    condition.signal()
+                    condition.unlock()
+                    continuation.resume(returning: message)
+                } else if let ending {
+                    // Report a failure once; afterwards the sequence is simply over.
+                    self.ending = .some(nil)
+                    condition.unlock()
+                    if let error = ending {
+                        continuation.resume(throwing: error)
+                    } else {
+                        continuation.resume(returning: nil)
+                    }
+                } else if Task.isCancelled {
+                    condition.unlock()
+                    continuation.resume(returning: nil)
+                } else {
+                    waiter = continuation
+                    condition.unlock()
+                }
+            }
+        } onCancel: {
+            condition.lock()
+            let waiter = self.waiter
+            self.waiter = nil
+            condition.unlock()
+            waiter?.resume(returning: nil)
+        }
+    }
+}
