@@ -52,6 +52,10 @@ public final class KafkaConsumer: Service, Sendable {
         KafkaConsumerMessages(buffer: buffer)
     }
 
+    /// Whether received records wait to be read: a consumer that commits in batches commits
+    /// when this turns false, so nothing it finished stays uncommitted while it idles.
+    public var hasBufferedMessages: Bool { buffer.hasBufferedMessages }
+
     /// Commits `message.offset + 1` for the message's partition, synchronously with the broker.
     ///
     /// - Throws: ``KafkaError`` (`.commit`, or `.shutdown` once the consumer closed).

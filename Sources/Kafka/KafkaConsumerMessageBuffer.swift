@@ -19,6 +19,13 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
 
     private var count: Int { messages.count - head }
 
+    /// Whether records wait to be handed out.
+    var hasBufferedMessages: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return count > 0
+    }
+
     // MARK: Poll thread side
 
     /// Blocks the poll thread until there is room for one more record, or `timeout` passed

@@ -90,6 +90,49 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Sends records in the given order and completes when the broker acknowledged or refused
+    /// each; the results are in the same order.
+    ///
+    /// Every record is enqueued before the next one, so records with the same key keep their
+    /// order on the partition (the idempotent producer keeps it through retries); they are in
+    /// flight together, so a batch costs about one round trip, not one per record.
+    public func send(contentsOf messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        let batch = KafkaProducerBatch(count: messages.count)
+        var index = 0
+        while index < messages.count {
+            if let fatal = client.fatalError() {
+                batch.failRemaining(from: index, with: fatal)
+                break
+            }
+            let slot = index
+            let outcome: Result<RDKafkaClient.ProduceResult, KafkaError> = state.withLock { state in
+                guard state != .stopped else {
+                    return .failure(KafkaError(code: .shutdown, message: "the Kafka producer has stopped"))
+                }
+                do {
+                    let promise = RDKafkaDeliveryPromise { result in batch.complete(slot, with: result) }
+                    return .success(try client.produce(messages[slot], promise: promise))
+                } catch let error as KafkaError {
+                    return .failure(error)
+                } catch {
+                    return .failure(KafkaError(code: .produce, message: "\(error)"))
+                }
+            }
+            switch outcome {
+            case .success(.enqueued):
+                index += 1
+            case .success(.queueFull):
+                // Wait for acknowledgements to make room; order is kept because nothing after
+                // this record was enqueued yet.
+                try? await Task.sleep(for: Self.queueFullBackoff)
+            case .failure(let error):
+                batch.complete(slot, with: .failure(error))
+                index += 1
+            }
+        }
+        return await batch.results()
+    }
+
     /// Asks the cluster for metadata.
     ///
     /// - Throws: ``KafkaError`` (`.connection`) reading "cannot reach Kafka broker at

@@ -63,24 +63,12 @@ public final class OutboxRelay: Service {
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
-    /// Turns every NOTIFY on `reminder_outbox` into a wake-up. A reconnect of
-    /// the listening connection also wakes the relay, since NOTIFYs may have
-    /// been missed meanwhile.
+    /// Turns every NOTIFY on `reminder_outbox` into a wake-up. The listener
+    /// reconnects by itself and then yields a reconnect marker, which also
+    /// wakes the relay, since NOTIFYs may have been missed meanwhile.
     private func forwardNotifications() async {
-        var backoff = Duration.milliseconds(100)
-        while !Task.isCancelled {
-            do {
-                for try await _ in postgres.listen(on: "reminder_outbox") {
-                    wake.signal()
-                    backoff = .milliseconds(100)
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("outbox listener failed; polling meanwhile", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, configuration.maximumBackoff)
+        for await _ in postgres.listen(on: "reminder_outbox") {
+            wake.signal()
         }
     }
 

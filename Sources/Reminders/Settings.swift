@@ -33,7 +33,7 @@ struct Settings: Sendable {
     /// Reads `environment`; a value that is present but invalid is an error
     /// naming the variable.
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        var reader = Reader(environment: environment)
+        let reader = Reader(environment: environment)
         remindersEnabled = try reader.bool("REMINDERS_ENABLED", default: remindersEnabled)
         emailEnabled = try reader.bool("REMINDERS_EMAIL_ENABLED", default: emailEnabled)
         mattermostEnabled = try reader.bool("REMINDERS_MATTERMOST_ENABLED", default: mattermostEnabled)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import Postgres
 import ReminderStore
@@ -17,7 +18,7 @@ struct BenchDatabase {
         var components = URLComponents(string: base)!
         components.path = "/" + name
         let database = BenchDatabase(url: components.string!, name: name)
-        try await database.withClient { client in
+        _ = try await database.withClient { client in
             try await Migrator(postgres: client, logger: quietLogger).apply(try MigrationFile.load(fromDirectory: migrationsDirectory))
         }
         return database
@@ -65,3 +66,10 @@ struct Summary {
 }
 
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// A value shared between tasks under a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { mutex.withLock(body) }
+}

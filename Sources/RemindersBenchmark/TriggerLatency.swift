@@ -53,8 +53,8 @@ struct TriggerLatency: AsyncParsableCommand {
             )
             consumerConfiguration.autoOffsetReset = .earliest
             let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: quietLogger)
-            let committedAt = Mutex<[Int: ContinuousClock.Instant]>([:])
-            let latencies = Mutex<[Double]>([])
+            let committedAt = Shared<[Int: ContinuousClock.Instant]>([:])
+            let latencies = Shared<[Double]>([])
             let clock = ContinuousClock()
 
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -11,7 +11,8 @@ struct BrokerOutageTests {
         let broker = try await TestBroker.start()
         try await withRelay(broker: broker) { postgres, topic in
             try await insertRows(postgres, topic: topic, count: 50)
-            #expect(try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 })
+            let condition1 = try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 }
+            #expect(condition1)
 
             broker.pause()
             try await insertRows(postgres, topic: topic, count: 50)
@@ -19,7 +20,8 @@ struct BrokerOutageTests {
             try await Task.sleep(for: .seconds(3))
             broker.resume()
 
-            #expect(try await eventually(timeout: .seconds(60)) { try await unpublished(postgres) == 0 })
+            let condition2 = try await eventually(timeout: .seconds(60)) { try await unpublished(postgres) == 0 }
+            #expect(condition2)
             let expected = try await eventIDs(postgres)
             let seen = try await collectEventIDs(topic: topic, expecting: expected, bootstrapServers: broker.bootstrapServers, timeout: .seconds(30))
             #expect(expected.subtracting(seen.keys).isEmpty)
@@ -31,13 +33,15 @@ struct BrokerOutageTests {
         let broker = try await TestBroker.start()
         try await withRelay(broker: broker) { postgres, topic in
             try await insertRows(postgres, topic: topic, count: 20)
-            #expect(try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 })
+            let condition3 = try await eventually(timeout: .seconds(30)) { try await unpublished(postgres) == 0 }
+            #expect(condition3)
 
             await broker.kill()
             try await insertRows(postgres, topic: topic, count: 30)
             try await broker.restart()
 
-            #expect(try await eventually(timeout: .seconds(90)) { try await unpublished(postgres) == 0 })
+            let condition4 = try await eventually(timeout: .seconds(90)) { try await unpublished(postgres) == 0 }
+            #expect(condition4)
             // The memory broker lost everything before the restart; what was
             // written during the outage must be on the new one.
             let expected = try await eventIDs(postgres, where: "(payload ->> 'n')::int > 20")

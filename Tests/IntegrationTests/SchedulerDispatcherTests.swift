@@ -45,9 +45,10 @@ struct SchedulerDispatcherTests {
             let daily = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user], recurrence: "daily", scheduledAt: anchor)
 
             try await Pipeline().run(database: database, postgres: postgres) {
-                #expect(try await eventually(timeout: .seconds(60)) {
+                let condition1 = try await eventually(timeout: .seconds(60)) {
                     try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == 2
-                })
+                }
+                #expect(condition1)
             }
             let rows = try await postgres.query(
                 "SELECT id, is_active, next_check_at, fire_count FROM sag_reminders WHERE id = ANY($1) ORDER BY id", [[once, daily]]
@@ -105,9 +106,10 @@ struct SchedulerDispatcherTests {
             try await Pipeline().run(database: database, postgres: postgres) {
                 // Nothing is due while the case has no deadline.
                 try await postgres.query("UPDATE sag_sager SET deadline = now() + interval '2 hours' WHERE id = $1", [sag])
-                #expect(try await eventually(timeout: .seconds(60)) {
+                let condition2 = try await eventually(timeout: .seconds(60)) {
                     try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == 1
-                })
+                }
+                #expect(condition2)
             }
             let event = try await postgres.query("SELECT event_type FROM sag_reminder_queue")
             #expect(event.map { $0["event_type"] } == ["deadline_approaching"])
@@ -133,18 +135,20 @@ struct SchedulerDispatcherTests {
 
             try await Pipeline().run(database: database, postgres: postgres) {
                 try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [warmUp])
-                #expect(try await eventually(timeout: .seconds(60)) {
+                let condition3 = try await eventually(timeout: .seconds(60)) {
                     try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched' AND user_id = \(carol)") == 1
-                })
+                }
+                #expect(condition3)
                 try await postgres.query(
                     "INSERT INTO sag_reminder_snoozes (reminder_id, user_id, snoozed_until) VALUES ($1, $2, now() + interval '3 seconds')",
                     [reminder, bob]
                 )
                 try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
                 // Carol now; Bob when his snooze ends, through a re-fire for him alone.
-                #expect(try await eventually(timeout: .seconds(60)) {
+                let condition4 = try await eventually(timeout: .seconds(60)) {
                     try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched' AND user_id = \(bob)") == 1
-                })
+                }
+                #expect(condition4)
             }
             #expect(try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched' AND user_id = \(carol)") == 2)
             #expect(try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched' AND user_id = \(alice)") == 0)
@@ -172,9 +176,10 @@ struct SchedulerDispatcherTests {
                 [sag, users, reminders]
             )
             try await Pipeline(schedulers: 2, dispatchers: 2, maxPerHour: 1000).run(database: database, postgres: postgres) {
-                #expect(try await eventually(timeout: .seconds(90)) {
+                let condition5 = try await eventually(timeout: .seconds(90)) {
                     try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == reminders
-                })
+                }
+                #expect(condition5)
             }
             #expect(try await count(postgres, "sag_reminders", where: "fire_count = 1") == reminders)
             #expect(try await count(postgres, "sag_reminder_queue") == reminders)

@@ -83,9 +83,10 @@ struct StatusTriggerTests {
                 let eventID = try #require(try await postgres.query("SELECT event_id::text AS id FROM reminder_outbox")[0]["id"])
                 let seen = try await collectEventIDs(topic: "reminders.fired", expecting: [eventID], timeout: .seconds(30))
                 #expect(seen[eventID] != nil)
-                #expect(try await eventually(timeout: .seconds(10)) {
+                let condition1 = try await eventually(timeout: .seconds(10)) {
                     try await count(postgres, "reminder_outbox", where: "published_at IS NOT NULL") == 1
-                })
+                }
+                #expect(condition1)
             }
         }
     }

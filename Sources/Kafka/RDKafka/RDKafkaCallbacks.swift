@@ -25,14 +25,22 @@ enum RDKafkaProduceAttempt: Sendable {
     case queueFull
 }
 
-/// Carries an awaiting `send`'s continuation through librdkafka as the per-message opaque,
-/// retained once while the message is in flight and released by the delivery report.
+/// Carries what waits for one message's outcome (an awaiting `send`'s continuation, or a
+/// batch's collector) through librdkafka as the per-message opaque, retained once while the
+/// message is in flight and released by the delivery report.
 final class RDKafkaDeliveryPromise: Sendable {
-    let continuation: CheckedContinuation<RDKafkaProduceAttempt, any Error>
+    private let completion: @Sendable (Result<RDKafkaProduceAttempt, any Error>) -> Void
 
     init(_ continuation: CheckedContinuation<RDKafkaProduceAttempt, any Error>) {
-        self.continuation = continuation
+        completion = { continuation.resume(with: $0) }
     }
+
+    init(completion: @escaping @Sendable (Result<RDKafkaProduceAttempt, any Error>) -> Void) {
+        self.completion = completion
+    }
+
+    func resume(returning attempt: RDKafkaProduceAttempt) { completion(.success(attempt)) }
+    func resume(throwing error: any Error) { completion(.failure(error)) }
 }
 
 /// Routes librdkafka's own log lines (from its internal threads) to swift-log.
@@ -101,7 +109,7 @@ let rdKafkaDeliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer
         let isTimeout = code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || code == RD_KAFKA_RESP_ERR__TIMED_OUT
         let isShutdown = code == RD_KAFKA_RESP_ERR__PURGE_QUEUE || code == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
         let errorCode: KafkaError.Code = isFatal ? .fatal : isTimeout ? .timeout : isShutdown ? .shutdown : .produce
-        promise.continuation.resume(
+        promise.resume(
             throwing: KafkaError(
                 code: errorCode,
                 message: "delivery to topic '\(topic)' failed (\(RDKafkaClient.name(of: code))): \(RDKafkaClient.reason(of: code))",
@@ -112,7 +120,7 @@ let rdKafkaDeliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer
         )
         return
     }
-    promise.continuation.resume(
+    promise.resume(
         returning: .delivered(
             KafkaDeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)
         )

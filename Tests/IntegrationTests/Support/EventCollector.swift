@@ -18,7 +18,7 @@ func collectEventIDs(
     )
     configuration.autoOffsetReset = .earliest
     let consumer = try KafkaConsumer.makeConsumer(configuration: configuration, logger: TestEnvironment.logger("test.collector"))
-    let seen = Mutex<[String: Int]>([:])
+    let seen = SharedCounts()
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await consumer.run() }
         group.addTask { try await Task.sleep(for: timeout) }
@@ -36,4 +36,10 @@ func collectEventIDs(
         group.cancelAll()
     }
     return seen.withLock { $0 }
+}
+
+/// Counts shared between the collecting task and the caller.
+final class SharedCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    func withLock<R: Sendable>(_ body: (inout [String: Int]) -> R) -> R { counts.withLock { body(&$0) } }
 }
