@@ -33,6 +33,10 @@ extension CurlEasyHandle {
         }
         // An empty `Expect:` stops libcurl waiting for `100 Continue` before large bodies.
         headerLines.append("Expect:")
+        if request.method == .post && !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            // Otherwise libcurl claims `application/x-www-form-urlencoded`, which the body is not.
+            headerLines.append("Content-Type:")
+        }
         let headerList = try CurlStringList.make(headerLines)
         try set(CURLOPT_HTTPHEADER, headerList)
 
@@ -56,9 +60,9 @@ extension CurlEasyHandle {
     }
 
     private static func validate(_ header: CurlHeader) throws {
-        let forbidden: Set<Character> = ["\r", "\n", "\0"]
-        let badName = header.name.isEmpty || header.name.contains(where: { forbidden.contains($0) || $0 == ":" })
-        if badName || header.value.contains(where: { forbidden.contains($0) }) {
+        // Checked per scalar: "\r\n" is one Character, so a Character test would miss it.
+        let badName = header.name.isEmpty || header.name.unicodeScalars.contains { $0.isLineBreakOrNUL || $0 == ":" }
+        if badName || header.value.unicodeScalars.contains(where: \.isLineBreakOrNUL) {
             throw CurlError(
                 code: .configuration,
                 message: "invalid HTTP header field \(header.name.debugDescription)",
@@ -66,4 +70,9 @@ extension CurlEasyHandle {
             )
         }
     }
+}
+
+extension Unicode.Scalar {
+    /// Characters that would end a header line or a protocol command early.
+    var isLineBreakOrNUL: Bool { self == "\r" || self == "\n" || self == "\0" }
 }

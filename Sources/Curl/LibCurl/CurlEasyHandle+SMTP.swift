@@ -13,7 +13,7 @@ extension CurlEasyHandle {
         guard !recipients.isEmpty else {
             throw CurlError(code: .configuration, message: "an SMTP send needs at least one recipient", isRetriable: false)
         }
-        for address in [from] + recipients where address.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+        for address in [from] + recipients where address.unicodeScalars.contains(where: \.isLineBreakOrNUL) {
             throw CurlError(code: .configuration, message: "invalid mail address \(address.debugDescription)", isRetriable: false)
         }
 
