@@ -76,6 +76,28 @@ struct CurlSMTPClientTests {
         }
     }
 
+    @Test("implicit TLS (smtps) with a trusted self-signed certificate")
+    func implicitTLS() async throws {
+        let certificate = try SelfSignedCertificate.make()
+        defer { certificate.remove() }
+        try await withSMTPSink(arguments: [
+            "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath, "--implicit-tls",
+        ]) { sink in
+            var configuration = SMTPConfiguration(host: "127.0.0.1", port: sink.port)
+            configuration.security = .implicitTLS
+            configuration.caCertificatePath = certificate.certificatePath
+            let client = CurlSMTPClient(configuration: configuration)
+            let message = Self.message(subject: "smtps", to: "x@example.com")
+
+            try await client.send(from: "reminders@example.org", recipients: ["x@example.com"], message: message)
+
+            let messages = try sink.messages()
+            try #require(messages.count == 1)
+            #expect(messages[0].raw == message)
+            #expect(messages[0].meta.tls)
+        }
+    }
+
     @Test("a wrong password is a non-retriable .authentication error that never shows the password")
     func wrongPassword() async throws {
         let certificate = try SelfSignedCertificate.make()

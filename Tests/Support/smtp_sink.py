@@ -40,7 +40,8 @@ class SpoolHandler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "peer": list(session.peer[:2]) if session.peer else None,
-            "tls": session.ssl is not None,
+            # session.ssl covers STARTTLS; the transport's ssl_object also covers implicit TLS.
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "auth_user": session.auth_data if isinstance(session.auth_data, str) else None,
         }
         with open(base + ".json.tmp", "w") as f:
