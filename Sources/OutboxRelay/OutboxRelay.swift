@@ -141,9 +141,12 @@ public final class OutboxRelay: Service {
             published.add(marked, ordering: .relaxed)
             logger.debug("published outbox batch", metadata: ["rows": "\(batch.count)", "marked": "\(marked)"])
             if let failure {
-                // A fatal producer error needs a new producer; anything else is
-                // the broker being away: keep the rows and try again shortly.
-                if failure.isFatal { throw failure }
+                // A fatal error needs a new producer, and so does a delivery that
+                // timed out: the producer may be stuck on a broker that lost its
+                // state (its producer id is unknown there), which only a new
+                // producer id cures. Anything else is the broker being away:
+                // keep the rows and try again shortly.
+                if failure.isFatal || failure.code == .timeout { throw failure }
                 logger.warning(
                     "broker did not acknowledge part of a batch; retrying",
                     metadata: ["failed": "\(batch.count - acknowledged.count)", "error": "\(failure)"]

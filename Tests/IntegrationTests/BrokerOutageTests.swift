@@ -57,7 +57,8 @@ struct BrokerOutageTests {
             let topic = "test-outage-" + TestEnvironment.uniqueSuffix()
             try await createTopic(topic, bootstrapServers: broker.bootstrapServers)
             var producer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-            producer.messageTimeout = .seconds(120)
+            // Short, so the restarted broker's unknown producer id is noticed soon.
+            producer.messageTimeout = .seconds(10)
             var configuration = OutboxRelayConfiguration()
             configuration.maximumBackoff = .milliseconds(500)
             let relay = OutboxRelay(

@@ -15,8 +15,9 @@ struct MigrateCommand: AsyncParsableCommand {
             let settings = try Settings()
             let logger = makeLogger(label: "reminders.migrate", level: settings.logLevel)
             let migrations = try MigrationFile.load(fromDirectory: settings.migrationsDirectory)
-            let postgres = PostgresClient(configuration: PostgresConfiguration(url: try settings.requireDatabaseURL()), logger: logger)
-            try await postgres.checkConnection()
+            let configuration = PostgresConfiguration(url: try settings.requireDatabaseURL())
+            try await checkDatabase(configuration, logger: logger)
+            let postgres = PostgresClient(configuration: configuration, logger: logger)
             let applied = try await withPostgres(postgres) {
                 try await Migrator(postgres: postgres, logger: logger).apply(migrations)
             }

@@ -15,10 +15,14 @@ struct RelayCommand: AsyncParsableCommand {
             var configuration = OutboxRelayConfiguration()
             configuration.batchSize = runner.settings.relayBatchSize
             configuration.topicPrefix = runner.settings.kafkaTopicPrefix
+            // A delivery that takes this long means the producer must be rebuilt
+            // (see OutboxRelay); the rows stay in the outbox meanwhile.
+            var producerConfiguration = runner.producerConfiguration
+            producerConfiguration.messageTimeout = .seconds(30)
             let relay = OutboxRelay(
                 postgres: runner.postgres,
                 postgresConfiguration: runner.postgresConfiguration,
-                producerConfiguration: runner.producerConfiguration,
+                producerConfiguration: producerConfiguration,
                 configuration: configuration,
                 logger: runner.logger
             )

@@ -17,7 +17,7 @@ struct ServiceRunner {
         logger = makeLogger(label: "reminders.\(role)", level: settings.logLevel)
         postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
         postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
-        try await postgres.checkConnection()
+        try await checkDatabase(postgresConfiguration, logger: logger)
     }
 
     var producerConfiguration: KafkaProducerConfiguration {
@@ -34,11 +34,7 @@ struct ServiceRunner {
 
     /// Fails with one line when the broker cannot be reached.
     func checkBroker() async throws {
-        // The failure is reported as the one line the command prints; the
-        // client's own retry chatter would only repeat it.
-        var quiet = logger
-        quiet.logLevel = .critical
-        try await KafkaProducer.makeProducer(configuration: producerConfiguration, logger: quiet)
+        try await KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger.quietened)
             .checkConnection(timeout: .seconds(10))
     }
 
@@ -52,5 +48,21 @@ struct ServiceRunner {
             )
         )
         try await group.run()
+    }
+}
+
+/// Fails with one line when the database cannot be reached.
+func checkDatabase(_ configuration: PostgresConfiguration, logger: Logger) async throws {
+    try await PostgresClient(configuration: configuration, logger: logger.quietened).checkConnection()
+}
+
+extension Logger {
+    /// The same logger, silent below critical: start-up checks report their
+    /// failure as the one line the command prints, and the clients' own
+    /// retry chatter would only repeat it.
+    var quietened: Logger {
+        var quiet = self
+        quiet.logLevel = .critical
+        return quiet
     }
 }

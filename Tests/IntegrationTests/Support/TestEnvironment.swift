@@ -38,7 +38,7 @@ enum TestEnvironment {
 
     static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }
 
