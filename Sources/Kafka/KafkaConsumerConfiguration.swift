@@ -49,6 +49,9 @@ public struct KafkaConsumerConfiguration: Sendable {
             // Offsets move only when the application says its work is done.
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
+            // A subscribed topic created after the consumer started is picked up within
+            // seconds rather than librdkafka's default five minutes.
+            ("topic.metadata.refresh.interval.ms", "5000"),
         ]
         result.append(contentsOf: properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         return result

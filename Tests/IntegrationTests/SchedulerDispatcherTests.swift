@@ -184,7 +184,7 @@ struct SchedulerDispatcherTests {
             #expect(try await count(postgres, "sag_reminders", where: "fire_count = 1") == reminders)
             #expect(try await count(postgres, "sag_reminder_queue") == reminders)
             let perFiring = try await postgres.query(
-                "SELECT max(n) AS most FROM (SELECT count(*) AS n FROM sag_reminder_logs WHERE status = 'dispatched' GROUP BY event_id, user_id) AS per"
+                "SELECT coalesce(max(n), 0) AS most FROM (SELECT count(*) AS n FROM sag_reminder_logs WHERE status = 'dispatched' GROUP BY event_id, user_id) AS per"
             )
             #expect(try perFiring[0].decode("most", as: Int.self) == 1)
         }

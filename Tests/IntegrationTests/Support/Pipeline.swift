@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import OutboxRelay
 import Postgres
+import ReminderAdmin
 import ReminderDispatcher
 import ReminderDomain
 import ReminderScheduler
@@ -22,6 +23,10 @@ struct Pipeline: Sendable {
         database: TestDatabase, postgres: PostgresClient,
         _ body: @Sendable () async throws -> R
     ) async throws -> R {
+        // As `reminders topics` does before a deployment starts.
+        let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.admin"))
+        try await TopicCreator(admin: admin, logger: TestEnvironment.logger("test.admin"))
+            .createTopics(of: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory), prefix: topicPrefix)
         var relayConfiguration = OutboxRelayConfiguration()
         relayConfiguration.topicPrefix = topicPrefix
         relayConfiguration.pollInterval = .milliseconds(200)
