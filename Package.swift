@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: C bridges
@@ -89,6 +91,26 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ReminderDelivery",
+            dependencies: [
+                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "ReminderGateway",
+            dependencies: [
+                "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .target(
             name: "ReminderAdmin",
             dependencies: [
                 "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
@@ -100,8 +122,8 @@ let package = Package(
         .executableTarget(
             name: "Reminders",
             dependencies: [
-                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderAdmin", "ReminderDomain",
-                "ReminderStore", "Kafka", "Postgres",
+                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
+                "ReminderAdmin", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,6 +145,17 @@ let package = Package(
             name: "ReminderDomainTests",
             dependencies: ["ReminderDomain"]
         ),
+        .testTarget(
+            name: "ReminderDeliveryTests",
+            dependencies: ["ReminderDelivery", "ReminderDomain"]
+        ),
+        .testTarget(
+            name: "ReminderGatewayTests",
+            dependencies: [
+                "ReminderGateway", "ReminderDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // Integration tests run against real servers (PostgreSQL, the broker,
         // SMTP and HTTP sinks on loopback): `swift test --filter IntegrationTests`.
         .testTarget(
@@ -143,13 +176,21 @@ let package = Package(
         ),
         .testTarget(
             name: "CurlIntegrationTests",
-            dependencies: ["Curl"]
+            dependencies: ["Curl", "IntegrationSupport"]
+        ),
+        // Helpers for integration tests: the Python SMTP and HTTP sinks as
+        // processes, and what they recorded.
+        .target(
+            name: "IntegrationSupport",
+            path: "Tests/IntegrationSupport"
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Kafka", "Postgres", "Curl", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
-                "ReminderScheduler", "ReminderDispatcher",
+                "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

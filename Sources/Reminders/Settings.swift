@@ -20,6 +20,14 @@ struct Settings: Sendable {
     var smtpUseTLS = true
     var smtpFromAddress = "noreply@bmcnetworks.dk"
     var smtpFromName = "BMC Hub"
+    // Mattermost and links.
+    var mattermostWebhookURL = ""
+    var publicBaseURL = "http://localhost:8000"
+    var deliveryMaxAttempts = 8
+    // Gateway.
+    var jwtSecret = ""
+    var gatewayHost = "0.0.0.0"
+    var gatewayPort = 8000
     // Infrastructure.
     var databaseURL: String?
     var kafkaBootstrapServers = "localhost:9092"
@@ -48,6 +56,12 @@ struct Settings: Sendable {
         smtpUseTLS = try reader.bool("EMAIL_SMTP_USE_TLS", default: smtpUseTLS)
         smtpFromAddress = reader.string("EMAIL_SMTP_FROM_ADDRESS", default: smtpFromAddress)
         smtpFromName = reader.string("EMAIL_SMTP_FROM_NAME", default: smtpFromName)
+        mattermostWebhookURL = reader.string("MATTERMOST_WEBHOOK_URL", default: mattermostWebhookURL)
+        publicBaseURL = reader.string("PUBLIC_BASE_URL", default: publicBaseURL)
+        deliveryMaxAttempts = try reader.int("DELIVERY_MAX_ATTEMPTS", default: deliveryMaxAttempts, range: 1...100)
+        jwtSecret = reader.string("JWT_SECRET", default: jwtSecret)
+        gatewayHost = reader.string("GATEWAY_HOST", default: gatewayHost)
+        gatewayPort = try reader.int("GATEWAY_PORT", default: gatewayPort, range: 1...65535)
         databaseURL = reader.optionalString("DATABASE_URL")
         kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
         kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)

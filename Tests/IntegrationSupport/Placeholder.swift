@@ -1,0 +1,1 @@
+// Placeholder: the sink helpers move here.
