@@ -110,6 +110,11 @@ public final class OutboxRelay: Service {
     }
 
     private func relayAsLeader(on connection: PostgresConnection) async throws {
+        // The outbox is read in id order through its partial index. Right after
+        // a bulk insert, before autovacuum has analysed the table, the planner
+        // may prefer a bitmap scan that sorts every unpublished row for each
+        // batch; this session never wants that.
+        try await connection.simpleQuery("SET enable_bitmapscan = off")
         let producer = try KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger)
         let outbox = PostgresOutboxRepository(connection: connection)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -122,7 +127,9 @@ public final class OutboxRelay: Service {
     private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
         var backoff = Duration.milliseconds(100)
         while !isStopping {
+            let fetchStart = ContinuousClock.now
             let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize)
+            let fetched = ContinuousClock.now
             if batch.isEmpty {
                 await wake.wait(upTo: configuration.pollInterval)
                 continue
@@ -137,9 +144,13 @@ public final class OutboxRelay: Service {
                 case .failure(let error): failure = failure ?? error
                 }
             }
+            let sent = ContinuousClock.now
             let marked = try await outbox.markPublished(ids: acknowledged)
             published.add(marked, ordering: .relaxed)
-            logger.debug("published outbox batch", metadata: ["rows": "\(batch.count)", "marked": "\(marked)"])
+            logger.debug("published outbox batch", metadata: [
+                "rows": "\(batch.count)", "marked": "\(marked)",
+                "fetch": "\(fetched - fetchStart)", "send": "\(sent - fetched)", "mark": "\(ContinuousClock.now - sent)",
+            ])
             if let failure {
                 // A fatal error needs a new producer, and so does a delivery that
                 // timed out: the producer may be stuck on a broker that lost its

@@ -24,11 +24,12 @@ public struct PostgresOutboxRepository: OutboxRepository {
             """,
             [limit]
         )
+        let decoder = JSONDecoder()
         return try rows.map { row in
             let headersText: String = try row.decode("headers")
             let headers: [String: String]
             do {
-                headers = try JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
+                headers = try decoder.decode([String: String].self, from: Data(headersText.utf8))
             } catch {
                 throw StoreError(.unexpectedData, "outbox row \(row["id"] ?? "?") has headers that are not a flat JSON object of strings")
             }

@@ -45,7 +45,7 @@ struct BenchDatabase {
 
 let quietLogger: Logger = {
     var logger = Logger(label: "bench")
-    logger.logLevel = .error
+    logger.logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
     return logger
 }()
 
