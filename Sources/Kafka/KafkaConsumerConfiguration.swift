@@ -24,6 +24,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var sessionTimeout: Duration = .seconds(6)
     /// Where to start without a committed offset (`auto.offset.reset`); defaults to `.earliest`.
     public var autoOffsetReset: AutoOffsetReset = .earliest
+    /// How long the broker may hold a fetch request open waiting for new records
+    /// (`fetch.wait.max.ms`); defaults to 10 ms. Kafka answers as soon as records arrive, so
+    /// this bounds idle polling there; some brokers (the test broker among them) hold every
+    /// fetch for the full wait, so it also bounds delivery latency.
+    public var maximumFetchWait: Duration = .milliseconds(10)
     /// How many received records may wait for the application before polling pauses; defaults to 1000.
     public var maxBufferedMessages: Int = 1000
     /// Extra librdkafka properties, applied last so they override everything above; defaults to none.
@@ -49,6 +54,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             // Offsets move only when the application says its work is done.
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
+            ("fetch.wait.max.ms", String(maximumFetchWait.wholeMilliseconds)),
             // A subscribed topic created after the consumer started is picked up within
             // seconds rather than librdkafka's default five minutes.
             ("topic.metadata.refresh.interval.ms", "5000"),

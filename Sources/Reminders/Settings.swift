@@ -32,6 +32,7 @@ struct Settings: Sendable {
     var databaseURL: String?
     var kafkaBootstrapServers = "localhost:9092"
     var kafkaTopicPrefix = ""
+    var kafkaFetchWaitMilliseconds = 10
     var migrationsDirectory = "migrations"
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
@@ -65,6 +66,7 @@ struct Settings: Sendable {
         databaseURL = reader.optionalString("DATABASE_URL")
         kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
         kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)
+        kafkaFetchWaitMilliseconds = try reader.int("KAFKA_FETCH_WAIT_MAX_MS", default: kafkaFetchWaitMilliseconds, range: 1...10_000)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)

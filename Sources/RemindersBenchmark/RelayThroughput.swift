@@ -11,6 +11,7 @@ struct RelayThroughput: AsyncParsableCommand {
     @Option(help: "Outbox rows per run.") var rows = 100_000
     @Option(help: "Runs; the median is reported.") var runs = 3
     @Option(help: "Relay batch size.") var batchSize = 1000
+    @Option(help: "The relay producer's linger, in milliseconds (the relay service uses 0).") var linger = 0
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
@@ -35,9 +36,11 @@ struct RelayThroughput: AsyncParsableCommand {
                     configuration.batchSize = batchSize
                     var postgresConfiguration = PostgresConfiguration(url: database.url)
                     postgresConfiguration.applicationName = "bench-relay"
+                    var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: brokerAddress)
+                    producerConfiguration.linger = .milliseconds(linger)
                     let relay = OutboxRelay(
                         postgres: postgres, postgresConfiguration: postgresConfiguration,
-                        producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                        producerConfiguration: producerConfiguration,
                         configuration: configuration, logger: quietLogger
                     )
                     let clock = ContinuousClock()

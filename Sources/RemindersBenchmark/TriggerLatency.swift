@@ -13,6 +13,7 @@ struct TriggerLatency: AsyncParsableCommand {
 
     @Option(help: "Status changes per second.") var rate = 500
     @Option(help: "Seconds of load.") var seconds = 10
+    @Option(help: "The relay producer's linger, in milliseconds (the relay service uses 0).") var linger = 0
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
@@ -41,11 +42,13 @@ struct TriggerLatency: AsyncParsableCommand {
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics([KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8)], timeout: .seconds(30))
 
+            var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: brokerAddress)
+            producerConfiguration.linger = .milliseconds(linger)
             var relayConfiguration = OutboxRelayConfiguration()
             relayConfiguration.topicPrefix = prefix
             let relay = OutboxRelay(
                 postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
-                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                producerConfiguration: producerConfiguration,
                 configuration: relayConfiguration, logger: quietLogger
             )
             var consumerConfiguration = KafkaConsumerConfiguration(

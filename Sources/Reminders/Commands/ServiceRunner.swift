@@ -25,11 +25,13 @@ struct ServiceRunner {
     }
 
     func consumerConfiguration(group: String, topics: [String]) -> KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(
+        var configuration = KafkaConsumerConfiguration(
             bootstrapServers: settings.kafkaBootstrapServers,
             groupID: settings.kafkaTopicPrefix + group,
             topics: topics.map { settings.kafkaTopicPrefix + $0 }
         )
+        configuration.maximumFetchWait = .milliseconds(settings.kafkaFetchWaitMilliseconds)
+        return configuration
     }
 
     /// Fails with one line when the broker cannot be reached.
