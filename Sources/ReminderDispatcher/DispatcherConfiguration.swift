@@ -4,7 +4,8 @@ public struct DispatcherConfiguration: Sendable {
     public var enabled = false
     /// `REMINDERS_MAX_PER_USER_PER_HOUR`. Default 5.
     public var maxPerRecipientPerHour = 5
-    /// `REMINDERS_QUEUE_BATCH_SIZE`: firings handled between offset commits.
+    /// `REMINDERS_QUEUE_BATCH_SIZE`: the most firings dispatched in one
+    /// transaction (and committed together).
     /// Default 10.
     public var batchSize = 10
     /// The consumer group all dispatchers share. Default `reminders-dispatcher`.

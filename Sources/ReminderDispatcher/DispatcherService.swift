@@ -46,48 +46,72 @@ public final class DispatcherService: Service {
             group.addTask { try await consumer.run() }
             group.addTask { try await producer.run() }
             logger.info("dispatcher started", metadata: ["group": "\(consumerConfiguration.groupID)"])
-            var uncommitted: [KafkaConsumerMessage] = []
-            for try await message in consumer.messages {
-                try await handle(message, planner: planner, deadLetters: deadLetters)
-                uncommitted.append(message)
-                if uncommitted.count >= configuration.batchSize || !consumer.hasBufferedMessages {
-                    try await consumer.commit(uncommitted)
-                    uncommitted.removeAll(keepingCapacity: true)
+            var iterator = consumer.messages.makeAsyncIterator()
+            // A batch is what has already arrived, up to the batch size: under
+            // load firings share one transaction; when idle each goes at once.
+            while let first = try await iterator.next() {
+                var batch = [first]
+                while batch.count < configuration.batchSize, consumer.hasBufferedMessages, let next = try await iterator.next() {
+                    batch.append(next)
                 }
+                try await handle(batch, planner: planner, deadLetters: deadLetters)
+                try await consumer.commit(batch)
             }
-            if !uncommitted.isEmpty { try? await consumer.commit(uncommitted) }
             group.cancelAll()
         }
     }
 
-    private func handle(_ message: KafkaConsumerMessage, planner: DispatchPlanner, deadLetters: DeadLetterWriter) async throws {
-        let event: FiredEvent
-        do {
-            event = try MessageCoding.decode(FiredEvent.self, from: message.value)
-        } catch {
-            try await deadLetters.park(message, reason: "malformed fired event: \(DecodingErrorText.describe(error))")
-            return
+    private func handle(_ messages: [KafkaConsumerMessage], planner: DispatchPlanner, deadLetters: DeadLetterWriter) async throws {
+        var events: [(FiredEvent, KafkaConsumerMessage)] = []
+        for message in messages {
+            do {
+                events.append((try MessageCoding.decode(FiredEvent.self, from: message.value), message))
+            } catch {
+                try await deadLetters.park(message, reason: "malformed fired event: \(DecodingErrorText.describe(error))")
+            }
         }
+        guard !events.isEmpty else { return }
+        do {
+            try await dispatchRetrying(events, planner: planner, deadLetters: deadLetters)
+        } catch let error where !Self.isRetriable(error) && events.count > 1 {
+            // One firing the database refuses must not hold up the others:
+            // take the batch apart and park only the one that fails.
+            logger.warning("batch refused; dispatching its firings one by one", metadata: ["error": "\(error)"])
+            for event in events {
+                do {
+                    try await dispatchRetrying([event], planner: planner, deadLetters: deadLetters)
+                } catch let error where !Self.isRetriable(error) {
+                    try await deadLetters.park(event.1, reason: "cannot dispatch: \(error)")
+                }
+            }
+        } catch let error where !Self.isRetriable(error) {
+            try await deadLetters.park(events[0].1, reason: "cannot dispatch: \(error)")
+        }
+    }
+
+    /// Dispatches, retrying as long as the failure is the database being
+    /// away (the offsets stay uncommitted meanwhile); other errors are thrown.
+    private func dispatchRetrying(
+        _ events: [(FiredEvent, KafkaConsumerMessage)], planner: DispatchPlanner, deadLetters: DeadLetterWriter
+    ) async throws {
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                let outcome = try await repository.dispatch(event, planner: planner, now: Date())
-                report(outcome, of: event)
-                if outcome == .unknownReminder {
-                    try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
+                let outcomes = try await repository.dispatch(events.map(\.0), planner: planner, now: Date())
+                for ((event, message), outcome) in zip(events, outcomes) {
+                    report(outcome, of: event)
+                    if outcome == .unknownReminder {
+                        try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
+                    }
                 }
                 return
             } catch let error where Self.isRetriable(error) {
-                // The database is away: keep the message (its offset stays
-                // uncommitted) and try again.
                 logger.warning("dispatch failed; retrying", metadata: [
-                    LogKey.eventID: "\(event.eventID.uuidString.lowercased())", "error": "\(error)", "retry_in": "\(backoff)",
+                    LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
+                    "error": "\(error)", "retry_in": "\(backoff)",
                 ])
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
-            } catch {
-                try await deadLetters.park(message, reason: "cannot dispatch: \(error)")
-                return
             }
         }
     }

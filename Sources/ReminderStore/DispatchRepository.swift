@@ -7,6 +7,16 @@ public protocol DispatchRepository: Sendable {
     /// the per-channel deliveries (through the outbox) and the rate-limited
     /// queue rows. A firing seen before changes nothing.
     func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome
+    /// The same for several firings in one transaction, planned in the given
+    /// order (a recipient's rate-limit window sees the earlier ones); one
+    /// outcome per event, in order.
+    func dispatch(_ events: [FiredEvent], planner: DispatchPlanner, now: Date) async throws -> [DispatchOutcome]
+}
+
+extension DispatchRepository {
+    public func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome {
+        try await dispatch([event], planner: planner, now: now)[0]
+    }
 }
 
 /// What became of one firing.

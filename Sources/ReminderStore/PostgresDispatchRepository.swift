@@ -2,11 +2,13 @@ import Foundation
 import Postgres
 import ReminderDomain
 
-/// The dispatcher's transaction.
+/// The dispatcher's transaction, for a batch of firings at once: every step
+/// is one statement for the whole batch, so a batch costs about as many round
+/// trips as a single firing.
 ///
 /// Correct with several dispatchers: each recipient's rate-limit window is
 /// read and written under a transaction-level advisory lock on that recipient,
-/// taken in a fixed order so two firings for the same people cannot deadlock.
+/// taken in a fixed order so two batches for the same people cannot deadlock.
 public struct PostgresDispatchRepository: DispatchRepository {
     let postgres: PostgresClient
     let defaultTimeZone: String
@@ -17,35 +19,52 @@ public struct PostgresDispatchRepository: DispatchRepository {
         self.defaultTimeZone = defaultTimeZone
     }
 
-    public func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome {
-        try await postgres.withTransaction { connection in
-            guard let reminder = try await loadReminder(event.reminderID, on: connection) else {
-                return .unknownReminder
-            }
-            let eventID = event.eventID.uuidString.lowercased()
-            let firstTime = try await connection.query(
-                """
-                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, status, reason, payload, dedupe_key, created_at)
-                VALUES ($1, $2, $3::uuid, 'fired', $4, $5::jsonb, 'fired:' || $3, $6)
-                ON CONFLICT (dedupe_key) DO NOTHING
-                RETURNING id
-                """,
-                [reminder.id, reminder.sagID, eventID, "fired by \(event.eventType.rawValue)",
-                 PostgresJSON(String(decoding: try MessageCoding.encode(event), as: UTF8.self)), now]
-            )
-            guard !firstTime.isEmpty else { return .duplicate }
+    public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner, now: Date) async throws -> [DispatchOutcome] {
+        guard !events.isEmpty else { return [] }
+        return try await postgres.withTransaction { connection in
+            let reminders = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
+            let known = events.filter { reminders[$0.reminderID] != nil }
+            let fresh = try await recordFirings(known, reminders: reminders, now: now, on: connection)
 
-            let users = try await loadRecipients(reminder: reminder, event: event, now: now, on: connection)
-            let candidates = planner.recipients(of: event, reminder: reminder)
-            try await lockRateWindows(of: candidates, on: connection)
-            let recent = try await recentDispatches(of: candidates, since: now.addingTimeInterval(-planner.rateLimit.window), on: connection)
-            let plan = planner.plan(event: event, reminder: reminder, users: users, recentDispatches: recent, now: now)
-            try await record(plan, of: event, reminder: reminder, now: now, on: connection)
-            return .dispatched(plan)
+            var outcomes: [UUID: DispatchOutcome] = [:]
+            for event in events where reminders[event.reminderID] == nil { outcomes[event.eventID] = .unknownReminder }
+            var toPlan: [(FiredEvent, ReminderSnapshot)] = []
+            for event in known {
+                if fresh.contains(event.eventID), outcomes[event.eventID] == nil {
+                    toPlan.append((event, reminders[event.reminderID]!))
+                    outcomes[event.eventID] = .duplicate // replaced by the plan below
+                } else if outcomes[event.eventID] == nil {
+                    outcomes[event.eventID] = .duplicate
+                }
+            }
+            guard !toPlan.isEmpty else { return events.map { outcomes[$0.eventID]! } }
+
+            let profiles = try await loadRecipients(of: toPlan, on: connection)
+            let candidates = Set(toPlan.flatMap { planner.recipients(of: $0.0, reminder: $0.1) })
+            try await lockRateWindows(of: candidates.sorted(), on: connection)
+            var recent = try await recentDispatches(
+                of: Array(candidates), since: now.addingTimeInterval(-planner.rateLimit.window), on: connection
+            )
+
+            var planned: [(FiredEvent, ReminderSnapshot, DispatchPlan)] = []
+            for (event, reminder) in toPlan {
+                let plan = planner.plan(
+                    event: event, reminder: reminder, users: profiles[reminder.id] ?? [],
+                    recentDispatches: recent, now: now
+                )
+                // Later firings of this batch see this one's notifications.
+                for entry in plan.logEntries where entry.status == .dispatched {
+                    if let recipient = entry.recipient { recent[recipient, default: []].append(now) }
+                }
+                planned.append((event, reminder, plan))
+                outcomes[event.eventID] = .dispatched(plan)
+            }
+            try await record(planned, now: now, on: connection)
+            return events.map { outcomes[$0.eventID]! }
         }
     }
 
-    private func loadReminder(_ id: Int, on connection: PostgresConnection) async throws -> ReminderSnapshot? {
+    private func loadReminders(_ ids: Set<Int>, on connection: PostgresConnection) async throws -> [Int: ReminderSnapshot] {
         let rows = try await connection.query(
             """
             SELECT r.id, r.sag_id, s.titel, r.title, r.message, r.priority, r.notify_email, r.notify_mattermost,
@@ -53,39 +72,79 @@ public struct PostgresDispatchRepository: DispatchRepository {
                    r.is_active, r.deleted_at IS NOT NULL AS deleted
               FROM sag_reminders r
               JOIN sag_sager s ON s.id = r.sag_id
-             WHERE r.id = $1
+             WHERE r.id = ANY($1)
             """,
-            [id]
+            [Array(ids)]
         )
-        guard let row = rows.first else { return nil }
-        return ReminderSnapshot(
-            id: try row.decode("id"),
-            sagID: try row.decode("sag_id"),
-            caseTitle: try row.decode("titel"),
-            title: try row.decode("title"),
-            message: try row.decode("message", as: String?.self),
-            priority: Priority(rawValue: try row.decode("priority")) ?? .normal,
-            channelFlags: ChannelFlags(
-                email: try row.decode("notify_email", as: Bool?.self),
-                mattermost: try row.decode("notify_mattermost", as: Bool?.self),
-                frontend: try row.decode("notify_frontend", as: Bool?.self)
-            ),
-            overrideUserPreferences: try row.decode("override_user_preferences"),
-            recipientUserIDs: try row.decode("recipient_user_ids"),
-            recipientEmails: try row.decode("recipient_emails"),
-            isActive: try row.decode("is_active"),
-            isDeleted: try row.decode("deleted")
-        )
+        var reminders: [Int: ReminderSnapshot] = [:]
+        for row in rows {
+            let reminder = ReminderSnapshot(
+                id: try row.decode("id"),
+                sagID: try row.decode("sag_id"),
+                caseTitle: try row.decode("titel"),
+                title: try row.decode("title"),
+                message: try row.decode("message", as: String?.self),
+                priority: Priority(rawValue: try row.decode("priority")) ?? .normal,
+                channelFlags: ChannelFlags(
+                    email: try row.decode("notify_email", as: Bool?.self),
+                    mattermost: try row.decode("notify_mattermost", as: Bool?.self),
+                    frontend: try row.decode("notify_frontend", as: Bool?.self)
+                ),
+                overrideUserPreferences: try row.decode("override_user_preferences"),
+                recipientUserIDs: try row.decode("recipient_user_ids"),
+                recipientEmails: try row.decode("recipient_emails"),
+                isActive: try row.decode("is_active"),
+                isDeleted: try row.decode("deleted")
+            )
+            reminders[reminder.id] = reminder
+        }
+        return reminders
     }
 
-    private func loadRecipients(
-        reminder: ReminderSnapshot, event: FiredEvent, now: Date, on connection: PostgresConnection
-    ) async throws -> [RecipientProfile] {
-        let ids = event.recipientUserID.map { [$0] } ?? reminder.recipientUserIDs
-        guard !ids.isEmpty else { return [] }
+    /// Writes each firing's `fired` row under its unique key; returns the
+    /// events seen for the first time (the others were dispatched before).
+    private func recordFirings(
+        _ events: [FiredEvent], reminders: [Int: ReminderSnapshot], now: Date, on connection: PostgresConnection
+    ) async throws -> Set<UUID> {
+        guard !events.isEmpty else { return [] }
+        var records: [JSONValue] = []
+        for event in events {
+            let reminder = reminders[event.reminderID]!
+            records.append(.object([
+                "reminder_id": .number(Double(reminder.id)),
+                "sag_id": .number(Double(reminder.sagID)),
+                "event_id": .string(event.eventID.uuidString.lowercased()),
+                "reason": .string("fired by \(event.eventType.rawValue)"),
+                "payload": .string(String(decoding: try MessageCoding.encode(event), as: UTF8.self)),
+            ]))
+        }
         let rows = try await connection.query(
             """
-            SELECT u.user_id, u.email,
+            INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, status, reason, payload, dedupe_key, created_at)
+            SELECT x.reminder_id, x.sag_id, x.event_id, 'fired', x.reason, x.payload::jsonb, 'fired:' || x.event_id::text, $2
+              FROM jsonb_to_recordset($1::jsonb) AS x(reminder_id INTEGER, sag_id INTEGER, event_id UUID, reason TEXT, payload TEXT)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING event_id
+            """,
+            [PostgresJSON(try JSONValue.array(records).jsonText()), now]
+        )
+        return Set(try rows.map { try $0.decode("event_id", as: UUID.self) })
+    }
+
+    /// The user recipients of each reminder, with preferences and their
+    /// dismissal and snooze of that reminder.
+    private func loadRecipients(
+        of firings: [(FiredEvent, ReminderSnapshot)], on connection: PostgresConnection
+    ) async throws -> [Int: [RecipientProfile]] {
+        var pairs = Set<[Int]>()
+        for (event, reminder) in firings {
+            for id in event.recipientUserID.map({ [$0] }) ?? reminder.recipientUserIDs { pairs.insert([reminder.id, id]) }
+        }
+        guard !pairs.isEmpty else { return [:] }
+        let input: [JSONValue] = pairs.map { .object(["reminder_id": .number(Double($0[0])), "user_id": .number(Double($0[1]))]) }
+        let rows = try await connection.query(
+            """
+            SELECT x.reminder_id, u.user_id, u.email,
                    COALESCE(p.notify_email, FALSE) AS notify_email,
                    COALESCE(p.notify_mattermost, TRUE) AS notify_mattermost,
                    COALESCE(p.notify_frontend, TRUE) AS notify_frontend,
@@ -93,18 +152,19 @@ public struct PostgresDispatchRepository: DispatchRepository {
                    COALESCE(p.quiet_hours_enabled, FALSE) AS quiet_hours_enabled,
                    to_char(p.quiet_hours_start, 'HH24:MI') AS quiet_hours_start,
                    to_char(p.quiet_hours_end, 'HH24:MI') AS quiet_hours_end,
-                   COALESCE(p.timezone, $3) AS timezone,
+                   COALESCE(p.timezone, $2) AS timezone,
                    EXISTS (SELECT 1 FROM sag_reminder_logs l
-                            WHERE l.reminder_id = $2 AND l.user_id = u.user_id AND l.status = 'dismissed') AS dismissed,
+                            WHERE l.reminder_id = x.reminder_id AND l.user_id = u.user_id AND l.status = 'dismissed') AS dismissed,
                    (SELECT max(s.snoozed_until) FROM sag_reminder_snoozes s
-                     WHERE s.reminder_id = $2 AND s.user_id = u.user_id AND s.cancelled_at IS NULL) AS snoozed_until
-              FROM users u
+                     WHERE s.reminder_id = x.reminder_id AND s.user_id = u.user_id AND s.cancelled_at IS NULL) AS snoozed_until
+              FROM jsonb_to_recordset($1::jsonb) AS x(reminder_id INTEGER, user_id INTEGER)
+              JOIN users u ON u.user_id = x.user_id
               LEFT JOIN user_notification_preferences p ON p.user_id = u.user_id
-             WHERE u.user_id = ANY($1)
             """,
-            [ids, reminder.id, defaultTimeZone]
+            [PostgresJSON(try JSONValue.array(input).jsonText()), defaultTimeZone]
         )
-        return try rows.map { row in
+        var profiles: [Int: [RecipientProfile]] = [:]
+        for row in rows {
             var quietHours: QuietHours?
             if try row.decode("quiet_hours_enabled", as: Bool.self),
                let start = try row.decode("quiet_hours_start", as: String?.self).flatMap(QuietHours.minutes(from:)),
@@ -112,7 +172,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 let clock = WallClock(identifier: try row.decode("timezone")) ?? WallClock(identifier: defaultTimeZone)!
                 quietHours = QuietHours(startMinute: start, endMinute: end, clock: clock)
             }
-            return RecipientProfile(
+            profiles[try row.decode("reminder_id"), default: []].append(RecipientProfile(
                 userID: try row.decode("user_id"),
                 email: try row.decode("email", as: String?.self),
                 preferences: ChannelFlags(
@@ -125,8 +185,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 quietHours: quietHours,
                 hasDismissed: try row.decode("dismissed"),
                 snoozedUntil: try row.decode("snoozed_until", as: Date?.self)
-            )
+            ))
         }
+        return profiles
     }
 
     private func lockRateWindows(of recipients: [RecipientKey], on connection: PostgresConnection) async throws {
@@ -174,36 +235,28 @@ public struct PostgresDispatchRepository: DispatchRepository {
         return recent
     }
 
-    private func record(
-        _ plan: DispatchPlan, of event: FiredEvent, reminder: ReminderSnapshot, now: Date, on connection: PostgresConnection
-    ) async throws {
-        let eventID = event.eventID.uuidString.lowercased()
-        if !plan.logEntries.isEmpty {
-            let entries: [JSONValue] = plan.logEntries.map { entry in
-                .object([
+    private func record(_ planned: [(FiredEvent, ReminderSnapshot, DispatchPlan)], now: Date, on connection: PostgresConnection) async throws {
+        var logRows: [JSONValue] = []
+        var outboxRows: [JSONValue] = []
+        var queueStatuses: [JSONValue] = []
+        var limitedRows: [JSONValue] = []
+        for (event, reminder, plan) in planned {
+            let eventID = event.eventID.uuidString.lowercased()
+            let common: [String: JSONValue] = [
+                "reminder_id": .number(Double(reminder.id)), "sag_id": .number(Double(reminder.sagID)), "event_id": .string(eventID),
+            ]
+            for entry in plan.logEntries {
+                logRows.append(.object(common.merging([
                     "user_id": entry.recipient.flatMap { if case .user(let id) = $0 { .number(Double(id)) } else { nil } } ?? .null,
                     "recipient_email": entry.recipient.flatMap { if case .email(let address) = $0 { .string(address) } else { nil } } ?? .null,
                     "channel": entry.channel.map { .string($0.rawValue) } ?? .null,
                     "status": .string(entry.status.rawValue),
                     "reason": .string(entry.reason),
                     "dedupe_key": .string(entry.dedupeKey(eventID: event.eventID)),
-                ])
+                ]) { $1 }))
             }
-            try await connection.query(
-                """
-                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, recipient_email, channel, status, reason, dedupe_key, created_at)
-                SELECT $1, $2, $3::uuid, x.user_id, x.recipient_email, x.channel, x.status, x.reason, x.dedupe_key, $4
-                  FROM jsonb_to_recordset($5::jsonb) AS x(user_id INTEGER, recipient_email TEXT, channel TEXT, status TEXT, reason TEXT, dedupe_key TEXT)
-                ON CONFLICT (dedupe_key) DO NOTHING
-                """,
-                [reminder.id, reminder.sagID, eventID, now, PostgresJSON(try JSONValue.array(entries).jsonText())]
-            )
-        }
-
-        if !plan.deliveries.isEmpty {
-            var rows: [JSONValue] = []
             for delivery in plan.deliveries {
-                rows.append(.object([
+                outboxRows.append(.object([
                     "event_id": .string(delivery.eventID.uuidString.lowercased()),
                     "topic": .string(delivery.channel.deliveryTopic),
                     "message_key": .string(delivery.recipient.messageKey),
@@ -212,49 +265,71 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     "available_at": delivery.notBefore.map { .string(Timestamp.format($0)) } ?? .null,
                 ]))
             }
+            // The firing's own queue row says how it ended. A rate-limited
+            // recipient of a firing that reached others gets a queue row of its own.
+            let anyDispatched = plan.logEntries.contains { $0.status == .dispatched }
+            let status = !anyDispatched && !plan.rateLimited.isEmpty ? "rate_limited" : "sent"
+            queueStatuses.append(.object(["event_id": .string(eventID), "status": .string(status)]))
+            if anyDispatched {
+                let eventData = JSONValue.string(String(decoding: try MessageCoding.encode(event), as: UTF8.self))
+                for recipient in plan.rateLimited {
+                    var row = common
+                    row["event_type"] = .string(event.eventType.rawValue)
+                    row["event_data"] = eventData
+                    switch recipient {
+                    case .user(let id): row["user_id"] = .number(Double(id)); row["recipient_email"] = .null
+                    case .email(let address): row["user_id"] = .null; row["recipient_email"] = .string(address)
+                    }
+                    limitedRows.append(.object(row))
+                }
+            }
+        }
+        if !logRows.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, recipient_email, channel, status, reason, dedupe_key, created_at)
+                SELECT x.reminder_id, x.sag_id, x.event_id, x.user_id, x.recipient_email, x.channel, x.status, x.reason, x.dedupe_key, $2
+                  FROM jsonb_to_recordset($1::jsonb) AS x(reminder_id INTEGER, sag_id INTEGER, event_id UUID, user_id INTEGER,
+                       recipient_email TEXT, channel TEXT, status TEXT, reason TEXT, dedupe_key TEXT)
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """,
+                [PostgresJSON(try JSONValue.array(logRows).jsonText()), now]
+            )
+        }
+        if !outboxRows.isEmpty {
             try await connection.query(
                 """
                 INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers, available_at)
                 SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
                        jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id),
                        COALESCE(x.available_at, clock_timestamp())
-                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT, delivery_id TEXT, available_at TIMESTAMPTZ)
+                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT,
+                       delivery_id TEXT, available_at TIMESTAMPTZ)
                 """,
-                [PostgresJSON(try JSONValue.array(rows).jsonText())]
+                [PostgresJSON(try JSONValue.array(outboxRows).jsonText())]
             )
         }
-
-        // The firing's own queue row says how it ended. A rate-limited
-        // recipient of a firing that reached others gets a queue row of its own.
-        let anyDispatched = plan.logEntries.contains { $0.status == .dispatched }
-        let firingStatus = !anyDispatched && !plan.rateLimited.isEmpty ? "rate_limited" : "sent"
         try await connection.query(
             """
-            UPDATE sag_reminder_queue
-               SET status = $2, processed_at = clock_timestamp(), attempts = attempts + 1
-             WHERE event_id = $1::uuid AND status IN ('pending', 'processing')
+            UPDATE sag_reminder_queue q
+               SET status = x.status, processed_at = clock_timestamp(), attempts = q.attempts + 1
+              FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, status TEXT)
+             WHERE q.event_id = x.event_id AND q.status IN ('pending', 'processing')
             """,
-            [eventID, firingStatus]
+            [PostgresJSON(try JSONValue.array(queueStatuses).jsonText())]
         )
-        if anyDispatched, !plan.rateLimited.isEmpty {
-            let limited: [JSONValue] = plan.rateLimited.map { recipient in
-                switch recipient {
-                case .user(let id): .object(["user_id": .number(Double(id)), "recipient_email": .null])
-                case .email(let address): .object(["user_id": .null, "recipient_email": .string(address)])
-                }
-            }
+        if !limitedRows.isEmpty {
             try await connection.query(
                 """
                 INSERT INTO sag_reminder_queue (event_id, reminder_id, sag_id, event_type, event_data, recipient_user_id,
                                                 recipient_email, status, error_message, processed_at)
-                SELECT $1::uuid, $2, $3, $4, $5::jsonb, x.user_id, x.recipient_email, 'rate_limited',
-                       'rate limit reached', clock_timestamp()
-                  FROM jsonb_to_recordset($6::jsonb) AS x(user_id INTEGER, recipient_email TEXT)
+                SELECT x.event_id, x.reminder_id, x.sag_id, x.event_type, x.event_data::jsonb, x.user_id, x.recipient_email,
+                       'rate_limited', 'rate limit reached', clock_timestamp()
+                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, reminder_id INTEGER, sag_id INTEGER, event_type TEXT,
+                       event_data TEXT, user_id INTEGER, recipient_email TEXT)
                 ON CONFLICT DO NOTHING
                 """,
-                [eventID, reminder.id, reminder.sagID, event.eventType.rawValue,
-                 PostgresJSON(String(decoding: try MessageCoding.encode(event), as: UTF8.self)),
-                 PostgresJSON(try JSONValue.array(limited).jsonText())]
+                [PostgresJSON(try JSONValue.array(limitedRows).jsonText())]
             )
         }
     }

@@ -174,6 +174,47 @@ struct ProcessLevelTests {
     }
 }
 
+@Suite("Dispatcher with a firing the database refuses", .timeLimit(.minutes(2)))
+struct PoisonFiringTests {
+    @Test("a firing whose transaction fails for good is parked with the reason; the firings around it are dispatched")
+    func poisonFiring() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            var reminders: [Int] = []
+            for _ in 0..<3 { reminders.append(try await Fixtures.timeBasedReminder(postgres, sagID: try await Fixtures.caseRow(postgres), recipients: [user])) }
+            let poisoned = reminders[1]
+            // The database refuses anything logged for the middle reminder.
+            try await postgres.withConnection { connection in
+                try await connection.simpleQuery("""
+                    CREATE FUNCTION refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.reminder_id = \(poisoned) THEN RAISE EXCEPTION 'poisoned reminder'; END IF;
+                        RETURN NEW;
+                    END;
+                    $$;
+                    CREATE TRIGGER refuse_poisoned BEFORE INSERT ON sag_reminder_logs FOR EACH ROW EXECUTE FUNCTION refuse_poisoned();
+                    """)
+            }
+            let pipeline = Pipeline()
+            try await pipeline.run(database: database, postgres: postgres) {
+                let dispatched = try await eventually(timeout: .seconds(60)) {
+                    try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == 2
+                }
+                #expect(dispatched)
+                let poisonedEvent = try #require(
+                    try await postgres.query("SELECT event_id::text AS id FROM sag_reminder_queue WHERE reminder_id = $1", [poisoned]).first?["id"]
+                )
+                let parked = try await collectEventIDs(
+                    topic: pipeline.topicPrefix + TopicName.deadLetter(of: TopicName.fired),
+                    expecting: [poisonedEvent], timeout: .seconds(30)
+                )
+                #expect(parked[poisonedEvent] != nil)
+            }
+            #expect(try await count(postgres, "sag_reminder_logs", where: "reminder_id = \(poisoned)") == 0)
+        }
+    }
+}
+
 private func insertKeyedRows(_ postgres: PostgresClient, topic: String, range: ClosedRange<Int>) async throws {
     try await postgres.query(
         """
