@@ -4,6 +4,9 @@ public struct SchedulerConfiguration: Sendable {
     public var enabled = false
     /// Reminders claimed per transaction. Default 500.
     public var batchSize = 500
+    /// Firing transactions at a time when many are due (`SCHEDULER_CONCURRENCY`).
+    /// Default 2.
+    public var concurrency = 2
     /// `REMINDERS_CHECK_INTERVAL_MINUTES`: the longest sleep, a safety sweep
     /// in case a wake-up was missed. Default 5 minutes.
     public var longestSleep: Duration = .seconds(300)

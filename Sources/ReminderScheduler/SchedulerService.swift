@@ -83,11 +83,26 @@ public final class SchedulerService: Service {
         }
     }
 
-    /// Fires batch after batch until nothing is due.
+    /// Fires batch after batch until nothing is due, with `concurrency`
+    /// transactions at a time (`SKIP LOCKED` keeps them apart).
     private func fireEverythingDue() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<configuration.concurrency {
+                group.addTask { try await self.fireRemindersUntilDrained() }
+            }
+            try await group.waitForAll()
+        }
         while !isStopping {
-            let now = Date()
-            let firings = try await repository.fireDueReminders(limit: configuration.batchSize, now: now)
+            let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
+            fired.add(snoozes, ordering: .relaxed)
+            if snoozes > 0 { logger.info("re-fired ended snoozes", metadata: ["snoozes": "\(snoozes)"]) }
+            if snoozes < configuration.batchSize { return }
+        }
+    }
+
+    private func fireRemindersUntilDrained() async throws {
+        while !isStopping {
+            let firings = try await repository.fireDueReminders(limit: configuration.batchSize, now: Date())
             for firing in firings {
                 logger.debug("reminder fired", metadata: [
                     LogKey.eventID: "\(firing.eventID.uuidString.lowercased())",
@@ -96,12 +111,11 @@ public final class SchedulerService: Service {
                     "next_check_at": "\(firing.nextCheckAt.map(Timestamp.format) ?? "none")",
                 ])
             }
-            let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
-            fired.add(firings.count + snoozes, ordering: .relaxed)
-            if !firings.isEmpty || snoozes > 0 {
-                logger.info("fired due reminders", metadata: ["reminders": "\(firings.count)", "snoozes": "\(snoozes)"])
+            fired.add(firings.count, ordering: .relaxed)
+            if !firings.isEmpty {
+                logger.info("fired due reminders", metadata: ["reminders": "\(firings.count)"])
             }
-            if firings.count < configuration.batchSize && snoozes < configuration.batchSize { return }
+            if firings.count < configuration.batchSize { return }
         }
     }
 

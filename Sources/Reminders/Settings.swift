@@ -37,6 +37,7 @@ struct Settings: Sendable {
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
     var schedulerBatchSize = 500
+    var schedulerConcurrency = 2
     var logLevel = "info"
 
     /// Reads `environment`; a value that is present but invalid is an error
@@ -71,6 +72,7 @@ struct Settings: Sendable {
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)
         schedulerBatchSize = try reader.int("SCHEDULER_BATCH_SIZE", default: schedulerBatchSize, range: 1...100_000)
+        schedulerConcurrency = try reader.int("SCHEDULER_CONCURRENCY", default: schedulerConcurrency, range: 1...64)
         logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }
 

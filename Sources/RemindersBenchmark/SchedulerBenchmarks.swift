@@ -16,11 +16,12 @@ private func lateness(_ postgres: PostgresClient) async throws -> [Double] {
 }
 
 private func runScheduler<R: Sendable>(
-    _ postgres: PostgresClient, batchSize: Int, until done: @Sendable () async throws -> R
+    _ postgres: PostgresClient, batchSize: Int, concurrency: Int = 2, until done: @Sendable () async throws -> R
 ) async throws -> R {
     var configuration = SchedulerConfiguration()
     configuration.enabled = true
     configuration.batchSize = batchSize
+    configuration.concurrency = concurrency
     let scheduler = SchedulerService(
         postgres: postgres, repository: PostgresSchedulerRepository(postgres: postgres),
         configuration: configuration, logger: quietLogger
@@ -94,6 +95,7 @@ struct SchedulerBurst: AsyncParsableCommand {
 
     @Option(help: "Reminders due at once.") var due = 100_000
     @Option(help: "Reminders claimed per transaction.") var batchSize = 500
+    @Option(help: "Firing transactions at a time.") var concurrency = 2
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
@@ -110,7 +112,7 @@ struct SchedulerBurst: AsyncParsableCommand {
                     [due, dueAt]
                 )
                 try await postgres.query("ANALYZE sag_reminders")
-                let values = try await runScheduler(postgres, batchSize: batchSize) {
+                let values = try await runScheduler(postgres, batchSize: batchSize, concurrency: concurrency) {
                     while try await postgres.query("SELECT count(*) AS n FROM sag_reminder_queue")[0].decode("n", as: Int.self) < due {
                         try await Task.sleep(for: .milliseconds(250))
                     }

@@ -15,6 +15,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             var configuration = SchedulerConfiguration()
             configuration.enabled = runner.settings.remindersEnabled
             configuration.batchSize = runner.settings.schedulerBatchSize
+            configuration.concurrency = runner.settings.schedulerConcurrency
             configuration.longestSleep = .seconds(runner.settings.checkIntervalMinutes * 60)
             let scheduler = SchedulerService(
                 postgres: runner.postgres,
