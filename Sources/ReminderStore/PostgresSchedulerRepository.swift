@@ -24,7 +24,10 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                  WHERE is_active
                    AND deleted_at IS NULL
                    AND trigger_type IN ('time_based', 'deadline_approaching')
-                   AND next_check_at <= clock_timestamp()
+                   -- now() (the transaction's start) rather than clock_timestamp():
+                   -- a stable bound lets the due index stop at the first future row
+                   -- instead of filtering every stored reminder.
+                   AND next_check_at <= now()
                  ORDER BY next_check_at
                  LIMIT $1
                    FOR UPDATE SKIP LOCKED
@@ -130,7 +133,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                    gen_random_uuid() AS event_id
               FROM sag_reminder_snoozes s
               JOIN sag_reminders r ON r.id = s.reminder_id
-             WHERE s.refired_at IS NULL AND s.cancelled_at IS NULL AND s.snoozed_until <= clock_timestamp()
+             WHERE s.refired_at IS NULL AND s.cancelled_at IS NULL AND s.snoozed_until <= now()
              ORDER BY s.snoozed_until
              LIMIT $1
                FOR UPDATE OF s SKIP LOCKED
