@@ -54,8 +54,13 @@ public final class DispatcherService: Service {
                 while batch.count < configuration.batchSize, consumer.hasBufferedMessages, let next = try await iterator.next() {
                     batch.append(next)
                 }
+                let started = ContinuousClock.now
                 try await handle(batch, planner: planner, deadLetters: deadLetters)
+                let handled = ContinuousClock.now
                 try await consumer.commit(batch)
+                logger.debug("dispatched batch", metadata: [
+                    "firings": "\(batch.count)", "dispatch": "\(handled - started)", "commit": "\(ContinuousClock.now - handled)",
+                ])
             }
             group.cancelAll()
         }
