@@ -189,4 +189,62 @@ struct SchedulerDispatcherTests {
             #expect(try perFiring[0].decode("most", as: Int.self) == 1)
         }
     }
+    @Test("a daily reminder ten days overdue fires once, then resumes its rhythm")
+    func overdueFiresOnce() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            let anchor = Date().addingTimeInterval(-10 * 86_400 - 600)
+            let reminder = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user], recurrence: "daily", scheduledAt: anchor)
+            try await Pipeline().run(database: database, postgres: postgres) {
+                let fired = try await eventually(timeout: .seconds(60)) {
+                    try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == 1
+                }
+                #expect(fired)
+            }
+            #expect(try await count(postgres, "sag_reminder_queue") == 1)
+            let next = try #require(try await postgres.query("SELECT next_check_at FROM sag_reminders WHERE id = $1", [reminder])[0].decode("next_check_at", as: Date?.self))
+            #expect(next > Date())
+            #expect(next.timeIntervalSinceNow < 86_400)
+        }
+    }
+
+    @Test("quiet hours: e-mail and Mattermost are held in the outbox until the window ends, the inbox entry goes at once, urgent ignores the window")
+    func quietHoursDeferral() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            // A window around now, in UTC, that ends in about two hours.
+            try await postgres.query(
+                """
+                INSERT INTO user_notification_preferences (user_id, notify_email, notify_mattermost, notify_frontend,
+                       quiet_hours_enabled, quiet_hours_start, quiet_hours_end, timezone)
+                VALUES ($1, TRUE, TRUE, TRUE, TRUE, (now() AT TIME ZONE 'UTC' - interval '1 hour')::time,
+                        (now() AT TIME ZONE 'UTC' + interval '2 hours')::time, 'UTC')
+                """,
+                [user]
+            )
+            let sag = try await Fixtures.caseRow(postgres)
+            let normal = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user])
+            let urgent = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user], priority: "urgent")
+            try await Pipeline().run(database: database, postgres: postgres) {
+                let settled = try await eventually(timeout: .seconds(60)) {
+                    try await count(postgres, "sag_reminder_logs", where: "status = 'dispatched'") == 2
+                }
+                #expect(settled)
+            }
+            func held(_ reminder: Int, _ channel: String) async throws -> Bool {
+                try await postgres.query(
+                    "SELECT available_at > now() + interval '1 hour' AS held FROM reminder_outbox WHERE topic = $1 AND (payload ->> 'reminder_id')::int = $2",
+                    ["reminders.deliver.\(channel)", reminder]
+                )[0].decode("held")
+            }
+            #expect(try await held(normal, "email"))
+            #expect(try await held(normal, "mattermost"))
+            #expect(try await held(normal, "frontend") == false)
+            #expect(try await held(urgent, "email") == false)
+            #expect(try await held(urgent, "mattermost") == false)
+            #expect(try await count(postgres, "sag_reminder_logs", where: "status = 'deferred' AND reminder_id = \(normal)") == 2)
+            #expect(try await count(postgres, "sag_reminder_logs", where: "status = 'deferred' AND reminder_id = \(urgent)") == 0)
+        }
+    }
 }
