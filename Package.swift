@@ -56,7 +56,10 @@ let package = Package(
             name: "Curl",
             dependencies: ["CCurl"]
         ),
-        .target(name: "AsyncSupport"),
+        .target(
+            name: "AsyncSupport",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
 
         // MARK: Domain and store
         .target(name: "ReminderDomain"),

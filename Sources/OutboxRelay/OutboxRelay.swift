@@ -22,8 +22,7 @@ public final class OutboxRelay: Service {
     private let producerConfiguration: KafkaProducerConfiguration
     private let configuration: OutboxRelayConfiguration
     private let logger: Logger
-    private let wake = WakeSignal()
-    private let stopping = Atomic<Bool>(false)
+    private let loop = WakeableWork()
     private let published = Atomic<Int>(0)
 
     /// Creates a relay. `postgres` carries the NOTIFY wake-ups; the relay opens
@@ -46,31 +45,16 @@ public final class OutboxRelay: Service {
     public var publishedCount: Int { published.load(ordering: .relaxed) }
 
     /// Relays until graceful shutdown; a batch in flight is finished first.
+    /// Every NOTIFY on `reminder_outbox` wakes it; so does the listener's
+    /// reconnect marker, since NOTIFYs may have been missed meanwhile.
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.forwardNotifications() }
-                group.addTask { try await self.relayWhileRunning() }
-                // The relay loop ends only at shutdown; then stop the listener.
-                try await group.next()
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            self.stopping.store(true, ordering: .relaxed)
-            self.wake.signal()
+        try await loop.run(wakingOn: postgres.listen(on: "reminder_outbox")) {
+            try await self.relayWhileRunning()
         }
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
-
-    /// Turns every NOTIFY on `reminder_outbox` into a wake-up. The listener
-    /// reconnects by itself and then yields a reconnect marker, which also
-    /// wakes the relay, since NOTIFYs may have been missed meanwhile.
-    private func forwardNotifications() async {
-        for await _ in postgres.listen(on: "reminder_outbox") {
-            wake.signal()
-        }
-    }
+    private var isStopping: Bool { loop.isStopping }
+    private var wake: WakeSignal { loop.wake }
 
     private func relayWhileRunning() async throws {
         var backoff = Duration.milliseconds(100)

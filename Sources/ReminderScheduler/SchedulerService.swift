@@ -19,8 +19,7 @@ public final class SchedulerService: Service {
     private let repository: any SchedulerRepository
     private let configuration: SchedulerConfiguration
     private let logger: Logger
-    private let wake = WakeSignal()
-    private let stopping = Atomic<Bool>(false)
+    private let loop = WakeableWork()
     private let fired = Atomic<Int>(0)
 
     /// Creates a scheduler.
@@ -44,26 +43,13 @@ public final class SchedulerService: Service {
             try? await gracefulShutdown()
             return
         }
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.forwardNotifications() }
-                group.addTask { try await self.scheduleWhileRunning() }
-                try await group.next()
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            self.stopping.store(true, ordering: .relaxed)
-            self.wake.signal()
+        try await loop.run(wakingOn: postgres.listen(on: "reminder_schedule")) {
+            try await self.scheduleWhileRunning()
         }
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
-
-    private func forwardNotifications() async {
-        for await _ in postgres.listen(on: "reminder_schedule") {
-            wake.signal()
-        }
-    }
+    private var isStopping: Bool { loop.isStopping }
+    private var wake: WakeSignal { loop.wake }
 
     private func scheduleWhileRunning() async throws {
         logger.info("scheduler started", metadata: ["batch_size": "\(configuration.batchSize)"])
