@@ -57,7 +57,15 @@ public final class DispatcherService: Service {
                 let started = ContinuousClock.now
                 try await handle(batch, planner: planner, deadLetters: deadLetters)
                 let handled = ContinuousClock.now
-                try await consumer.commit(batch)
+                do {
+                    try await consumer.commit(batch)
+                } catch let error as KafkaError where error.code == .shutdown {
+                    // Shutdown closed the consumer while this batch was in hand.
+                    // Its work is committed in the database; the group hands the
+                    // messages out again and the dedupe keys make that a no-op.
+                    logger.info("stopped before committing the last batch's offsets", metadata: ["firings": "\(batch.count)"])
+                    break
+                }
                 logger.debug("dispatched batch", metadata: [
                     "firings": "\(batch.count)", "dispatch": "\(handled - started)", "commit": "\(ContinuousClock.now - handled)",
                 ])
