@@ -70,7 +70,8 @@ public struct JSONWebToken: Sendable {
         return "\(header).\(payload).\(Self.base64URLEncode(Data(signature)))"
     }
 
-    static func base64URLEncode(_ data: Data) -> String {
+    /// Base64url without padding, as JWT segments are written.
+    public static func base64URLEncode(_ data: Data) -> String {
         data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")

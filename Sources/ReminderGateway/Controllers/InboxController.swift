@@ -36,7 +36,11 @@ struct InboxController {
             let subscription = notifier.subscribe(userID: user)
             let start: Int
             do {
-                start = try await cursor ?? inbox.latestEntryID(userID: user)
+                if let cursor {
+                    start = cursor
+                } else {
+                    start = try await inbox.latestEntryID(userID: user)
+                }
             } catch {
                 notifier.unsubscribe(subscription)
                 throw error

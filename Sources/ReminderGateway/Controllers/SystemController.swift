@@ -49,9 +49,12 @@ struct GatewayResources: Sendable {
 
     static func load() throws -> GatewayResources {
         func read(_ name: String) throws -> ByteBuffer {
-            let base = Bundle.module.resourceURL ?? Bundle.module.bundleURL
-            let url = base.appendingPathComponent("Resources").appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
+            // Foundation on Linux takes a bundle's `Resources` folder as its resource folder;
+            // elsewhere the copied folder sits inside the resource folder.
+            let candidates = [Bundle.module.resourceURL, Bundle.module.resourceURL?.appendingPathComponent("Resources"),
+                              Bundle.module.bundleURL.appendingPathComponent("Resources")]
+                .compactMap { $0?.appendingPathComponent(name).path }
+            guard let data = candidates.lazy.compactMap({ FileManager.default.contents(atPath: $0) }).first else {
                 throw GatewayError(status: .internalServerError, code: "missing-resource", message: "the gateway resource \(name) is missing")
             }
             return ByteBuffer(bytes: data)

@@ -24,9 +24,10 @@ struct GatewayCommand: AsyncParsableCommand {
             configuration.port = runner.settings.gatewayPort
             configuration.demoEnabled = demo
             let logger = runner.logger
+            let demo = self.demo
             let app = try buildApplication(
                 postgres: runner.postgres, configuration: configuration, logger: logger, runsPostgres: false,
-                onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)", "demo": "\(configuration.demoEnabled)"]) }
+                onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)", "demo": "\(demo)"]) }
             )
             try await runner.run([app])
         }
