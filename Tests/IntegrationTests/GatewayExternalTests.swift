@@ -24,7 +24,7 @@ struct GatewayExternalTests {
             let process = try ChildProcess(
                 executable: Self.python,
                 arguments: [
-                    "-m", "schemathesis.cli", "run", "http://127.0.0.1:\(port)/openapi.json",
+                    "-m", "schemathesis.cli", "run", "http://localhost:\(port)/openapi.json",
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                     "--max-examples", examples, "--header", "Authorization: Bearer \(gateway.token(user))",
                     "--workers", "2", "--no-color", "--suppress-health-check", "all",
@@ -57,7 +57,7 @@ struct GatewayExternalTests {
             let browser = try ChildProcess(
                 executable: Self.python,
                 arguments: [Self.browserDirectory.appendingPathComponent("toast_test.py").path,
-                            "http://127.0.0.1:\(port)", gateway.token(user), String(sag), screenshot],
+                            "http://localhost:\(port)", gateway.token(user), String(sag), screenshot],
                 environment: [:]
             )
             // Stands in for the pipeline's frontend worker: each new firing becomes an inbox

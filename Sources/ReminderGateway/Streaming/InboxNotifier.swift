@@ -79,14 +79,10 @@ public final class InboxNotifier: Service, Sendable {
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
-            group.addTask { [self] in
-                for await notification in notifications.cancelOnGracefulShutdown() {
-                    dispatch(notification)
-                }
+            for await notification in notifications.cancelOnGracefulShutdown() {
+                dispatch(notification)
             }
-            await group.next()
             group.cancelAll()
-            await group.waitForAll()
         }
         let subscribers = state.withLock { state in
             state.isStopped = true
