@@ -27,7 +27,7 @@ struct GatewayExternalTests {
                     "-m", "schemathesis.cli", "run", "http://localhost:\(port)/openapi.json",
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                     "--max-examples", examples, "--header", "Authorization: Bearer \(gateway.token(user))",
-                    "--workers", "2", "--no-color", "--suppress-health-check", "all",
+                    "--workers", "1", "--no-color", "--suppress-health-check", "all",
                 ],
                 environment: ["SCHEMATHESIS_HOOKS": ""]
             )
