@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// The caller's in-app notifications: `pending/me` for polling, `stream/me` for Server-Sent Events.
 struct InboxController {
@@ -51,12 +53,18 @@ struct InboxController {
             let logger = context.logger
             let body = ResponseBody { writer in
                 defer { notifier.unsubscribe(subscription) }
+                // The server waits for open requests before it stops, so a stream must end by
+                // itself on shutdown rather than at its lifetime's end.
+                let shuttingDown = Mutex(false)
+                try await withGracefulShutdownHandler {
                 try await writer.write(ServerSentEvents.retry(milliseconds: 3000))
                 try await writer.write(ServerSentEvents.comment("connected"))
                 var position = start
                 let closeAt = ContinuousClock.now + configuration.streamLifetime
-                // Each round: send what is new, then wait for a notification or the heartbeat.
-                while !Task.isCancelled, !notifier.isStopped, ContinuousClock.now < closeAt {
+                var lastWrite = ContinuousClock.now
+                // Each round: send what is new, a heartbeat if the line was quiet for a whole
+                // interval, then wait for a notification or the next heartbeat.
+                while !Task.isCancelled, !notifier.isStopped, !shuttingDown.withLock({ $0 }), ContinuousClock.now < closeAt {
                     do {
                         while true {
                             let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
@@ -64,6 +72,7 @@ struct InboxController {
                                 try await writer.write(ServerSentEvents.event(
                                     id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
                                 ))
+                                lastWrite = ContinuousClock.now
                             }
                             position = entries.last?.id ?? position
                             if entries.count < Self.pageSize { break }
@@ -74,11 +83,17 @@ struct InboxController {
                         // A database hiccup must not end the stream; the next round retries.
                         logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
                     }
-                    let remaining = closeAt - ContinuousClock.now
-                    await subscription.wake.wait(upTo: min(configuration.heartbeatInterval, max(remaining, .zero)))
-                    if ContinuousClock.now < closeAt, !notifier.isStopped {
+                    if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {
                         try await writer.write(ServerSentEvents.comment("heartbeat"))
+                        lastWrite = ContinuousClock.now
                     }
+                    let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastWrite)
+                    let remaining = closeAt - ContinuousClock.now
+                    await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
+                }
+                } onGracefulShutdown: {
+                    shuttingDown.withLock { $0 = true }
+                    subscription.wake.signal()
                 }
                 try await writer.finish(nil)
             }
