@@ -29,7 +29,7 @@ struct GatewayExternalTests {
                     "--max-examples", examples, "--header", "Authorization: Bearer \(gateway.token(user))",
                     "--workers", "1", "--no-color", "--suppress-health-check", "all",
                 ],
-                environment: ["SCHEMATHESIS_HOOKS": ""]
+                environment: [:]
             )
             let status = await process.waitForExit(timeout: .seconds(840))
             let output = process.outputText

@@ -8,6 +8,7 @@ toast. Prints `toast_latency_ms=<n>` lines; exits non-zero with a reason on any 
 Usage: toast_test.py BASE_URL TOKEN SAG_ID SCREENSHOT_PATH
 """
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -54,9 +55,9 @@ def main():
     options = webdriver.ChromeOptions()
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1100,760"]:
         options.add_argument(argument)
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")), options=options)
     try:
         driver.get(f"{base}/demo?sag_id={sag_id}#token={token}")
         # Initialised and the event stream open before anything happens on the case.

@@ -57,40 +57,40 @@ struct InboxController {
                 // itself on shutdown rather than at its lifetime's end.
                 let shuttingDown = Mutex(false)
                 try await withGracefulShutdownHandler {
-                try await writer.write(ServerSentEvents.retry(milliseconds: 3000))
-                try await writer.write(ServerSentEvents.comment("connected"))
-                var position = start
-                let closeAt = ContinuousClock.now + configuration.streamLifetime
-                var lastWrite = ContinuousClock.now
-                // Each round: send what is new, a heartbeat if the line was quiet for a whole
-                // interval, then wait for a notification or the next heartbeat.
-                while !Task.isCancelled, !notifier.isStopped, !shuttingDown.withLock({ $0 }), ContinuousClock.now < closeAt {
-                    do {
-                        while true {
-                            let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
-                            for entry in entries where entry.isPending {
-                                try await writer.write(ServerSentEvents.event(
-                                    id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
-                                ))
-                                lastWrite = ContinuousClock.now
+                    try await writer.write(ServerSentEvents.retry(milliseconds: 3000))
+                    try await writer.write(ServerSentEvents.comment("connected"))
+                    var position = start
+                    let closeAt = ContinuousClock.now + configuration.streamLifetime
+                    var lastWrite = ContinuousClock.now
+                    // Each round: send what is new, a heartbeat if the line was quiet for a whole
+                    // interval, then wait for a notification or the next heartbeat.
+                    while !Task.isCancelled, !notifier.isStopped, !shuttingDown.withLock({ $0 }), ContinuousClock.now < closeAt {
+                        do {
+                            while true {
+                                let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
+                                for entry in entries where entry.isPending {
+                                    try await writer.write(ServerSentEvents.event(
+                                        id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
+                                    ))
+                                    lastWrite = ContinuousClock.now
+                                }
+                                position = entries.last?.id ?? position
+                                if entries.count < Self.pageSize { break }
                             }
-                            position = entries.last?.id ?? position
-                            if entries.count < Self.pageSize { break }
+                        } catch let error as GatewayError {
+                            throw error
+                        } catch where !(error is CancellationError) && !Task.isCancelled {
+                            // A database hiccup must not end the stream; the next round retries.
+                            logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
                         }
-                    } catch let error as GatewayError {
-                        throw error
-                    } catch where !(error is CancellationError) && !Task.isCancelled {
-                        // A database hiccup must not end the stream; the next round retries.
-                        logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
+                        if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {
+                            try await writer.write(ServerSentEvents.comment("heartbeat"))
+                            lastWrite = ContinuousClock.now
+                        }
+                        let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastWrite)
+                        let remaining = closeAt - ContinuousClock.now
+                        await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
                     }
-                    if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {
-                        try await writer.write(ServerSentEvents.comment("heartbeat"))
-                        lastWrite = ContinuousClock.now
-                    }
-                    let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastWrite)
-                    let remaining = closeAt - ContinuousClock.now
-                    await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
-                }
                 } onGracefulShutdown: {
                     shuttingDown.withLock { $0 = true }
                     subscription.wake.signal()
