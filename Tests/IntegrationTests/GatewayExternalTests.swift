@@ -21,13 +21,17 @@ struct GatewayExternalTests {
             let sag = try await Fixtures.caseRow(gateway.postgres)
             _ = try await createReminder(client, token: gateway.token(user), sag: sag, recipients: [user])
             let examples = ProcessInfo.processInfo.environment["GATEWAY_FUZZ_EXAMPLES"] ?? "200"
+            // Run in a folder of its own: schemathesis keeps a cache in its working directory.
+            let workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-fuzz-\(TestEnvironment.uniqueSuffix())")
+            try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: workingDirectory) }
             let process = try ChildProcess(
-                executable: Self.python,
+                executable: "/usr/bin/env",
                 arguments: [
-                    "-m", "schemathesis.cli", "run", "http://localhost:\(port)/openapi.json",
+                    "-C", workingDirectory.path, Self.python, "-m", "schemathesis.cli", "run", "http://localhost:\(port)/openapi.json",
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                     "--max-examples", examples, "--header", "Authorization: Bearer \(gateway.token(user))",
-                    "--workers", "1", "--no-color", "--suppress-health-check", "all",
+                    "--workers", "1", "--generation-database", "none", "--no-color", "--suppress-health-check", "all",
                 ],
                 environment: [:]
             )
