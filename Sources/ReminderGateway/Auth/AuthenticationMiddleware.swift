@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+
+/// Requires `Authorization: Bearer <JWT>` and puts the token's user into the context. On the
+/// event stream the token may come as `?token=` instead, because `EventSource` cannot set headers.
+/// A token for an unknown user is a 401; for a deactivated one a 403.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let tokens: JSONWebToken
+    let users: any UserDirectory
+    let acceptsQueryToken: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let token: String
+        if let header = request.headers[.authorization] {
+            let prefix = "bearer "
+            guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else {
+                throw GatewayError.unauthorized("the Authorization header must be \"Bearer <token>\"")
+            }
+            token = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        } else if acceptsQueryToken, let query = request.uri.queryParameters["token"], !query.isEmpty {
+            token = String(query)
+        } else {
+            throw GatewayError.unauthorized("a bearer token is required")
+        }
+        let claims = try tokens.verify(token)
+        switch try await users.status(of: claims.userID) {
+        case .active:
+            break
+        case .unknown:
+            throw GatewayError.unauthorized("the token's user does not exist")
+        case .inactive:
+            throw GatewayError(status: .forbidden, code: "user-inactive", message: "the user is deactivated", field: "Authorization")
+        }
+        var context = context
+        context.userID = claims.userID
+        return try await next(request, context)
+    }
+}

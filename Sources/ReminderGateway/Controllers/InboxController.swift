@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The caller's in-app notifications: `pending/me` for polling, `stream/me` for Server-Sent Events.
+struct InboxController {
+    let inbox: any InboxRepository
+    let notifier: InboxNotifier
+    let configuration: GatewayConfiguration
+
+    /// At most this many entries per answer (pending) or per read (stream).
+    static let pageSize = 100
+
+    func registerPending<M>(on routes: RouteTable<M>) {
+        routes.add(.get, "/reminders/pending/me") { _, context in
+            let user = try context.requireUser()
+            let entries = try await inbox.pending(userID: user, limit: Self.pageSize)
+            return Representations.response(.array(entries.map(Representations.inboxEntry)))
+        }
+    }
+
+    /// Events are the user's new pending inbox entries, each with its inbox id as the event id.
+    /// A reconnecting browser sends `Last-Event-ID` and gets what it missed (still pending);
+    /// a fresh connection starts at the newest entry (the page polls `pending/me` for older ones).
+    func registerStream<M>(on routes: RouteTable<M>) {
+        routes.add(.get, "/reminders/stream/me") { request, context in
+            let user = try context.requireUser()
+            var cursor: Int?
+            if let header = request.headers[.lastEventID] ?? request.uri.queryParameters["last_event_id"].map(String.init) {
+                guard let id = Int(header.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                    throw GatewayError.invalid("Last-Event-ID", "must be a whole number")
+                }
+                cursor = id
+            }
+            let subscription = notifier.subscribe(userID: user)
+            let start: Int
+            do {
+                if let cursor {
+                    start = cursor
+                } else {
+                    start = try await inbox.latestEntryID(userID: user)
+                }
+            } catch {
+                notifier.unsubscribe(subscription)
+                throw error
+            }
+            let inbox = self.inbox
+            let notifier = self.notifier
+            let configuration = self.configuration
+            let logger = context.logger
+            let body = ResponseBody { writer in
+                defer { notifier.unsubscribe(subscription) }
+                // The server waits for open requests before it stops, so a stream must end by
+                // itself on shutdown rather than at its lifetime's end.
+                let shuttingDown = Mutex(false)
+                try await withGracefulShutdownHandler {
+                    try await writer.write(ServerSentEvents.retry(milliseconds: 3000))
+                    try await writer.write(ServerSentEvents.comment("connected"))
+                    var position = start
+                    let closeAt = ContinuousClock.now + configuration.streamLifetime
+                    var lastWrite = ContinuousClock.now
+                    // Each round: send what is new, a heartbeat if the line was quiet for a whole
+                    // interval, then wait for a notification or the next heartbeat.
+                    while !Task.isCancelled, !notifier.isStopped, !shuttingDown.withLock({ $0 }), ContinuousClock.now < closeAt {
+                        do {
+                            while true {
+                                let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
+                                for entry in entries where entry.isPending {
+                                    try await writer.write(ServerSentEvents.event(
+                                        id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
+                                    ))
+                                    lastWrite = ContinuousClock.now
+                                }
+                                position = entries.last?.id ?? position
+                                if entries.count < Self.pageSize { break }
+                            }
+                        } catch let error as GatewayError {
+                            throw error
+                        } catch where !(error is CancellationError) && !Task.isCancelled {
+                            // A database hiccup must not end the stream; the next round retries.
+                            logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
+                        }
+                        if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {
+                            try await writer.write(ServerSentEvents.comment("heartbeat"))
+                            lastWrite = ContinuousClock.now
+                        }
+                        let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastWrite)
+                        let remaining = closeAt - ContinuousClock.now
+                        await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
+                    }
+                } onGracefulShutdown: {
+                    shuttingDown.withLock { $0 = true }
+                    subscription.wake.signal()
+                }
+                try await writer.finish(nil)
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/event-stream",
+                    .cacheControl: "no-cache",
+                    HTTPField.Name("X-Accel-Buffering")!: "no",
+                ],
+                body: body
+            )
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `Last-Event-ID`, sent by a reconnecting `EventSource`.
+    static var lastEventID: Self { Self("Last-Event-ID")! }
+}

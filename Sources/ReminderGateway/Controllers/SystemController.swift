@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+
+/// Health, readiness, the OpenAPI document, the browser script and the demo page.
+struct SystemController {
+    let health: any HealthProbe
+    let notifier: InboxNotifier
+    let resources: GatewayResources
+    let demoEnabled: Bool
+
+    func register<M>(on routes: RouteTable<M>) {
+        routes.add(.get, "/healthz") { _, _ in
+            Representations.response(.object([("status", .string("ok"))]))
+        }
+        routes.add(.get, "/readyz") { _, _ in
+            do {
+                try await health.checkDatabase()
+            } catch {
+                throw GatewayError(status: .serviceUnavailable, code: "not-ready", message: "the database is not reachable", isRetriable: true)
+            }
+            guard notifier.isListening else {
+                throw GatewayError(status: .serviceUnavailable, code: "not-ready", message: "not yet listening for new notifications", isRetriable: true)
+            }
+            return Representations.response(.object([("status", .string("ready")), ("database", .string("ok")), ("listener", .string("ok"))]))
+        }
+        routes.add(.get, "/openapi.json") { _, _ in
+            Self.file(resources.openAPI, contentType: "application/json")
+        }
+        routes.add(.get, "/static/notifications.js") { _, _ in
+            Self.file(resources.notificationsScript, contentType: "text/javascript; charset=utf-8")
+        }
+        if demoEnabled {
+            routes.add(.get, "/demo") { _, _ in
+                Self.file(resources.demoPage, contentType: "text/html; charset=utf-8")
+            }
+        }
+    }
+
+    static func file(_ bytes: ByteBuffer, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: bytes))
+    }
+}
+
+/// The files the gateway serves, read once from the module's resources.
+struct GatewayResources: Sendable {
+    let openAPI: ByteBuffer
+    let notificationsScript: ByteBuffer
+    let demoPage: ByteBuffer
+
+    static func load() throws -> GatewayResources {
+        func read(_ name: String) throws -> ByteBuffer {
+            // Foundation on Linux takes a bundle's `Resources` folder as its resource folder;
+            // elsewhere the copied folder sits inside the resource folder.
+            let candidates = [Bundle.module.resourceURL, Bundle.module.resourceURL?.appendingPathComponent("Resources"),
+                              Bundle.module.bundleURL.appendingPathComponent("Resources")]
+                .compactMap { $0?.appendingPathComponent(name).path }
+            guard let data = candidates.lazy.compactMap({ FileManager.default.contents(atPath: $0) }).first else {
+                throw GatewayError(status: .internalServerError, code: "missing-resource", message: "the gateway resource \(name) is missing")
+            }
+            return ByteBuffer(bytes: data)
+        }
+        return GatewayResources(openAPI: try read("openapi.json"), notificationsScript: try read("notifications.js"), demoPage: try read("demo.html"))
+    }
+}

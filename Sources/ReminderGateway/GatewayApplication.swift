@@ -1,0 +1,68 @@
+import Hummingbird
+import Logging
+import Postgres
+
+/// The gateway's routes on a router: the API under `/api/v1` behind bearer authentication (the
+/// event stream also takes `?token=`), the public system routes, and problem+json errors for all.
+public func buildRouter(
+    postgres: PostgresClient,
+    notifier: InboxNotifier,
+    configuration: GatewayConfiguration,
+    recorder: RouteRecorder? = nil
+) throws -> Router<GatewayRequestContext> {
+    let store = PostgresGatewayStore(postgres: postgres)
+    let tokens = JSONWebToken(secret: configuration.jwtSecret)
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+
+    let system = RouteTable(methods: router, prefix: "", recorder: recorder)
+    SystemController(health: store, notifier: notifier, resources: try GatewayResources.load(), demoEnabled: configuration.demoEnabled)
+        .register(on: system)
+
+    let api = RouteTable(
+        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: false)),
+        prefix: "/api/v1",
+        recorder: recorder
+    )
+    PreferencesController(preferences: store).register(on: api)
+    ReminderController(reminders: store).register(on: api)
+    InteractionController(inbox: store).register(on: api)
+    let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
+    inbox.registerPending(on: api)
+    if configuration.demoEnabled {
+        CaseController(cases: store).register(on: api)
+    }
+
+    let stream = RouteTable(
+        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: true)),
+        prefix: "/api/v1",
+        recorder: recorder
+    )
+    inbox.registerStream(on: stream)
+    return router
+}
+
+/// The gateway as a Hummingbird application; its services are the inbox notifier (and the
+/// database pool when `runsPostgres`). Refuses to build without a JWT secret.
+public func buildApplication(
+    postgres: PostgresClient,
+    configuration: GatewayConfiguration,
+    logger: Logger,
+    notifier: InboxNotifier? = nil,
+    runsPostgres: Bool = true,
+    recorder: RouteRecorder? = nil,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    guard !configuration.jwtSecret.isEmpty else {
+        throw GatewayError(status: .internalServerError, code: "configuration", message: "JWT_SECRET is not set; the gateway cannot check tokens")
+    }
+    let notifier = notifier ?? InboxNotifier(postgres: postgres, logger: logger)
+    let router = try buildRouter(postgres: postgres, notifier: notifier, configuration: configuration, recorder: recorder)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "case-reminders-gateway"),
+        services: (runsPostgres ? [postgres] : []) + [notifier],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}

@@ -1,0 +1,22 @@
+/// How the gateway runs.
+public struct GatewayConfiguration: Sendable {
+    /// Address to bind.
+    public var host: String = "0.0.0.0"
+    /// Port to bind (0: any free port).
+    public var port: Int = 8000
+    /// The HS256 secret the host application signs its tokens with (`JWT_SECRET`).
+    public var jwtSecret: String
+    /// How often an idle event stream sends a heartbeat comment (and re-checks the inbox).
+    public var heartbeatInterval: Duration = .seconds(15)
+    /// How long one event stream stays open; the browser reconnects with `Last-Event-ID`, which
+    /// spreads long-lived connections over restarted or added gateways.
+    public var streamLifetime: Duration = .seconds(300)
+    /// Serve the demo page and the stand-in case endpoints (`GET`/`PATCH /api/v1/sag/{sag_id}`)
+    /// that the host application provides in production.
+    public var demoEnabled: Bool = false
+
+    /// A configuration with the secret and defaults for the rest.
+    public init(jwtSecret: String) {
+        self.jwtSecret = jwtSecret
+    }
+}

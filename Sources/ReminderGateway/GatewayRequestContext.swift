@@ -1,0 +1,24 @@
+import Hummingbird
+
+/// The per-request context: Hummingbird's core storage plus the authenticated user.
+public struct GatewayRequestContext: RequestContext {
+    /// Hummingbird's storage (logger, path parameters).
+    public var coreContext: CoreRequestContextStorage
+    /// The user the bearer token names; set by the authentication middleware.
+    public var userID: Int?
+
+    /// A context for a new request, not yet authenticated.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        userID = nil
+    }
+
+    /// Request bodies are small JSON documents.
+    public var maxUploadSize: Int { 256 * 1024 }
+
+    /// The authenticated user; routes behind the authentication middleware always have one.
+    func requireUser() throws(GatewayError) -> Int {
+        guard let userID else { throw .unauthorized("authentication required") }
+        return userID
+    }
+}

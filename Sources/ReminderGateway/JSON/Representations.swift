@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import ReminderDomain
+
+/// The JSON shapes of the API (documented in `openapi.json`).
+enum Representations {
+    static func timestamp(_ date: Date?) -> JSONOutput {
+        JSONOutput.optional(date) { .string(Timestamp.format($0)) }
+    }
+
+    static func string(_ text: String?) -> JSONOutput {
+        JSONOutput.optional(text) { .string($0) }
+    }
+
+    static func bool(_ flag: Bool?) -> JSONOutput {
+        JSONOutput.optional(flag) { .bool($0) }
+    }
+
+    static func reminder(_ record: ReminderRecord) -> JSONOutput {
+        let draft = record.draft
+        let config = (try? JSONValue.object(draft.triggerConfig).jsonText()) ?? "{}"
+        return .object([
+            ("id", .int(record.id)),
+            ("sag_id", .int(record.sagID)),
+            ("title", .string(draft.title)),
+            ("message", string(draft.message)),
+            ("priority", .string(draft.priority.rawValue)),
+            ("trigger_type", .string(draft.triggerType.rawValue)),
+            ("trigger_config", .raw(config)),
+            ("recipient_user_ids", .array(draft.recipientUserIDs.map { .int($0) })),
+            ("recipient_emails", .array(draft.recipientEmails.map { .string($0) })),
+            ("notify_mattermost", bool(draft.notifyMattermost)),
+            ("notify_email", bool(draft.notifyEmail)),
+            ("notify_frontend", bool(draft.notifyFrontend)),
+            ("override_user_preferences", .bool(draft.overrideUserPreferences)),
+            ("recurrence_type", .string(draft.recurrenceType.rawValue)),
+            ("timezone", .string(draft.timezone)),
+            ("scheduled_at", timestamp(draft.scheduledAt)),
+            ("next_check_at", timestamp(record.nextCheckAt)),
+            ("last_fired_at", timestamp(record.lastFiredAt)),
+            ("fire_count", .int(record.fireCount)),
+            ("is_active", .bool(draft.isActive)),
+            ("created_by_user_id", JSONOutput.optional(record.createdByUserID) { .int($0) }),
+            ("created_at", timestamp(record.createdAt)),
+            ("updated_at", timestamp(record.updatedAt)),
+            ("deleted_at", timestamp(record.deletedAt)),
+        ])
+    }
+
+    static func inboxEntry(_ entry: InboxEntry) -> JSONOutput {
+        .object([
+            ("id", .int(entry.id)),
+            ("reminder_id", .int(entry.reminderID)),
+            ("sag_id", .int(entry.sagID)),
+            ("event_id", .string(entry.eventID)),
+            ("title", .string(entry.title)),
+            ("message", string(entry.message)),
+            ("priority", .string(entry.priority)),
+            ("case_title", string(entry.caseTitle)),
+            ("created_at", timestamp(entry.createdAt)),
+        ])
+    }
+
+    static func preferences(_ preferences: NotificationPreferences, userID: Int) -> JSONOutput {
+        .object([
+            ("user_id", .int(userID)),
+            ("notify_mattermost", .bool(preferences.notifyMattermost)),
+            ("notify_email", .bool(preferences.notifyEmail)),
+            ("notify_frontend", .bool(preferences.notifyFrontend)),
+            ("quiet_hours_enabled", .bool(preferences.quietHoursEnabled)),
+            ("quiet_hours_start", string(preferences.quietHoursStart)),
+            ("quiet_hours_end", string(preferences.quietHoursEnd)),
+            ("email_override", string(preferences.emailOverride)),
+            ("mattermost_username", string(preferences.mattermostUsername)),
+            ("timezone", .string(preferences.timezone)),
+        ])
+    }
+
+    static func logEntry(_ entry: ExecutionLogEntry) -> JSONOutput {
+        .object([
+            ("id", .int(entry.id)),
+            ("event_id", string(entry.eventID)),
+            ("user_id", JSONOutput.optional(entry.userID) { .int($0) }),
+            ("recipient_email", string(entry.recipientEmail)),
+            ("channel", string(entry.channel)),
+            ("status", .string(entry.status)),
+            ("interaction_type", string(entry.interactionType)),
+            ("reason", string(entry.reason)),
+            ("error_message", string(entry.errorMessage)),
+            ("snoozed_until", timestamp(entry.snoozedUntil)),
+            ("attempt", .int(entry.attempt)),
+            ("created_at", timestamp(entry.createdAt)),
+        ])
+    }
+
+    static func interaction(_ result: InteractionResult) -> JSONOutput {
+        var members: [(String, JSONOutput)] = [
+            ("reminder_id", .int(result.reminderID)),
+            ("status", .string(result.status)),
+            ("at", timestamp(result.at)),
+        ]
+        if result.status == "snoozed" { members.append(("snoozed_until", timestamp(result.snoozedUntil))) }
+        return .object(members)
+    }
+
+    static func caseRecord(_ record: CaseRecord) -> JSONOutput {
+        .object([
+            ("id", .int(record.id)),
+            ("titel", .string(record.title)),
+            ("status", .string(record.status)),
+            ("deadline", timestamp(record.deadline)),
+        ])
+    }
+
+    /// A JSON response.
+    static func response(_ body: JSONOutput, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: body.text))
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import ReminderGateway
+
+/// `reminders gateway`: the REST API, the event stream and the browser script.
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Serve the REST API, the in-app notification stream and notifications.js on GATEWAY_HOST:GATEWAY_PORT."
+    )
+
+    @Flag(help: "Also serve the demo page (/demo) and stand-in case endpoints (GET/PATCH /api/v1/sag/{sag_id}).")
+    var demo = false
+
+    func run() async throws {
+        try await reportingFailures(of: "gateway") {
+            // Checked before anything else: without the secret no request could be authenticated.
+            let settings = try Settings()
+            guard !settings.jwtSecret.isEmpty else {
+                throw SettingsError("JWT_SECRET is not set; the gateway needs the HS256 secret the host application signs its tokens with")
+            }
+            let runner = try await ServiceRunner(role: "gateway")
+            var configuration = GatewayConfiguration(jwtSecret: runner.settings.jwtSecret)
+            configuration.host = runner.settings.gatewayHost
+            configuration.port = runner.settings.gatewayPort
+            configuration.demoEnabled = demo
+            let logger = runner.logger
+            let demo = self.demo
+            let app = try buildApplication(
+                postgres: runner.postgres, configuration: configuration, logger: logger, runsPostgres: false,
+                onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)", "demo": "\(demo)"]) }
+            )
+            try await runner.run([app])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import ReminderGateway
+
+@Suite("JWT verification")
+struct JSONWebTokenTests {
+    let tokens = JSONWebToken(secret: "unit-secret")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a token it signed verifies and yields sub and exp")
+    func roundTrip() throws {
+        let token = tokens.sign(userID: 42, expiresAt: now.addingTimeInterval(60), issuedAt: now)
+        let claims = try tokens.verify(token, now: now)
+        #expect(claims.userID == 42)
+        #expect(claims.expiresAt == now.addingTimeInterval(60))
+    }
+
+    @Test("expired at exp, not before")
+    func expiry() throws {
+        let token = tokens.sign(userID: 1, expiresAt: now, issuedAt: now.addingTimeInterval(-60))
+        #expect(throws: GatewayError.self) { try tokens.verify(token, now: now) }
+        #expect((try? tokens.verify(token, now: now.addingTimeInterval(-1))) != nil)
+    }
+
+    @Test("a bad signature, another secret, a changed payload or alg none is refused with 401")
+    func forgeries() throws {
+        let token = tokens.sign(userID: 7, expiresAt: now.addingTimeInterval(60))
+        let other = JSONWebToken(secret: "other").sign(userID: 7, expiresAt: now.addingTimeInterval(60))
+        var parts = token.split(separator: ".").map(String.init)
+        let tamperedPayload = JSONWebToken.base64URLEncode(Data(#"{"sub":"8","exp":1900000000}"#.utf8))
+        let none = JSONWebToken.base64URLEncode(Data(#"{"alg":"none"}"#.utf8))
+        let hs512 = JSONWebToken.base64URLEncode(Data(#"{"alg":"HS512"}"#.utf8))
+        parts[2] = String(parts[2].reversed())
+        for candidate in [parts.joined(separator: "."), other, token.replacingOccurrences(of: token.split(separator: ".")[1], with: tamperedPayload),
+                          "\(none).\(token.split(separator: ".")[1]).", "\(hs512).\(token.split(separator: ".")[1]).\(token.split(separator: ".")[2])",
+                          "", "a.b", "a.b.c.d", "!!!.???.***"] {
+            do {
+                _ = try tokens.verify(candidate, now: now)
+                Issue.record("accepted \(candidate)")
+            } catch {
+                #expect(error.status == .unauthorized)
+                #expect(error.field == "Authorization")
+            }
+        }
+    }
+
+    @Test("sub must be a positive 32-bit user id; exp is required")
+    func claims() throws {
+        func token(_ payload: String) -> String {
+            let header = JSONWebToken.base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+            let body = JSONWebToken.base64URLEncode(Data(payload.utf8))
+            return tokens.signForTesting(header: header, payload: body)
+        }
+        #expect(try tokens.verify(token(#"{"sub":12,"exp":1900000000}"#), now: now).userID == 12)
+        for payload in [#"{"sub":"abc","exp":1900000000}"#, #"{"sub":"0","exp":1900000000}"#, #"{"sub":"99999999999","exp":1900000000}"#,
+                        #"{"sub":"5"}"#, #"{"sub":"5","exp":"soon"}"#, #"{"sub":"5","exp":1900000000,"nbf":1900000000}"#, #"[1]"#] {
+            #expect(throws: GatewayError.self, "\(payload)") { try tokens.verify(token(payload), now: now) }
+        }
+    }
+}
+
+extension JSONWebToken {
+    /// Signs arbitrary header and payload segments (already base64url) with this secret.
+    func signForTesting(header: String, payload: String) -> String {
+        signSegments(header: header, payload: payload)
+    }
+}
