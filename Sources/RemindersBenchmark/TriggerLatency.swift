@@ -58,6 +58,7 @@ struct TriggerLatency: AsyncParsableCommand {
             let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: quietLogger)
             let committedAt = Shared<[Int: ContinuousClock.Instant]>([:])
             let latencies = Shared<[Double]>([])
+            let earlyArrivals = Shared<[Int: ContinuousClock.Instant]>([:])
             let clock = ContinuousClock()
 
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,9 +68,16 @@ struct TriggerLatency: AsyncParsableCommand {
                     for try await message in consumer.messages {
                         let received = clock.now
                         guard case .number(let sag)? = try? MessageCoding.decode(JSONValue.self, from: message.value)["sag_id"] else { continue }
-                        if let committed = committedAt.withLock({ $0[Int(sag)] }) {
-                            latencies.withLock { $0.append((received - committed).seconds * 1000) }
+                        // Under load the event can arrive before the updating task
+                        // has noted its commit; keep the arrival and settle it then.
+                        let committed = committedAt.withLock { times -> ContinuousClock.Instant? in
+                            guard let committed = times[Int(sag)] else {
+                                earlyArrivals.withLock { $0[Int(sag)] = received }
+                                return nil
+                            }
+                            return committed
                         }
+                        if let committed { latencies.withLock { $0.append((received - committed).seconds * 1000) } }
                     }
                 }
                 // Warm up: one change, received, before the timed run.
@@ -85,6 +93,9 @@ struct TriggerLatency: AsyncParsableCommand {
                     try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
                     let committed = clock.now
                     committedAt.withLock { $0[sag] = committed }
+                    if let early = earlyArrivals.withLock({ $0.removeValue(forKey: sag) }) {
+                        latencies.withLock { $0.append(max(0, (early - committed).seconds * 1000)) }
+                    }
                 }
                 let deadline = clock.now + .seconds(30)
                 while latencies.withLock({ $0.count }) < total - 1, clock.now < deadline {

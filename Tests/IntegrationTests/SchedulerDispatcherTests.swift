@@ -140,7 +140,7 @@ struct SchedulerDispatcherTests {
                 }
                 #expect(condition3)
                 try await postgres.query(
-                    "INSERT INTO sag_reminder_snoozes (reminder_id, user_id, snoozed_until) VALUES ($1, $2, now() + interval '3 seconds')",
+                    "INSERT INTO sag_reminder_snoozes (reminder_id, user_id, snoozed_until) VALUES ($1, $2, now() + interval '8 seconds')",
                     [reminder, bob]
                 )
                 try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])

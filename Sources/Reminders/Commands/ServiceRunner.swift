@@ -37,7 +37,7 @@ struct ServiceRunner {
     /// Fails with one line when the broker cannot be reached.
     func checkBroker() async throws {
         try await KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger.quietened)
-            .checkConnection(timeout: .seconds(10))
+            .checkConnection(timeout: .seconds(20))
     }
 
     /// Runs the pool and `services` until a shutdown signal.
