@@ -3,23 +3,6 @@ import Kafka
 import Logging
 import ReminderDomain
 
-/// A message found on a dead-letter topic.
-public struct ParkedMessage: Sendable {
-    /// The dead-letter topic (as named on the broker).
-    public var topic: String
-    /// Its partition there.
-    public var partition: Int32
-    /// Its offset there.
-    public var offset: Int64
-    /// The letter, when its value is one.
-    public var letter: DeadLetter?
-    /// The value as read.
-    public var rawValue: String
-
-    /// Names the letter for good: topic, partition and offset.
-    public var letterKey: String { "\(topic):\(partition):\(offset)" }
-}
-
 /// Reads a dead-letter topic from its beginning with a consumer group of its
 /// own (no offsets are committed), until no message came for a while.
 ///

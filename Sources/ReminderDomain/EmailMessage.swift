@@ -162,16 +162,6 @@ public struct EmailMessage: Sendable, Equatable {
     }
 }
 
-/// Why a delivery cannot be rendered: a permanent failure.
-public struct RenderingError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong.
-    public var description: String
-    /// Creates an error.
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 extension String {
     fileprivate func leftPadded(to length: Int) -> String {
         count >= length ? self : String(repeating: "0", count: length - count) + self

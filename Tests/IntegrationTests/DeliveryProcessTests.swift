@@ -56,11 +56,16 @@ struct DeliveryProcessTests {
 
                 // The sink saw every Message-ID; a send repeated because the
                 // kill fell between SMTP 250 and our commit shows as a duplicate.
-                let ids = try sink.messages().compactMap { messageIDHeader(of: $0.raw) }
+                let spooled = try sink.messages()
+                let ids = spooled.compactMap { messageIDHeader(of: $0.raw) }
+                // One SMTP session carries many messages: two worker processes,
+                // so about two connections.
+                let connections = Set(spooled.compactMap(\.meta.peerPort)).count
+                #expect(connections <= 5, "\(connections) SMTP connections for \(spooled.count) messages")
                 let unique = Set(ids)
                 #expect(unique.count == total)
                 let repeated = ids.count - unique.count
-                print("delivery kill test: \(total) deliveries, \(atKill) sent before the kill, \(repeated) e-mail(s) sent twice")
+                print("delivery kill test: \(total) deliveries, \(atKill) sent before the kill, \(repeated) e-mail(s) sent twice, \(connections) SMTP connections")
                 #expect(repeated <= 10, "more repeats than one commit batch: \(repeated)")
             }
         }

@@ -35,7 +35,8 @@ struct DeliveryBench: Sendable {
     func createTopics() async throws {
         let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.admin"))
         try await TopicCreator(admin: admin, logger: TestEnvironment.logger("test.admin"))
-            .createTopics(of: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory), prefix: topicPrefix)
+            .createTopics(of: TopicCatalog(definitions: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory)
+                .definitions.filter { $0.name.hasPrefix("reminders.deliver.") }), prefix: topicPrefix)
     }
 
     /// A delivery for the bench's user.
