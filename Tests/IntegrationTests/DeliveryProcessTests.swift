@@ -70,4 +70,19 @@ struct DeliveryProcessTests {
             }
         }
     }
+
+    @Test("a worker that would send without a server or webhook refuses to start, naming the variable; an unknown channel is refused")
+    func missingSettings() async throws {
+        let cases: [([String], [String: String], String)] = [
+            (["worker", "email"], ["REMINDERS_EMAIL_ENABLED": "true", "REMINDERS_DRY_RUN": "false", "EMAIL_SMTP_HOST": ""], "EMAIL_SMTP_HOST"),
+            (["worker", "mattermost"], ["REMINDERS_MATTERMOST_ENABLED": "true", "REMINDERS_DRY_RUN": "false", "MATTERMOST_WEBHOOK_URL": ""], "MATTERMOST_WEBHOOK_URL"),
+            (["worker", "sms"], [:], "sms"),
+        ]
+        for (arguments, environment, expected) in cases {
+            let process = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: arguments, environment: environment)
+            let status = await process.waitForExit(timeout: .seconds(30))
+            #expect(status != nil && status != 0, "\(arguments): \(process.outputText)")
+            #expect(process.outputText.contains(expected), "\(arguments): \(process.outputText)")
+        }
+    }
 }

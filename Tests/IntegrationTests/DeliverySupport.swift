@@ -36,7 +36,15 @@ struct DeliveryBench: Sendable {
         let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.admin"))
         try await TopicCreator(admin: admin, logger: TestEnvironment.logger("test.admin"))
             .createTopics(of: TopicCatalog(definitions: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory)
-                .definitions.filter { $0.name.hasPrefix("reminders.deliver.") }), prefix: topicPrefix)
+                .definitions.filter { $0.name.hasPrefix("reminders.deliver.") }
+                // One partition each: the shared test broker keeps every topic
+                // of every run in memory and slows down with each partition.
+                // Each test's deliveries share one key anyway.
+                .map { definition in
+                    var definition = definition
+                    definition.partitions = 1
+                    return definition
+                }), prefix: topicPrefix)
     }
 
     /// A delivery for the bench's user.
