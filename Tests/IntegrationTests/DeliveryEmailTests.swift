@@ -15,7 +15,7 @@ struct DeliveryEmailTests {
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
             "--require-starttls", "--auth-user", "mailer", "--auth-password", "hemmeligt-Kodeord",
         ]) { sink in
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.email]) { bench in
                 var smtp = EmailSender.smtpConfiguration(host: "127.0.0.1", port: sink.port, user: "mailer", password: "hemmeligt-Kodeord", useTLS: true)
                 smtp.caCertificatePath = certificate.certificatePath
                 let worker = bench.worker(bench.configuration(.email), sender: try emailSender(smtp))
@@ -68,7 +68,7 @@ struct DeliveryEmailTests {
     @Test("SMTP server down: the delivery is retried (without blocking the partition) and sent once it is back")
     func smtpDownThenBack() async throws {
         let port = try unusedLoopbackPort()
-        try await DeliveryBench.with { bench in
+        try await DeliveryBench.with(channels: [.email]) { bench in
             let worker = bench.worker(bench.configuration(.email), sender: try emailSender(plainSMTP(port: port)))
             let delivery = bench.delivery(.email)
             try await bench.enqueue([delivery])
@@ -102,7 +102,7 @@ struct DeliveryEmailTests {
     func switchedOff() async throws {
         try await withSMTPSink { smtpSink in
             try await withHTTPSink { httpSink in
-                try await DeliveryBench.with { bench in
+                try await DeliveryBench.with(channels: [.email, .mattermost]) { bench in
                     var email = bench.configuration(.email)
                     email.enabled = false
                     var mattermost = bench.configuration(.mattermost)
@@ -136,7 +136,7 @@ struct DeliveryEmailTests {
     func dryRun() async throws {
         try await withSMTPSink { smtpSink in
             try await withHTTPSink { httpSink in
-                try await DeliveryBench.with { bench in
+                try await DeliveryBench.with(channels: [.email, .mattermost]) { bench in
                     var email = bench.configuration(.email)
                     email.dryRun = true
                     var mattermost = bench.configuration(.mattermost)

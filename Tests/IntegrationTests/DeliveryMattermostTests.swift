@@ -15,7 +15,7 @@ struct DeliveryMattermostTests {
     @Test("the webhook gets one JSON post: text with title, message, priority and case link; channel @username")
     func payloadShape() async throws {
         try await withHTTPSink { sink in
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.mattermost]) { bench in
                 let delivery = bench.delivery(.mattermost, title: "Opfølgning på sag", mattermostUsername: "ann.h")
                 try await bench.enqueue([delivery])
                 try await bench.run([bench.worker(bench.configuration(.mattermost), sender: Self.sender(sink))]) {
@@ -46,7 +46,7 @@ struct DeliveryMattermostTests {
     func retryAfterHonoured() async throws {
         try await withHTTPSink { sink in
             try await sink.setScript(#"[{"status": 429, "headers": {"Retry-After": "2"}, "body": "slow down"}]"#)
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.mattermost]) { bench in
                 let delivery = bench.delivery(.mattermost)
                 try await bench.enqueue([delivery])
                 try await bench.run([bench.worker(bench.configuration(.mattermost), sender: Self.sender(sink))]) {
@@ -70,7 +70,7 @@ struct DeliveryMattermostTests {
     func serverErrorsThenSuccess() async throws {
         try await withHTTPSink { sink in
             try await sink.setScript(#"[{"status": 500, "body": "oops"}, {"status": 502, "body": "bad gateway"}]"#)
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.mattermost]) { bench in
                 let delivery = bench.delivery(.mattermost)
                 let other = bench.delivery(.mattermost, title: "Another")
                 try await bench.enqueue([delivery, other])
@@ -96,7 +96,7 @@ struct DeliveryMattermostTests {
     func permanentFailureAndReplay() async throws {
         try await withHTTPSink { sink in
             try await sink.setScript(#"[{"status": 400, "body": "Unable to find the channel"}]"#)
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.mattermost]) { bench in
                 let delivery = bench.delivery(.mattermost)
                 try await bench.enqueue([delivery])
                 try await bench.run([bench.worker(bench.configuration(.mattermost), sender: Self.sender(sink))]) {
@@ -154,7 +154,7 @@ struct DeliveryMattermostTests {
 struct DeliveryFrontendTests {
     @Test("writes the inbox entry (even in dry run), notifies listeners, and skips a redelivered delivery; a malformed message is parked")
     func inbox() async throws {
-        try await DeliveryBench.with { bench in
+        try await DeliveryBench.with(channels: [.frontend]) { bench in
             var configuration = bench.configuration(.frontend)
             configuration.dryRun = true
             let delivery = bench.delivery(.frontend, title: "Se på sagen")

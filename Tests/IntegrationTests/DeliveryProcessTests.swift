@@ -8,7 +8,7 @@ struct DeliveryProcessTests {
     @Test("SIGKILL `reminders worker email` mid-stream and restart it: every delivery is logged sent exactly once; SIGTERM exits 0")
     func killAndRestart() async throws {
         try await withSMTPSink { sink in
-            try await DeliveryBench.with { bench in
+            try await DeliveryBench.with(channels: [.email]) { bench in
                 let total = 300
                 let deliveries = (0..<total).map { bench.delivery(.email, title: "Belastning \($0)", index: $0) }
                 try await bench.enqueue(deliveries)

@@ -20,25 +20,28 @@ struct DeliveryBench: Sendable {
     let sagID: Int
     let reminderID: Int
 
-    /// A database with a user, a case and a reminder, and this test's topics.
-    static func with<R: Sendable>(_ body: @Sendable (DeliveryBench) async throws -> R) async throws -> R {
+    /// A database with a user, a case and a reminder, and this test's topics
+    /// for `channels` (each delivery topic and its dead-letter topic).
+    static func with<R: Sendable>(channels: [Channel], _ body: @Sendable (DeliveryBench) async throws -> R) async throws -> R {
         try await TestDatabase.with { database, postgres in
             let user = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
             let reminder = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user], scheduledAt: Date().addingTimeInterval(86_400))
             let bench = DeliveryBench(database: database, postgres: postgres, userID: user, sagID: sag, reminderID: reminder)
-            try await bench.createTopics()
+            try await bench.createTopics(for: channels)
             return try await body(bench)
         }
     }
 
-    func createTopics() async throws {
+    func createTopics(for channels: [Channel]) async throws {
+        let names = Set(channels.flatMap { [$0.deliveryTopic, TopicName.deadLetter(of: $0.deliveryTopic)] })
         let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.admin"))
         try await TopicCreator(admin: admin, logger: TestEnvironment.logger("test.admin"))
             .createTopics(of: TopicCatalog(definitions: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory)
-                .definitions.filter { $0.name.hasPrefix("reminders.deliver.") }
-                // One partition each: the shared test broker keeps every topic
-                // of every run in memory and slows down with each partition.
+                .definitions.filter { names.contains($0.name) }
+                // Only the topics a test uses, one partition each: the shared
+                // test broker keeps every topic of every run in memory and
+                // slows down with each one.
                 // Each test's deliveries share one key anyway.
                 .map { definition in
                     var definition = definition
