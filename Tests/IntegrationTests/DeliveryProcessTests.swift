@@ -82,7 +82,9 @@ struct DeliveryProcessTests {
             let process = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: arguments, environment: environment)
             let status = await process.waitForExit(timeout: .seconds(30))
             #expect(status != nil && status != 0, "\(arguments): \(process.outputText)")
-            #expect(process.outputText.contains(expected), "\(arguments): \(process.outputText)")
+            // The pipe may deliver the last line a moment after the exit.
+            let named = await eventually(timeout: .seconds(5)) { process.outputText.contains(expected) }
+            #expect(named, "\(arguments): \(process.outputText)")
         }
     }
 }
