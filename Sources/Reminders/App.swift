@@ -7,6 +7,9 @@ struct RemindersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reminders",
         abstract: "Case reminders: the services of the reminder pipeline and their operator commands.",
-        subcommands: [MigrateCommand.self, TopicsCommand.self, RelayCommand.self, SchedulerCommand.self, DispatcherCommand.self, GatewayCommand.self, DemoDataCommand.self]
+        subcommands: [
+            MigrateCommand.self, TopicsCommand.self, RelayCommand.self, SchedulerCommand.self, DispatcherCommand.self,
+            WorkerCommand.self, DeadLettersCommand.self, GatewayCommand.self, DemoDataCommand.self,
+        ]
     )
 }

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import IntegrationSupport
 import Testing
 
 @Suite("CurlHTTPClient against http_sink.py", .timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import IntegrationSupport
 import Testing
 
 @Suite("CurlSMTPClient against smtp_sink.py (aiosmtpd)", .timeLimit(.minutes(1)))

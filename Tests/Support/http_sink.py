@@ -12,7 +12,8 @@ Control endpoints (never recorded):
                            (200, body `{}`). Each item: {"status": int, "headers": {name: value},
                            "body": str, "delay": seconds, "close": bool}. Replaces the old script.
   GET  /_control/requests  JSON list of recorded requests: {"method", "path", "headers": [[n, v]],
-                           "body" (utf-8, lossy), "body_base64", "client_port", "connection"}.
+                           "body" (utf-8, lossy), "body_base64", "client_port", "connection",
+                           "received_at" (seconds since 1970)}.
   POST /_control/reset     clears the script and the recorded requests.
 """
 import argparse
@@ -97,6 +98,7 @@ class Handler(BaseHTTPRequestHandler):
                     "body_base64": base64.b64encode(body).decode(),
                     "client_port": self.client_address[1],
                     "connection": self.connection_id,
+                    "received_at": time.time(),
                 })
                 item = script.pop(0) if script else {}
             delay = float(item.get("delay", 0))

@@ -3,8 +3,9 @@ import Foundation
 /// A Python test sink from `Tests/Support` running as a child process.
 ///
 /// `@unchecked Sendable`: `Process` is only started in `start` and stopped in `stop`.
-final class SinkProcess: @unchecked Sendable {
-    let port: Int
+public final class SinkProcess: @unchecked Sendable {
+    /// The port the sink listens on.
+    public let port: Int
     private let process: Process
     private let stderrURL: URL
 
@@ -15,18 +16,18 @@ final class SinkProcess: @unchecked Sendable {
     }
 
     /// The folder holding the Python sinks, found relative to this source file.
-    static let supportDirectory = URL(fileURLWithPath: #filePath)
+    public static let supportDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()
         .deletingLastPathComponent()
         .appendingPathComponent("Support")
 
     /// The interpreter to use: `$PYTHON`, default `python3` from `PATH`.
-    static var python: String {
+    public static var python: String {
         ProcessInfo.processInfo.environment["PYTHON"] ?? "python3"
     }
 
     /// Starts `script` with `arguments` and waits (bounded) for its `PORT <n>` line.
-    static func start(script: String, arguments: [String], readyTimeout: Duration = .seconds(15)) async throws -> SinkProcess {
+    public static func start(script: String, arguments: [String], readyTimeout: Duration = .seconds(15)) async throws -> SinkProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, supportDirectory.appendingPathComponent(script).path] + arguments
@@ -88,7 +89,7 @@ final class SinkProcess: @unchecked Sendable {
     }
 
     /// Terminates the sink (SIGTERM, then SIGKILL after a bounded wait) and waits for it to exit.
-    func stop() async {
+    public func stop() async {
         if process.isRunning {
             process.terminate()
         }
@@ -104,13 +105,18 @@ final class SinkProcess: @unchecked Sendable {
     }
 }
 
-struct SinkError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+/// A sink could not be started or answered unexpectedly.
+public struct SinkError: Error, CustomStringConvertible {
+    /// What happened.
+    public var message: String
+    /// Creates an error.
+    public init(message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
 }
 
 /// Runs `body` with a started sink and stops the sink afterwards, whatever happens.
-func withSink<Result>(
+public func withSink<Result>(
     script: String,
     arguments: [String],
     _ body: (SinkProcess) async throws -> Result
@@ -127,7 +133,7 @@ func withSink<Result>(
 }
 
 /// A loopback TCP port with nothing listening on it (bound once, then released).
-func unusedLoopbackPort() throws -> Int {
+public func unusedLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw SinkError(message: "socket() failed") }
     defer { close(descriptor) }

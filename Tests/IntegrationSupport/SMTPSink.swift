@@ -1,25 +1,31 @@
 import Foundation
 
 /// Envelope data stored by `smtp_sink.py` next to each message.
-struct SpooledMeta: Decodable {
-    var mail_from: String
-    var rcpt_tos: [String]
-    var peer: [JSONScalar]?
-    var tls: Bool
-    var auth_user: String?
+public struct SpooledMeta: Decodable, Sendable {
+    /// The envelope sender.
+    public var mail_from: String
+    /// The envelope recipients.
+    public var rcpt_tos: [String]
+    /// The client's host and port.
+    public var peer: [JSONScalar]?
+    /// Whether the session was encrypted.
+    public var tls: Bool
+    /// The authenticated user, if any.
+    public var auth_user: String?
 
     /// The client's TCP port: equal ports mean one connection carried both messages.
-    var peerPort: Int? {
+    public var peerPort: Int? {
         guard let peer, peer.count == 2, case .number(let port) = peer[1] else { return nil }
         return port
     }
 }
 
-enum JSONScalar: Decodable {
+/// A string or a whole number in the sink's JSON.
+public enum JSONScalar: Decodable, Sendable {
     case string(String)
     case number(Int)
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int.self) {
             self = .number(number)
@@ -30,20 +36,31 @@ enum JSONScalar: Decodable {
 }
 
 /// One message the sink accepted.
-struct SpooledMessage {
-    var meta: SpooledMeta
-    var raw: [UInt8]
+public struct SpooledMessage: Sendable {
+    /// The envelope.
+    public var meta: SpooledMeta
+    /// The DATA bytes.
+    public var raw: [UInt8]
 }
 
 /// Client-side view of a running `smtp_sink.py` and its spool folder.
-struct SMTPSink {
-    let process: SinkProcess
-    let spool: URL
+public struct SMTPSink: Sendable {
+    /// The sink's process.
+    public let process: SinkProcess
+    /// Where it stores messages.
+    public let spool: URL
 
-    var port: Int { process.port }
+    /// Creates a view of a sink spooling to `spool`.
+    public init(process: SinkProcess, spool: URL) {
+        self.process = process
+        self.spool = spool
+    }
+
+    /// The port it listens on.
+    public var port: Int { process.port }
 
     /// The accepted messages, in arrival order.
-    func messages() throws -> [SpooledMessage] {
+    public func messages() throws -> [SpooledMessage] {
         let names = try FileManager.default.contentsOfDirectory(atPath: spool.path)
             .filter { $0.hasSuffix(".json") }
             .sorted()
@@ -56,13 +73,14 @@ struct SMTPSink {
 }
 
 /// A fresh temporary folder, removed by `removeTemporaryDirectory`.
-func makeTemporaryDirectory() throws -> URL {
+public func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("curl-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
-func withSMTPSink<Result>(arguments: [String] = [], _ body: (SMTPSink) async throws -> Result) async throws -> Result {
+/// Runs `body` with a started `smtp_sink.py` and stops it afterwards.
+public func withSMTPSink<Result>(arguments: [String] = [], _ body: (SMTPSink) async throws -> Result) async throws -> Result {
     let spool = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: spool) }
     return try await withSink(script: "smtp_sink.py", arguments: ["--port", "0", "--spool", spool.path] + arguments) { process in
@@ -71,12 +89,16 @@ func withSMTPSink<Result>(arguments: [String] = [], _ body: (SMTPSink) async thr
 }
 
 /// A self-signed certificate for `localhost` / `127.0.0.1`, made with the `openssl` tool.
-struct SelfSignedCertificate {
-    let directory: URL
-    var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
-    var keyPath: String { directory.appendingPathComponent("key.pem").path }
+public struct SelfSignedCertificate: Sendable {
+    /// The folder holding both files.
+    public let directory: URL
+    /// The certificate (PEM).
+    public var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
+    /// The private key (PEM).
+    public var keyPath: String { directory.appendingPathComponent("key.pem").path }
 
-    static func make() throws -> SelfSignedCertificate {
+    /// Makes a new certificate and key.
+    public static func make() throws -> SelfSignedCertificate {
         let directory = try makeTemporaryDirectory()
         let certificate = SelfSignedCertificate(directory: directory)
         let process = Process()
@@ -97,7 +119,8 @@ struct SelfSignedCertificate {
         return certificate
     }
 
-    func remove() {
+    /// Deletes both files.
+    public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 }

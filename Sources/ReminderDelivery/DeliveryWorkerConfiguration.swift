@@ -1,0 +1,37 @@
+import ReminderDomain
+
+/// How a delivery worker runs.
+public struct DeliveryWorkerConfiguration: Sendable {
+    /// The channel it delivers.
+    public var channel: Channel
+    /// The channel's switch (`REMINDERS_EMAIL_ENABLED`,
+    /// `REMINDERS_MATTERMOST_ENABLED`): when off, messages are logged
+    /// `skipped`. The in-app inbox has no switch. Default true.
+    public var enabled = true
+    /// `REMINDERS_DRY_RUN`: render and log, send nothing. The in-app inbox is
+    /// written even then: it does not leave the building. Default true.
+    public var dryRun = true
+    /// When failed sends are retried (`DELIVERY_MAX_ATTEMPTS`).
+    public var retryPolicy = RetryPolicy()
+    /// Messages handled between offset commits. Default 10.
+    public var batchSize = 10
+    /// Longest pause between retries while the database is away. Default 5 s.
+    public var maximumStoreBackoff: Duration = .seconds(5)
+
+    /// The defaults for `channel`.
+    public init(channel: Channel) {
+        self.channel = channel
+    }
+
+    /// The consumer group of the channel's workers: `reminders-worker-<channel>`.
+    public var groupID: String { "reminders-worker-\(channel.rawValue)" }
+
+    /// Why a message is skipped while the channel is switched off.
+    public var disabledReason: String {
+        switch channel {
+        case .email: "e-mail channel disabled (REMINDERS_EMAIL_ENABLED=false)"
+        case .mattermost: "Mattermost channel disabled (REMINDERS_MATTERMOST_ENABLED=false)"
+        case .frontend: "in-app channel disabled"
+        }
+    }
+}

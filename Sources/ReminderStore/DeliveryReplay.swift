@@ -1,0 +1,31 @@
+import Foundation
+import ReminderDomain
+
+/// An operator's replay of one dead letter.
+public struct DeliveryReplay: Sendable {
+    /// Names the letter (dead-letter topic, partition, offset): a letter is replayed once.
+    public var letterKey: String
+    /// The unprefixed topic to publish to.
+    public var topic: String
+    /// The message key.
+    public var key: String?
+    /// The message's new event id.
+    public var eventID: UUID
+    /// The JSON value to publish (carrying `eventID`).
+    public var payload: String
+    /// The delivery, when the letter holds one: its row is reopened.
+    public var delivery: Delivery?
+    /// The parked message's reason, for the log.
+    public var reason: String
+
+    /// Creates a replay request.
+    public init(letterKey: String, topic: String, key: String?, eventID: UUID, payload: String, delivery: Delivery?, reason: String) {
+        self.letterKey = letterKey
+        self.topic = topic
+        self.key = key
+        self.eventID = eventID
+        self.payload = payload
+        self.delivery = delivery
+        self.reason = reason
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ReminderDelivery
+import ReminderDomain
+import ReminderStore
+
+extension Channel: ExpressibleByArgument {}
+
+/// `reminders worker email|mattermost|frontend`: delivers one channel.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Consume one channel's delivery topic and deliver: e-mail (SMTP), Mattermost (webhook) or the in-app inbox."
+    )
+
+    @Argument(help: "The channel: email, mattermost or frontend.")
+    var channel: Channel
+
+    func run() async throws {
+        let channel = self.channel
+        try await reportingFailures(of: "worker \(channel.rawValue)") {
+            let runner = try await ServiceRunner(role: "worker.\(channel.rawValue)")
+            let settings = runner.settings
+            var configuration = DeliveryWorkerConfiguration(channel: channel)
+            configuration.dryRun = settings.dryRun
+            configuration.batchSize = settings.queueBatchSize
+            configuration.retryPolicy.maxAttempts = settings.deliveryMaxAttempts
+            let sender: (any DeliverySender)?
+            switch channel {
+            case .email:
+                configuration.enabled = settings.emailEnabled
+                if configuration.enabled, !configuration.dryRun, settings.smtpHost.isEmpty {
+                    throw SettingsError("EMAIL_SMTP_HOST is not set (needed when REMINDERS_EMAIL_ENABLED=true and REMINDERS_DRY_RUN=false)")
+                }
+                sender = EmailSender(
+                    smtp: EmailSender.smtpConfiguration(
+                        host: settings.smtpHost, port: settings.smtpPort, user: settings.smtpUser,
+                        password: settings.smtpPassword, useTLS: settings.smtpUseTLS
+                    ),
+                    sender: .init(name: settings.smtpFromName, address: settings.smtpFromAddress),
+                    templates: try EmailTemplates.bundled(),
+                    publicBaseURL: settings.publicBaseURL
+                )
+            case .mattermost:
+                configuration.enabled = settings.mattermostEnabled
+                if configuration.enabled, !configuration.dryRun, settings.mattermostWebhookURL.isEmpty {
+                    throw SettingsError("MATTERMOST_WEBHOOK_URL is not set (needed when REMINDERS_MATTERMOST_ENABLED=true and REMINDERS_DRY_RUN=false)")
+                }
+                sender = MattermostSender(webhookURL: settings.mattermostWebhookURL, publicBaseURL: settings.publicBaseURL)
+            case .frontend:
+                sender = nil
+            }
+            try await runner.checkBroker()
+            let worker = DeliveryWorker(
+                repository: PostgresDeliveryRepository(postgres: runner.postgres),
+                sender: sender,
+                consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [channel.deliveryTopic]),
+                configuration: configuration,
+                logger: runner.logger
+            )
+            try await runner.run([worker])
+        }
+    }
+}

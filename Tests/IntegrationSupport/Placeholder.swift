@@ -1,1 +1,0 @@
-// Placeholder: the sink helpers move here.

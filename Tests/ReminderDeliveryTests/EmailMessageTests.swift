@@ -1,0 +1,163 @@
+import Foundation
+import ReminderDelivery
+import ReminderDomain
+import Testing
+
+@Suite("E-mail rendering")
+struct EmailMessageTests {
+    static let templates = try! EmailTemplates.bundled()
+    static let sender = EmailMessage.Sender(name: "BMC Hub", address: "noreply@bmcnetworks.dk")
+    static let date = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func delivery(title: String = "Ring til kunden", message: String? = "Husk at følge op", to: String? = "ann@example.test", priority: Priority = .normal) -> Delivery {
+        Delivery(
+            eventID: UUID(), deliveryID: "0c3ad3a4-5c39-4b8a-9d8b-3b1f3c1c5f10:user:42:email", firedEventID: UUID(),
+            reminderID: 7, sagID: 123, caseTitle: "Server i Århus", channel: .email, recipientUserID: 42, recipientEmail: nil,
+            toAddress: to, mattermostUsername: nil, title: title, message: message, priority: priority, notBefore: nil
+        )
+    }
+
+    static func render(_ delivery: Delivery, sender: EmailMessage.Sender = sender) throws -> (EmailMessage, String) {
+        let message = try EmailMessage.render(delivery, sender: sender, templates: templates, publicBaseURL: "https://hub.example.test/", date: date)
+        return (message, String(decoding: message.bytes, as: UTF8.self))
+    }
+
+    @Test("headers: From with quoted name, To, RFC 2047 subject with æøå, Date, Message-ID, MIME-Version")
+    func headers() throws {
+        let (message, raw) = try Self.render(Self.delivery(title: "Æblegrød på ø"))
+        #expect(MIMEReader.header("From", in: raw) == "\"BMC Hub\" <noreply@bmcnetworks.dk>")
+        #expect(MIMEReader.header("To", in: raw) == "<ann@example.test>")
+        let subject = try #require(MIMEReader.header("Subject", in: raw))
+        #expect(subject.hasPrefix("=?UTF-8?B?"))
+        #expect(MIMEReader.decodeWords(subject) == "Påmindelse: Æblegrød på ø")
+        #expect(message.subject == "Påmindelse: Æblegrød på ø")
+        #expect(MIMEReader.header("Date", in: raw) == "Wed, 18 Nov 2026 11:06:40 +0000")
+        #expect(MIMEReader.header("Message-ID", in: raw) == "<\(message.messageID)>")
+        #expect(MIMEReader.header("MIME-Version", in: raw) == "1.0")
+        #expect(MIMEReader.header("Content-Type", in: raw)?.hasPrefix("multipart/alternative; boundary=") == true)
+    }
+
+    @Test("the message is 7-bit with CRLF line endings and no line over 78 characters")
+    func wireForm() throws {
+        let long = String(repeating: "Særlig lang overskrift med æøå ", count: 8)
+        let (_, raw) = try Self.render(Self.delivery(title: long))
+        #expect(raw.utf8.allSatisfy { $0 < 0x80 })
+        #expect(!raw.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        for line in raw.components(separatedBy: "\r\n") {
+            // A Message-ID cannot be folded; lines may reach 998 characters.
+            #expect(line.count <= (line.hasPrefix("Message-ID:") ? 998 : 78), "\(line)")
+        }
+        let subject = try #require(MIMEReader.header("Subject", in: raw))
+        #expect(MIMEReader.decodeWords(subject) == "Påmindelse: " + long.trimmingCharacters(in: .whitespaces) + (long.hasSuffix(" ") ? " " : ""))
+    }
+
+    @Test("a non-ASCII sender name is an encoded word")
+    func encodedSenderName() throws {
+        let (_, raw) = try Self.render(Self.delivery(), sender: .init(name: "Bøgh & Søn", address: "hub@bogh.dk"))
+        let from = try #require(MIMEReader.header("From", in: raw))
+        #expect(from.hasSuffix(" <hub@bogh.dk>"))
+        #expect(MIMEReader.decodeWords(String(from.dropLast(" <hub@bogh.dk>".count))) == "Bøgh & Søn")
+    }
+
+    @Test("both parts, UTF-8 and base64; HTML escapes the values, plain text keeps them; both link to the case")
+    func parts() throws {
+        let title = #"<b>&" æøå"#
+        let (_, raw) = try Self.render(Self.delivery(title: title, message: "Linje 1\nLinje <2>"))
+        let contentType = try #require(MIMEReader.header("Content-Type", in: raw))
+        let boundary = String(contentType.split(separator: "\"")[1])
+        let parts = MIMEReader.parts(of: raw, boundary: boundary)
+        try #require(parts.count == 2)
+        #expect(parts[0].contentType == "text/plain; charset=utf-8")
+        #expect(parts[1].contentType == "text/html; charset=utf-8")
+        #expect(parts.allSatisfy { $0.encoding == "base64" })
+        #expect(parts[0].text.contains(title))
+        #expect(parts[0].text.contains("Linje <2>"))
+        #expect(parts[1].text.contains("&lt;b&gt;&amp;&quot; æøå"))
+        #expect(!parts[1].text.contains("<b>&\""))
+        #expect(parts[1].text.contains("Linje &lt;2&gt;"))
+        for part in parts {
+            #expect(part.text.contains("https://hub.example.test/sag/123"))
+            #expect(part.text.contains("Server i Århus"))
+            #expect(!part.text.contains("{{"))
+        }
+    }
+
+    @Test("Message-ID: a dot-atom derived from the delivery id, at the sender's host; stable and distinct")
+    func messageID() throws {
+        let id = EmailMessage.messageID(deliveryID: "0c3ad3a4-5c39:user:42:email", fromAddress: "noreply@BMCnetworks.dk")
+        #expect(id == "reminder.0c3ad3a4-5c39.user.42.email@bmcnetworks.dk")
+        let bare = EmailMessage.messageID(deliveryID: "abc:email:a.b@c.dk:email", fromAddress: "x@h.dk")
+        #expect(bare == "reminder.abc.email.a=2Eb=40c=2Edk.email@h.dk")
+        #expect(EmailMessage.messageID(deliveryID: "a::b", fromAddress: "no-at-sign") == "reminder.a.-.b@localhost")
+        let first = try Self.render(Self.delivery()).0.messageID
+        #expect(try Self.render(Self.delivery()).0.messageID == first)
+        var other = Self.delivery()
+        other.deliveryID = "0c3ad3a4-5c39-4b8a-9d8b-3b1f3c1c5f10:user:43:email"
+        #expect(try Self.render(other).0.messageID != first)
+    }
+
+    @Test("high and urgent priority set Importance; normal does not")
+    func importance() throws {
+        #expect(MIMEReader.header("Importance", in: try Self.render(Self.delivery(priority: .urgent)).1) == "high")
+        #expect(MIMEReader.header("Importance", in: try Self.render(Self.delivery(priority: .normal)).1) == nil)
+    }
+
+    @Test("no address, or one that could inject headers, cannot be rendered")
+    func badAddress() {
+        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: nil)) }
+        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: "a@b.dk\r\nBcc: x@y.dk")) }
+        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: "not-an-address")) }
+    }
+
+    @Test("a title with a line break stays one header line")
+    func titleWithNewline() throws {
+        let (message, raw) = try Self.render(Self.delivery(title: "one\r\nBcc: evil@x.dk"))
+        #expect(message.subject == "Påmindelse: one Bcc: evil@x.dk")
+        #expect(MIMEReader.header("Bcc", in: raw) == nil)
+    }
+}
+
+@Suite("MIME encodings and templates")
+struct MIMETextTests {
+    @Test("ASCII header text stays as it is; anything else becomes encoded words of at most 75 characters")
+    func encodedWords() {
+        #expect(MIMEText.encodedWords("Hello there") == "Hello there")
+        #expect(MIMEText.encodedWords("=?x?=") != "=?x?=")
+        let encoded = MIMEText.encodedWords(String(repeating: "ø", count: 100))
+        let words = encoded.components(separatedBy: "\r\n ")
+        #expect(words.count > 1)
+        #expect(words.allSatisfy { $0.count <= 75 && $0.hasPrefix("=?UTF-8?B?") && $0.hasSuffix("?=") })
+        #expect(MIMEReader.decodeWords(encoded.replacingOccurrences(of: "\r\n ", with: " ")) == String(repeating: "ø", count: 100))
+    }
+
+    @Test("HTML escaping covers the five special characters")
+    func escape() {
+        #expect(MIMEText.escapeHTML(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+    }
+
+    @Test("templates fill known names, keep unknown ones, escape only values")
+    func template() {
+        let template = TextTemplate("<p>{{ title }}</p>{{unknown}}{{title}")
+        #expect(template.fill(["title": "<x>"], escape: MIMEText.escapeHTML) == "<p>&lt;x&gt;</p>{{unknown}}{{title}")
+    }
+
+    @Test("the bundled templates load and use every value")
+    func bundled() throws {
+        let templates = try EmailTemplates.bundled()
+        for name in ["title", "message", "case_url", "priority", "sag_id", "case_title"] {
+            #expect(templates.html.text.contains("{{\(name)}}"), "html lacks \(name)")
+            #expect(templates.text.text.contains("{{\(name)}}"), "text lacks \(name)")
+        }
+    }
+
+    @Test("SMTP settings: STARTTLS, implicit TLS on 465, AUTH only with a user")
+    func smtpSettings() {
+        let starttls = EmailSender.smtpConfiguration(host: "h", port: 587, user: "", password: "p", useTLS: true)
+        #expect(starttls.security == .startTLS)
+        #expect(starttls.username == nil && starttls.password == nil)
+        let implicit = EmailSender.smtpConfiguration(host: "h", port: 465, user: "u", password: "p", useTLS: true)
+        #expect(implicit.security == .implicitTLS)
+        #expect(implicit.username == "u" && implicit.password == "p")
+        #expect(EmailSender.smtpConfiguration(host: "h", port: 25, user: "", password: "", useTLS: false).security == .none)
+    }
+}
