@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # Brings the whole system up on this machine: installs what is missing, starts
-# PostgreSQL and the broker, creates the topics, migrates, builds and starts the
-# services in the background (logs and pids under the stack folder).
+# PostgreSQL and the broker, creates the topics, migrates, builds and starts
+# every service in the background (logs and pids under the stack folder), with
+# demo data and the demo page.
 #   scripts/dev-up.sh          start (re-runnable)
 #   scripts/dev-up.sh stop     stop the services and the servers
+# Reminders are switched on here, in dry run: nothing leaves the machine
+# unless REMINDERS_DRY_RUN=false and SMTP / Mattermost are configured.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PROJECT_ROOT"
 
-SERVICES=(relay)
+# name and sub-command of each service
+SERVICES=(
+    "relay:relay"
+    "scheduler:scheduler"
+    "dispatcher:dispatcher"
+    "worker-email:worker email"
+    "worker-mattermost:worker mattermost"
+    "worker-frontend:worker frontend"
+    "gateway:gateway --demo"
+)
 RUN_DIR="$STACK_DIR/run"
+export REMINDERS_ENABLED="${REMINDERS_ENABLED:-true}"
+export REMINDERS_DRY_RUN="${REMINDERS_DRY_RUN:-true}"
 
 stop_services() {
-    for name in "${SERVICES[@]}"; do
+    for service in "${SERVICES[@]}"; do
+        local name="${service%%:*}"
         local pidfile="$RUN_DIR/$name.pid"
         [[ -f "$pidfile" ]] || continue
         local pid; pid="$(cat "$pidfile")"
@@ -40,14 +55,25 @@ BIN="$PROJECT_ROOT/.build/release/reminders"
 "$BIN" topics
 
 mkdir -p "$RUN_DIR"
-for name in "${SERVICES[@]}"; do
+# A development secret for the gateway, made once and kept with the stack.
+if [[ -z "${JWT_SECRET:-}" ]]; then
+    [[ -f "$RUN_DIR/jwt-secret" ]] || head -c 32 /dev/urandom | base64 >"$RUN_DIR/jwt-secret"
+    JWT_SECRET="$(cat "$RUN_DIR/jwt-secret")"
+fi
+export JWT_SECRET
+for service in "${SERVICES[@]}"; do
+    name="${service%%:*}"
+    read -r -a arguments <<<"${service#*:}"
     pidfile="$RUN_DIR/$name.pid"
     if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         log "$name: already running (pid $(cat "$pidfile"))"
         continue
     fi
-    nohup "$BIN" "$name" >>"$RUN_DIR/$name.log" 2>&1 &
+    nohup "$BIN" "${arguments[@]}" >>"$RUN_DIR/$name.log" 2>&1 &
     echo $! >"$pidfile"
     log "$name: started (pid $!, log $RUN_DIR/$name.log)"
 done
+# Idempotent per user name; prints fresh tokens each time.
+"$BIN" demo-data
 log "up: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS"
+log "demo page: http://127.0.0.1:${GATEWAY_PORT:-8000}/demo (tokens above); stop with scripts/dev-up.sh stop"
