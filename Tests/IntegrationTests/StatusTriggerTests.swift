@@ -70,10 +70,15 @@ struct StatusTriggerTests {
             let user = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
             _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
+            // Topics of this test's own, so no other consumer of the broker
+            // (another test, a developer's running dispatcher) sees its event.
+            var relayConfiguration = OutboxRelayConfiguration()
+            relayConfiguration.topicPrefix = "test-trigger-\(TestEnvironment.uniqueSuffix())."
             let relay = OutboxRelay(
                 postgres: postgres,
                 postgresConfiguration: database.configuration,
                 producerConfiguration: KafkaProducerConfiguration(bootstrapServers: TestEnvironment.kafkaBootstrapServers),
+                configuration: relayConfiguration,
                 logger: TestEnvironment.logger("test.relay")
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -81,7 +86,9 @@ struct StatusTriggerTests {
                 defer { group.cancelAll() }
                 try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
                 let eventID = try #require(try await postgres.query("SELECT event_id::text AS id FROM reminder_outbox")[0]["id"])
-                let seen = try await collectEventIDs(topic: "reminders.fired", expecting: [eventID], timeout: .seconds(30))
+                let seen = try await collectEventIDs(
+                    topic: relayConfiguration.topicPrefix + "reminders.fired", expecting: [eventID], timeout: .seconds(30)
+                )
                 #expect(seen[eventID] != nil)
                 let condition1 = try await eventually(timeout: .seconds(10)) {
                     try await count(postgres, "reminder_outbox", where: "published_at IS NOT NULL") == 1
