@@ -71,7 +71,7 @@ public final class DeliveryWorker: Service {
                 throw DeliveryError(.configuration, "a \(delivery.channel.rawValue) delivery on the \(configuration.channel.rawValue) topic")
             }
         } catch {
-            try await parkUnreadable(message, reason: "unreadable delivery: \(Self.describe(error))")
+            try await parkUnreadable(message, reason: "unreadable delivery: \(MessageCoding.describe(error))")
             return
         }
         do {
@@ -210,17 +210,5 @@ public final class DeliveryWorker: Service {
             }
         }
     }
-
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .keyNotFound(let key, _):
-            return "missing field \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "field \(path): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
 }
+

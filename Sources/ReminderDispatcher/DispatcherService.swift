@@ -80,7 +80,7 @@ public final class DispatcherService: Service {
             do {
                 events.append((try MessageCoding.decode(FiredEvent.self, from: message.value), message))
             } catch {
-                try await deadLetters.park(message, reason: "malformed fired event: \(DecodingErrorText.describe(error))")
+                try await deadLetters.park(message, reason: "malformed fired event: \(MessageCoding.describe(error))")
             }
         }
         guard !events.isEmpty else { return }

@@ -1,6 +1,7 @@
-/// Says what is wrong with a message in a sentence fit for a dead letter.
-enum DecodingErrorText {
-    static func describe(_ error: any Error) -> String {
+extension MessageCoding {
+    /// Says what is wrong with a message that did not decode, in a sentence
+    /// fit for a dead letter (which field, and why).
+    public static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .keyNotFound(let key, _):
