@@ -26,7 +26,10 @@ final class ChildProcess: @unchecked Sendable {
 
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        // The child inherits this process's blocked signals (SIGTERM among
+        // them, blocked by Dispatch), so only SIGKILL reliably ends it; the
+        // sinks keep no state worth a clean exit.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -91,9 +94,12 @@ func freeLoopbackPort() throws -> Int {
 }
 
 /// Waits (bounded) until something accepts connections on 127.0.0.1:`port`.
-func waitForLoopbackPort(_ port: Int, name: String, within limit: Duration = .seconds(10)) async throws {
+func waitForLoopbackPort(_ port: Int, name: String, process: ChildProcess? = nil, within limit: Duration = .seconds(10)) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
+        if let process, !process.isRunning {
+            throw BenchSetupError("\(name) exited before listening on 127.0.0.1:\(port) (BENCH_LOG_LEVEL=debug shows its output)")
+        }
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -107,6 +113,12 @@ func waitForLoopbackPort(_ port: Int, name: String, within limit: Duration = .se
         try await Task.sleep(for: .milliseconds(50))
     }
     throw BenchSetupError("\(name) does not answer on 127.0.0.1:\(port) after \(limit)")
+}
+
+/// Prints a line and flushes it at once, also when stdout is a pipe (bench.sh's log).
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 /// The 1-, 5- and 15-minute load averages, for printing beside a figure.

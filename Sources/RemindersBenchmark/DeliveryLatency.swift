@@ -131,7 +131,7 @@ struct DeliveryLatency: AsyncParsableCommand {
             }
             let summary = Summary(latencies)
             let answer = channel == .email ? "SMTP 250" : "webhook 200"
-            print("status change → \(answer) at \(rate) changes/s for \(seconds) s: p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms (\(latencies.count)/\(total - 1) delivered) [load \(loadAverage())]")
+            report("status change → \(answer) at \(rate) changes/s for \(seconds) s: p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms (\(latencies.count)/\(total - 1) delivered) [load \(loadAverage())]")
         }
     }
 }

@@ -34,15 +34,15 @@ struct DeliveryThroughput: AsyncParsableCommand {
             do {
                 let result = try await measure(channel: channel, server: server, database: database)
                 rates.append(result.rate)
-                print("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
-                print("  alone, same \(messages) messages: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (state + record) \(format(result.recordMilliseconds, 3)) ms/message")
+                report("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
+                report("  alone, same \(messages) messages: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (state + record) \(format(result.recordMilliseconds, 3)) ms/message")
             } catch {
                 await database.drop()
                 throw error
             }
             await database.drop()
         }
-        print("delivery throughput (\(channel.rawValue)): median \(format(Summary(rates).median, 0)) messages/s over \(runs) runs of \(messages) [load \(loadAverage())]")
+        report("delivery throughput (\(channel.rawValue)): median \(format(Summary(rates).median, 0)) messages/s over \(runs) runs of \(messages) [load \(loadAverage())]")
     }
 
     private struct RunResult {
@@ -221,8 +221,10 @@ struct DeliveryTarget: Sendable {
                 throw BenchSetupError("smtp-sink not found (Debian package postfix; scripts/bench.sh installs it)")
             }
             // Backlog 1000; nothing is stored, each message is answered 250.
-            let process = try ChildProcess(sink, ["127.0.0.1:\(port)", "1000"], name: "smtp-sink")
-            try await waitForLoopbackPort(port, name: "smtp-sink")
+            // As root, smtp-sink insists on a user to switch to once it listens.
+            let user = geteuid() == 0 ? ["-u", ProcessInfo.processInfo.environment["SMTP_SINK_USER"] ?? "postfix"] : []
+            let process = try ChildProcess(sink, user + ["127.0.0.1:\(port)", "1000"], name: "smtp-sink")
+            try await waitForLoopbackPort(port, name: "smtp-sink", process: process)
             var smtp = SMTPConfiguration(host: "127.0.0.1", port: port)
             smtp.timeout = .seconds(5)
             let sender = EmailSender(
@@ -255,7 +257,7 @@ struct DeliveryTarget: Sendable {
             let file = folder.appendingPathComponent("nginx.conf")
             try configuration.write(to: file, atomically: true, encoding: .utf8)
             let process = try ChildProcess(nginx, ["-p", folder.path, "-c", file.path], name: "nginx")
-            try await waitForLoopbackPort(port, name: "nginx")
+            try await waitForLoopbackPort(port, name: "nginx", process: process)
             let sender = MattermostSender(webhookURL: "http://127.0.0.1:\(port)/hooks/bench", publicBaseURL: "https://hub.example.test")
             return DeliveryTarget(process: process, port: port, sender: sender, folder: folder)
         case .frontend:

@@ -63,17 +63,17 @@ struct GatewayPending: AsyncParsableCommand {
             let pending = try WrkResult(try await runToEnd(wrk, [
                 "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-H", authorization, base + "/api/v1/reminders/pending/me",
             ]).output)
-            print("gateway pending/me (\(entries) pending entries, \(connections) connections, \(threads) wrk threads, pool \(poolSize)): \(pending) [load \(loadAverage())]")
+            report("gateway pending/me (\(entries) pending entries, \(connections) connections, \(threads) wrk threads, pool \(poolSize)): \(pending) [load \(loadAverage())]")
 
             // Where the time goes: the same server without the database, and the query without HTTP.
             let health = try WrkResult(try await runToEnd(wrk, [
                 "-t\(threads)", "-c\(connections)", "-d\(max(3, seconds / 2))s", "--latency", base + "/healthz",
             ]).output)
-            print("  for comparison, GET /healthz (no database, no token): \(health)")
+            report("  for comparison, GET /healthz (no database, no token): \(health)")
         }
         try await database.withClient(maxConnections: poolSize) { postgres in
             let rate = try await queryRate(postgres, userID: userID)
-            print("  for comparison, the pending query alone, \(connections) tasks over a pool of \(poolSize): \(format(rate, 0)) queries/s [load \(loadAverage())]")
+            report("  for comparison, the pending query alone, \(connections) tasks over a pool of \(poolSize): \(format(rate, 0)) queries/s [load \(loadAverage())]")
         }
     }
 
