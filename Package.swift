@@ -139,8 +139,10 @@ let package = Package(
         .executableTarget(
             name: "RemindersBenchmark",
             dependencies: [
-                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
+                "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

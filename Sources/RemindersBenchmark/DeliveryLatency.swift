@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import OutboxRelay
+import Postgres
+import ReminderDelivery
+import ReminderDispatcher
+import ReminderDomain
+import ReminderStore
+
+/// End to end: a case's status UPDATE commits → relay → dispatcher → relay →
+/// delivery worker → smtp-sink's 250 or nginx's 200, at a steady rate.
+struct DeliveryLatency: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delivery-latency",
+        abstract: "Status change commit → SMTP 250 / webhook 2xx, p50/p99, through the whole pipeline."
+    )
+
+    @Option(help: "email or mattermost.") var channel = "email"
+    @Option(help: "Status changes per second.") var rate = 20
+    @Option(help: "Seconds of load.") var seconds = 10
+    @Option(help: "Migrations folder.") var migrations = "migrations"
+
+    func run() async throws {
+        guard let channel = Channel(rawValue: channel), channel != .frontend else {
+            throw ValidationError("--channel must be email or mattermost")
+        }
+        let server = try await DeliveryTarget.start(for: channel)
+        defer { server.stop() }
+        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
+        do {
+            try await measure(channel: channel, server: server, database: database)
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+    }
+
+    private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws {
+        let total = rate * seconds + 1
+        let rate = self.rate
+        let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
+        try await database.withClient(maxConnections: 12) { postgres in
+            try await postgres.query("INSERT INTO users (username, email) VALUES ('bench', 'bench@example.test')")
+            try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [total])
+            // Only the measured channel, whatever the user's defaults.
+            try await postgres.query(
+                """
+                INSERT INTO sag_reminders (sag_id, title, message, trigger_type, trigger_config, recipient_user_ids,
+                                           notify_email, notify_mattermost, notify_frontend, override_user_preferences)
+                SELECT id, 'In progress', 'Someone started on it.', 'status_change', '{"target_status": "i_gang"}',
+                       ARRAY[(SELECT min(user_id) FROM users)], $1, $2, FALSE, TRUE
+                  FROM sag_sager
+                """,
+                [channel == .email, channel == .mattermost]
+            )
+            let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
+            _ = try await admin.createTopics(
+                [KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8),
+                 KafkaTopicSpecification(name: prefix + channel.deliveryTopic, partitions: 8),
+                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: channel.deliveryTopic), partitions: 1)],
+                timeout: .seconds(30)
+            )
+            var relayConfiguration = OutboxRelayConfiguration()
+            relayConfiguration.topicPrefix = prefix
+            let relay = OutboxRelay(
+                postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
+                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                configuration: relayConfiguration, logger: quietLogger
+            )
+            var dispatcherConfiguration = DispatcherConfiguration()
+            dispatcherConfiguration.enabled = true
+            dispatcherConfiguration.maxPerRecipientPerHour = 1_000_000
+            let dispatcher = DispatcherService(
+                repository: PostgresDispatchRepository(postgres: postgres),
+                consumerConfiguration: KafkaConsumerConfiguration(
+                    bootstrapServers: brokerAddress, groupID: prefix + "dispatcher", topics: [prefix + TopicName.fired]
+                ),
+                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+                configuration: dispatcherConfiguration, logger: quietLogger
+            )
+            var workerConfiguration = DeliveryWorkerConfiguration(channel: channel)
+            workerConfiguration.enabled = true
+            workerConfiguration.dryRun = false
+            let worker = DeliveryWorker(
+                repository: PostgresDeliveryRepository(postgres: postgres),
+                sender: server.sender,
+                consumerConfiguration: KafkaConsumerConfiguration(
+                    bootstrapServers: brokerAddress, groupID: prefix + workerConfiguration.groupID, topics: [prefix + channel.deliveryTopic]
+                ),
+                configuration: workerConfiguration,
+                logger: quietLogger
+            )
+            let sentCount = "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status = 'sent'"
+            var committedAt: [Int: Date] = [:]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                group.addTask { try await dispatcher.run() }
+                group.addTask { try await worker.run() }
+                defer { group.cancelAll() }
+                // Warm up: one change all the way through (consumer groups joined) before the timed run.
+                try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = 1")
+                let warmDeadline = ContinuousClock.now + .seconds(60)
+                while try await DeliveryThroughput.count(postgres, sentCount) < 1 {
+                    guard ContinuousClock.now < warmDeadline else { throw BenchSetupError("the warm-up change was not delivered within 60 s") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let clock = ContinuousClock()
+                let start = clock.now
+                for index in 0..<(total - 1) {
+                    let sag = index + 2
+                    try await clock.sleep(until: start + .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
+                    try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+                    committedAt[sag] = Date()
+                }
+                let deadline = clock.now + .seconds(60)
+                while try await DeliveryThroughput.count(postgres, sentCount) < total, clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            // The worker stamps the sent log row with the time the 250 / 2xx came back.
+            let rows = try await postgres.query(
+                "SELECT sag_id, created_at FROM sag_reminder_logs WHERE status = 'sent' AND channel = $1", [channel.rawValue]
+            )
+            var latencies: [Double] = []
+            for row in rows {
+                let sag = try row.decode("sag_id", as: Int.self)
+                guard let committed = committedAt[sag] else { continue }
+                latencies.append(try row.decode("created_at", as: Date.self).timeIntervalSince(committed) * 1000)
+            }
+            let summary = Summary(latencies)
+            let answer = channel == .email ? "SMTP 250" : "webhook 200"
+            report("status change → \(answer) at \(rate) changes/s for \(seconds) s: p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms (\(latencies.count)/\(total - 1) delivered) [load \(loadAverage())]")
+        }
+    }
+}

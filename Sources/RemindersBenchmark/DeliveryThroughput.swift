@@ -1,0 +1,272 @@
+import ArgumentParser
+import Curl
+import Foundation
+import Kafka
+import OutboxRelay
+import Postgres
+import ReminderDelivery
+import ReminderDomain
+import ReminderStore
+
+/// Messages per second one delivery worker sends from a full channel topic:
+/// e-mail to Postfix's `smtp-sink`, Mattermost posts to nginx answering 200.
+struct DeliveryThroughput: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delivery-throughput",
+        abstract: "E-mails/s to smtp-sink or webhook posts/s to nginx, one worker draining a full topic."
+    )
+
+    @Option(help: "email or mattermost.") var channel = "email"
+    @Option(help: "Deliveries on the topic per run.") var messages = 2000
+    @Option(help: "Runs; the median is reported.") var runs = 3
+    @Option(help: "Messages handled between offset commits (REMINDERS_QUEUE_BATCH_SIZE).") var batchSize = 10
+    @Option(help: "Migrations folder.") var migrations = "migrations"
+
+    func run() async throws {
+        guard let channel = Channel(rawValue: channel), channel != .frontend else {
+            throw ValidationError("--channel must be email or mattermost")
+        }
+        var rates: [Double] = []
+        for run in 1...runs {
+            let server = try await DeliveryTarget.start(for: channel)
+            defer { server.stop() }
+            let database = try await BenchDatabase.create(migrationsDirectory: migrations)
+            do {
+                let result = try await measure(channel: channel, server: server, database: database)
+                rates.append(result.rate)
+                report("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
+                report("  alone, same \(messages) messages: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (state + record) \(format(result.recordMilliseconds, 3)) ms/message")
+            } catch {
+                await database.drop()
+                throw error
+            }
+            await database.drop()
+        }
+        report("delivery throughput (\(channel.rawValue)): median \(format(Summary(rates).median, 0)) messages/s over \(runs) runs of \(messages) [load \(loadAverage())]")
+    }
+
+    private struct RunResult {
+        var rate: Double
+        var seconds: Double
+        var wallSeconds: Double
+        var sendMilliseconds: Double
+        var recordMilliseconds: Double
+    }
+
+    private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws -> RunResult {
+        let prefix = "bench-dlv-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
+        let messages = self.messages
+        let batchSize = self.batchSize
+        return try await database.withClient(maxConnections: 8) { postgres in
+            let fixture = try await DeliveryFixture.create(postgres)
+            let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
+            _ = try await admin.createTopics(
+                [KafkaTopicSpecification(name: prefix + channel.deliveryTopic, partitions: 8),
+                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: channel.deliveryTopic), partitions: 1)],
+                timeout: .seconds(30)
+            )
+            let deliveries = (0..<messages).map { fixture.delivery(channel, index: $0) }
+            try await fixture.enqueue(deliveries, postgres: postgres)
+            try await drainOutbox(postgres, url: database.url, prefix: prefix)
+
+            var configuration = DeliveryWorkerConfiguration(channel: channel)
+            configuration.enabled = true
+            configuration.dryRun = false
+            configuration.batchSize = batchSize
+            let worker = DeliveryWorker(
+                repository: PostgresDeliveryRepository(postgres: postgres),
+                sender: server.sender,
+                consumerConfiguration: KafkaConsumerConfiguration(
+                    bootstrapServers: brokerAddress, groupID: prefix + configuration.groupID, topics: [prefix + channel.deliveryTopic]
+                ),
+                configuration: configuration,
+                logger: quietLogger
+            )
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                defer { group.cancelAll() }
+                let deadline = ContinuousClock.now + .seconds(Int64(60 + messages / 20))
+                while try await Self.count(postgres, "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status = 'sent'") < messages {
+                    if ContinuousClock.now > deadline {
+                        let other = try await Self.count(postgres, "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status <> 'sent'")
+                        throw BenchSetupError("not all sent within the time allowed (\(other) deliveries in another state)")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            let wall = (ContinuousClock.now - start).seconds
+            // The worker stamps each log row with the time its send returned, so the span
+            // of the sent rows leaves out the consumer's group join before the first one.
+            let span = try await postgres.query(
+                "SELECT EXTRACT(EPOCH FROM max(created_at) - min(created_at)) AS s FROM sag_reminder_logs WHERE status = 'sent'"
+            )[0].decode("s", as: Double.self)
+
+            // The two halves of handling a message, each alone, on the same messages.
+            let sendStart = ContinuousClock.now
+            for delivery in deliveries {
+                let outcome = try await server.sender.send(try server.sender.render(delivery))
+                guard case .delivered = outcome else { throw BenchSetupError("the sink refused a message: \(outcome)") }
+            }
+            let sendMilliseconds = (ContinuousClock.now - sendStart).seconds * 1000 / Double(messages)
+            let repository = PostgresDeliveryRepository(postgres: postgres)
+            // Fresh ids, so each record writes as the worker did (an id already sent is refused early).
+            let replays = (0..<messages).map { fixture.delivery(channel, index: messages + $0) }
+            let recordStart = ContinuousClock.now
+            for delivery in replays {
+                _ = try await repository.state(ofDelivery: delivery.deliveryID)
+                _ = try await repository.record(.sent(messageID: nil), of: delivery, now: Date())
+            }
+            let recordMilliseconds = (ContinuousClock.now - recordStart).seconds * 1000 / Double(messages)
+            return RunResult(
+                rate: Double(messages - 1) / span, seconds: span, wallSeconds: wall,
+                sendMilliseconds: sendMilliseconds, recordMilliseconds: recordMilliseconds
+            )
+        }
+    }
+
+    /// Runs the relay until every outbox row is on its topic: the topic is full before the worker starts.
+    private func drainOutbox(_ postgres: PostgresClient, url: String, prefix: String) async throws {
+        var relayConfiguration = OutboxRelayConfiguration()
+        relayConfiguration.topicPrefix = prefix
+        let relay = OutboxRelay(
+            postgres: postgres, postgresConfiguration: PostgresConfiguration(url: url),
+            producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
+            configuration: relayConfiguration, logger: quietLogger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await relay.run() }
+            defer { group.cancelAll() }
+            while try await Self.count(postgres, "SELECT count(*) AS n FROM reminder_outbox WHERE published_at IS NULL") > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    static func count(_ postgres: PostgresClient, _ sql: String) async throws -> Int {
+        try await postgres.query(sql)[0].decode("n", as: Int.self)
+    }
+}
+
+/// A user, a case and a reminder to hang deliveries on, and the deliveries themselves.
+struct DeliveryFixture: Sendable {
+    let userID: Int
+    let sagID: Int
+    let reminderID: Int
+
+    static func create(_ postgres: PostgresClient) async throws -> DeliveryFixture {
+        let user = try await postgres.query("INSERT INTO users (username, email) VALUES ('bench', 'bench@example.test') RETURNING user_id")[0].decode("user_id", as: Int.self)
+        let sag = try await postgres.query("INSERT INTO sag_sager (titel) VALUES ('Bench case') RETURNING id")[0].decode("id", as: Int.self)
+        let reminder = try await postgres.query(
+            """
+            INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
+            VALUES ($1, 'Progress', 'status_change', '{"target_status": "i_gang"}', $2) RETURNING id
+            """,
+            [sag, [user]]
+        )[0].decode("id", as: Int.self)
+        return DeliveryFixture(userID: user, sagID: sag, reminderID: reminder)
+    }
+
+    /// The `index`th delivery of the run (the same id each time it is asked for).
+    func delivery(_ channel: Channel, index: Int) -> Delivery {
+        let fired = UUID(uuidString: String(format: "00000000-0000-4000-8000-%012x", index))!
+        return Delivery(
+            eventID: UUID(), deliveryID: "\(fired.uuidString.lowercased()):user:\(userID):\(channel.rawValue)", firedEventID: fired,
+            reminderID: reminderID, sagID: sagID, caseTitle: "Bench case", channel: channel, recipientUserID: userID,
+            recipientEmail: nil, toAddress: channel == .email ? "bench@example.test" : nil, mattermostUsername: nil,
+            title: "Ring til kunden", message: "Husk at følge op (\(index))", priority: .high, notBefore: nil
+        )
+    }
+
+    /// Writes deliveries to the outbox, as the dispatcher does.
+    func enqueue(_ deliveries: [Delivery], postgres: PostgresClient) async throws {
+        for start in stride(from: 0, to: deliveries.count, by: 1000) {
+            var rows: [JSONValue] = []
+            for delivery in deliveries[start..<min(start + 1000, deliveries.count)] {
+                rows.append(.object([
+                    "event_id": .string(delivery.eventID.uuidString.lowercased()),
+                    "topic": .string(delivery.channel.deliveryTopic),
+                    "message_key": .string(delivery.recipient.messageKey),
+                    "payload": .string(String(decoding: try MessageCoding.encode(delivery), as: UTF8.self)),
+                    "delivery_id": .string(delivery.deliveryID),
+                ]))
+            }
+            try await postgres.query(
+                """
+                INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
+                SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
+                       jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id)
+                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT, delivery_id TEXT)
+                """,
+                [PostgresJSON(try JSONValue.array(rows).jsonText())]
+            )
+        }
+    }
+}
+
+/// What a channel's worker sends to: Postfix's `smtp-sink` for e-mail, nginx
+/// answering 200 to every request for Mattermost; each a child process on a
+/// free loopback port, with the sender pointed at it.
+struct DeliveryTarget: Sendable {
+    let process: ChildProcess
+    let port: Int
+    let sender: any DeliverySender
+    private let folder: URL?
+
+    static func start(for channel: Channel) async throws -> DeliveryTarget {
+        let port = try freeLoopbackPort()
+        switch channel {
+        case .email:
+            guard let sink = findExecutable(ProcessInfo.processInfo.environment["SMTP_SINK"] ?? "smtp-sink") else {
+                throw BenchSetupError("smtp-sink not found (Debian package postfix; scripts/bench.sh installs it)")
+            }
+            // Backlog 1000; nothing is stored, each message is answered 250.
+            // As root, smtp-sink insists on a user to switch to once it listens.
+            let user = geteuid() == 0 ? ["-u", ProcessInfo.processInfo.environment["SMTP_SINK_USER"] ?? "postfix"] : []
+            let process = try ChildProcess(sink, user + ["127.0.0.1:\(port)", "1000"], name: "smtp-sink")
+            try await waitForLoopbackPort(port, name: "smtp-sink", process: process)
+            var smtp = SMTPConfiguration(host: "127.0.0.1", port: port)
+            smtp.timeout = .seconds(5)
+            let sender = EmailSender(
+                smtp: smtp, sender: .init(name: "BMC Hub", address: "noreply@bmcnetworks.dk"),
+                templates: try EmailTemplates.bundled(), publicBaseURL: "https://hub.example.test"
+            )
+            return DeliveryTarget(process: process, port: port, sender: sender, folder: nil)
+        case .mattermost:
+            guard let nginx = findExecutable(ProcessInfo.processInfo.environment["NGINX"] ?? "nginx") else {
+                throw BenchSetupError("nginx not found (Debian package nginx-light; scripts/bench.sh installs it)")
+            }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-nginx-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let configuration = """
+                daemon off;
+                master_process off;
+                error_log stderr;
+                pid \(folder.path)/nginx.pid;
+                events {}
+                http {
+                    access_log off;
+                    client_body_temp_path \(folder.path)/body;
+                    keepalive_requests 1000000;
+                    server {
+                        listen 127.0.0.1:\(port);
+                        location / { return 200 '{}'; }
+                    }
+                }
+                """
+            let file = folder.appendingPathComponent("nginx.conf")
+            try configuration.write(to: file, atomically: true, encoding: .utf8)
+            let process = try ChildProcess(nginx, ["-p", folder.path, "-c", file.path], name: "nginx")
+            try await waitForLoopbackPort(port, name: "nginx", process: process)
+            let sender = MattermostSender(webhookURL: "http://127.0.0.1:\(port)/hooks/bench", publicBaseURL: "https://hub.example.test")
+            return DeliveryTarget(process: process, port: port, sender: sender, folder: folder)
+        case .frontend:
+            throw BenchSetupError("the in-app channel sends nothing over the network")
+        }
+    }
+
+    func stop() {
+        process.stop()
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+}
