@@ -3,14 +3,20 @@ import Foundation
 /// ISO 8601 timestamps in UTC with up to microsecond precision, the form both
 /// the database and the messages use.
 public enum Timestamp {
+    /// Built once: making a calendar and looking up a zone per call was a
+    /// measured hot spot of every message and API response.
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
     /// `2026-03-29T01:30:00.123456Z`.
     public static func format(_ date: Date) -> String {
         let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let seconds = Int64((totalMicros / 1_000_000).rounded(.down))
         let micros = Int64(totalMicros) - seconds * 1_000_000
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let parts = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
             parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!, micros
@@ -66,9 +72,7 @@ public enum Timestamp {
         }
         guard index == chars.count, (1...12).contains(month), (1...31).contains(day),
               hour < 24, minute < 60, second < 61 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let base = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) else {
+        guard let base = utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) else {
             return nil
         }
         return Date(timeIntervalSince1970: base.timeIntervalSince1970 + fraction - Double(offsetSeconds))
