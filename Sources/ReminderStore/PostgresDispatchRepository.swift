@@ -237,7 +237,6 @@ public struct PostgresDispatchRepository: DispatchRepository {
 
     private func record(_ planned: [(FiredEvent, ReminderSnapshot, DispatchPlan)], now: Date, on connection: PostgresConnection) async throws {
         var logRows: [JSONValue] = []
-        var outboxRows: [JSONValue] = []
         var queueStatuses: [JSONValue] = []
         var limitedRows: [JSONValue] = []
         for (event, reminder, plan) in planned {
@@ -254,16 +253,6 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     "reason": .string(entry.reason),
                     "dedupe_key": .string(entry.dedupeKey(eventID: event.eventID)),
                 ]) { $1 }))
-            }
-            for delivery in plan.deliveries {
-                outboxRows.append(.object([
-                    "event_id": .string(delivery.eventID.uuidString.lowercased()),
-                    "topic": .string(delivery.channel.deliveryTopic),
-                    "message_key": .string(delivery.recipient.messageKey),
-                    "payload": .string(String(decoding: try MessageCoding.encode(delivery), as: UTF8.self)),
-                    "delivery_id": .string(delivery.deliveryID),
-                    "available_at": delivery.notBefore.map { .string(Timestamp.format($0)) } ?? .null,
-                ]))
             }
             // The firing's own queue row says how it ended. A rate-limited
             // recipient of a firing that reached others gets a queue row of its own.
@@ -296,19 +285,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 [PostgresJSON(try JSONValue.array(logRows).jsonText()), now]
             )
         }
-        if !outboxRows.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers, available_at)
-                SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
-                       jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id),
-                       COALESCE(x.available_at, clock_timestamp())
-                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT,
-                       delivery_id TEXT, available_at TIMESTAMPTZ)
-                """,
-                [PostgresJSON(try JSONValue.array(outboxRows).jsonText())]
-            )
-        }
+        try await DeliveryOutbox.insert(planned.flatMap(\.2.deliveries), on: connection)
         try await connection.query(
             """
             UPDATE sag_reminder_queue q

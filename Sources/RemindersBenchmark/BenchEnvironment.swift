@@ -9,6 +9,20 @@ struct BenchDatabase {
     let url: String
     let name: String
 
+    /// Runs `body` with a new migrated database, dropped afterwards whether
+    /// `body` succeeded or not.
+    static func with<R>(migrationsDirectory: String, _ body: (BenchDatabase) async throws -> R) async throws -> R {
+        let database = try await create(migrationsDirectory: migrationsDirectory)
+        do {
+            let result = try await body(database)
+            await database.drop()
+            return result
+        } catch {
+            await database.drop()
+            throw error
+        }
+    }
+
     static func create(migrationsDirectory: String) async throws -> BenchDatabase {
         let base = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgresql://reminders:reminders@127.0.0.1:55432/reminders"
         let name = "bench_" + String(UUID().uuidString.lowercased().prefix(8))

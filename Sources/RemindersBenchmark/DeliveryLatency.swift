@@ -27,14 +27,9 @@ struct DeliveryLatency: AsyncParsableCommand {
         }
         let server = try await DeliveryTarget.start(for: channel)
         defer { server.stop() }
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await measure(channel: channel, server: server, database: database)
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 
     private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws {

@@ -30,17 +30,12 @@ struct DeliveryThroughput: AsyncParsableCommand {
         for run in 1...runs {
             let server = try await DeliveryTarget.start(for: channel)
             defer { server.stop() }
-            let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-            do {
+            try await BenchDatabase.with(migrationsDirectory: migrations) { database in
                 let result = try await measure(channel: channel, server: server, database: database)
                 rates.append(result.rate)
                 report("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
                 report("  alone, same \(messages) messages: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (state + record) \(format(result.recordMilliseconds, 3)) ms/message")
-            } catch {
-                await database.drop()
-                throw error
             }
-            await database.drop()
         }
         report("delivery throughput (\(channel.rawValue)): median \(format(Summary(rates).median, 0)) messages/s over \(runs) runs of \(messages) [load \(loadAverage())]")
     }
@@ -181,25 +176,7 @@ struct DeliveryFixture: Sendable {
     /// Writes deliveries to the outbox, as the dispatcher does.
     func enqueue(_ deliveries: [Delivery], postgres: PostgresClient) async throws {
         for start in stride(from: 0, to: deliveries.count, by: 1000) {
-            var rows: [JSONValue] = []
-            for delivery in deliveries[start..<min(start + 1000, deliveries.count)] {
-                rows.append(.object([
-                    "event_id": .string(delivery.eventID.uuidString.lowercased()),
-                    "topic": .string(delivery.channel.deliveryTopic),
-                    "message_key": .string(delivery.recipient.messageKey),
-                    "payload": .string(String(decoding: try MessageCoding.encode(delivery), as: UTF8.self)),
-                    "delivery_id": .string(delivery.deliveryID),
-                ]))
-            }
-            try await postgres.query(
-                """
-                INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-                SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
-                       jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id)
-                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT, delivery_id TEXT)
-                """,
-                [PostgresJSON(try JSONValue.array(rows).jsonText())]
-            )
+            try await DeliveryOutbox.insert(Array(deliveries[start..<min(start + 1000, deliveries.count)]), through: postgres)
         }
     }
 }

@@ -17,9 +17,8 @@ struct DispatcherThroughput: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
         let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient(maxConnections: 8) { postgres in
                 try await postgres.query("INSERT INTO users (username, email) SELECT 'user' || n, 'user' || n || '@example.test' FROM generate_series(1, 1000) AS n")
                 try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [events])
@@ -78,10 +77,6 @@ struct DispatcherThroughput: AsyncParsableCommand {
                 }
                 print("dispatcher: \(events) firings × \(recipients) recipients → \(notifications) notifications in \(format(seconds, 2)) s: \(format(Double(events * recipients) / seconds, 0)) recipient notifications/s, \(format(Double(notifications) / seconds, 0)) channel messages/s")
             }
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 }

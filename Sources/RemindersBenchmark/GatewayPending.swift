@@ -23,14 +23,9 @@ struct GatewayPending: AsyncParsableCommand {
 
     func run() async throws {
         guard let wrk = findExecutable("wrk") else { throw BenchSetupError("wrk not found (Debian package wrk; scripts/bench.sh installs it)") }
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await measure(database, wrk: wrk)
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 
     private func measure(_ database: BenchDatabase, wrk: String) async throws {

@@ -17,9 +17,8 @@ struct RelayThroughput: AsyncParsableCommand {
     func run() async throws {
         var rates: [Double] = []
         for run in 1...runs {
-            let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-            do {
-                let rate = try await database.withClient { postgres in
+            let rate = try await BenchDatabase.with(migrationsDirectory: migrations) { database in
+                try await database.withClient { postgres in
                     let topic = "bench-relay-" + String(UUID().uuidString.lowercased().prefix(8))
                     let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
                     _ = try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: 8)], timeout: .seconds(30))
@@ -55,13 +54,9 @@ struct RelayThroughput: AsyncParsableCommand {
                         return Double(rows) / seconds
                     }
                 }
-                rates.append(rate)
-                print("run \(run): \(format(rate, 0)) rows/s")
-            } catch {
-                await database.drop()
-                throw error
             }
-            await database.drop()
+            rates.append(rate)
+            print("run \(run): \(format(rate, 0)) rows/s")
         }
         print("relay throughput: median \(format(Summary(rates).median, 0)) rows/s over \(runs) runs of \(rows) rows (batch \(batchSize))")
     }

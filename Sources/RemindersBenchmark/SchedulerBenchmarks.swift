@@ -48,8 +48,7 @@ struct SchedulerSteady: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient { postgres in
                 try await seedCase(postgres)
                 let loadStart = ContinuousClock.now
@@ -81,11 +80,7 @@ struct SchedulerSteady: AsyncParsableCommand {
                 let summary = Summary(values)
                 print("scheduler steady: \(due) due over \(spread) s among \(stored) stored: lateness p50 \(format(summary.median, 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms")
             }
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 }
 
@@ -99,8 +94,7 @@ struct SchedulerBurst: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient { postgres in
                 try await seedCase(postgres)
                 let dueAt = Date().addingTimeInterval(20)
@@ -122,10 +116,6 @@ struct SchedulerBurst: AsyncParsableCommand {
                 let seconds = summary.percentile(100) / 1000
                 print("scheduler burst: \(values.count)/\(due) fired, \(format(Double(values.count) / seconds, 0)) fires/s, lateness p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms")
             }
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 }

@@ -18,14 +18,9 @@ struct TriggerLatency: AsyncParsableCommand {
 
     func run() async throws {
         let total = rate * seconds
-        let database = try await BenchDatabase.create(migrationsDirectory: migrations)
-        do {
+        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await measure(database, total: total)
-        } catch {
-            await database.drop()
-            throw error
         }
-        await database.drop()
     }
 
     private func measure(_ database: BenchDatabase, total: Int) async throws {

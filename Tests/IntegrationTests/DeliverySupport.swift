@@ -66,25 +66,7 @@ struct DeliveryBench: Sendable {
 
     /// Writes deliveries to the outbox, as the dispatcher does.
     func enqueue(_ deliveries: [Delivery]) async throws {
-        var rows: [JSONValue] = []
-        for delivery in deliveries {
-            rows.append(.object([
-                "event_id": .string(delivery.eventID.uuidString.lowercased()),
-                "topic": .string(delivery.channel.deliveryTopic),
-                "message_key": .string(delivery.recipient.messageKey),
-                "payload": .string(String(decoding: try MessageCoding.encode(delivery), as: UTF8.self)),
-                "delivery_id": .string(delivery.deliveryID),
-            ]))
-        }
-        try await postgres.query(
-            """
-            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
-                   jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id)
-              FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT, delivery_id TEXT)
-            """,
-            [PostgresJSON(try JSONValue.array(rows).jsonText())]
-        )
+        try await DeliveryOutbox.insert(deliveries, through: postgres)
     }
 
     /// A worker configuration for tests: sending on, fast retries.
