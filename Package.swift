@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C bridges
@@ -61,6 +63,17 @@ let package = Package(
             name: "AsyncSupport",
             dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        // Health and readiness endpoints, the Prometheus registry and JSON log lines.
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // MARK: Domain and store
         .target(name: "ReminderDomain"),
@@ -73,7 +86,8 @@ let package = Package(
         .target(
             name: "OutboxRelay",
             dependencies: [
-                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -81,7 +95,8 @@ let package = Package(
         .target(
             name: "ReminderScheduler",
             dependencies: [
-                "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -89,7 +104,8 @@ let package = Package(
         .target(
             name: "ReminderDispatcher",
             dependencies: [
-                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -97,7 +113,8 @@ let package = Package(
         .target(
             name: "ReminderDelivery",
             dependencies: [
-                "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -106,10 +123,11 @@ let package = Package(
         .target(
             name: "ReminderGateway",
             dependencies: [
-                "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -127,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "Reminders",
             dependencies: [
-                "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
+                "Observability", "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
                 "ReminderAdmin", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

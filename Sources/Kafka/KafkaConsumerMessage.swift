@@ -16,6 +16,12 @@ public struct KafkaConsumerMessage: Sendable {
     public var headers: [KafkaHeader]
     /// The record's timestamp, when the broker supplied one.
     public var timestamp: Date?
+    /// The partition's high watermark as last fetched, when librdkafka knew it.
+    public var highWatermark: Int64?
+
+    /// Records after this one in its partition, as far as the consumer knows
+    /// (from the cached high watermark; some brokers report it inexactly).
+    public var lag: Int64? { highWatermark.map { max(0, $0 - offset - 1) } }
 
     /// Creates a message; the consumer creates these, the initialiser is public for test doubles.
     public init(

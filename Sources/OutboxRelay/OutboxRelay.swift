@@ -1,6 +1,7 @@
 import AsyncSupport
 import Kafka
 import Logging
+import Metrics
 import Postgres
 import ReminderDomain
 import ReminderStore
@@ -24,6 +25,8 @@ public final class OutboxRelay: Service {
     private let logger: Logger
     private let loop = WakeableWork()
     private let published = Atomic<Int>(0)
+    private let publishedCounters = Mutex<[String: Counter]>([:])
+    private let backlogGauge = Gauge(label: MetricName.outboxBacklog)
 
     /// Creates a relay. `postgres` carries the NOTIFY wake-ups; the relay opens
     /// its own leadership connection from `postgresConfiguration`.
@@ -110,7 +113,12 @@ public final class OutboxRelay: Service {
 
     private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
         var backoff = Duration.milliseconds(100)
+        var backlogMeasured = ContinuousClock.now - configuration.backlogInterval
         while !isStopping {
+            if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
+                backlogGauge.record(try await outbox.backlog())
+                backlogMeasured = .now
+            }
             let fetchStart = ContinuousClock.now
             let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize)
             let fetched = ContinuousClock.now
@@ -131,6 +139,7 @@ public final class OutboxRelay: Service {
             let sent = ContinuousClock.now
             let marked = try await outbox.markPublished(ids: acknowledged)
             published.add(marked, ordering: .relaxed)
+            countPublished(batch.filter { acknowledged.contains($0.id) })
             logger.debug("published outbox batch", metadata: [
                 "rows": "\(batch.count)", "marked": "\(marked)",
                 "fetch": "\(fetched - fetchStart)", "send": "\(sent - fetched)", "mark": "\(ContinuousClock.now - sent)",
@@ -152,6 +161,19 @@ public final class OutboxRelay: Service {
                 backoff = .milliseconds(100)
             }
         }
+    }
+
+    private func countPublished(_ rows: [OutboxMessage]) {
+        var perTopic: [String: Int] = [:]
+        for row in rows { perTopic[row.topic, default: 0] += 1 }
+        let counters = publishedCounters.withLock { counters in
+            perTopic.map { topic, count in
+                let counter = counters[topic] ?? Counter(label: MetricName.outboxPublished, dimensions: [("topic", topic)])
+                counters[topic] = counter
+                return (counter, count)
+            }
+        }
+        for (counter, count) in counters { counter.increment(by: count) }
     }
 
     static func kafkaMessage(_ row: OutboxMessage, topicPrefix: String) -> KafkaProducerMessage {

@@ -13,6 +13,8 @@ public struct OutboxRelayConfiguration: Sendable {
     /// Put before every topic name (`KAFKA_TOPIC_PREFIX`), so several
     /// deployments can share one cluster. Default none.
     public var topicPrefix = ""
+    /// How often the relay counts the outbox backlog for its metric. Default 5 s.
+    public var backlogInterval: Duration = .seconds(5)
     /// The advisory lock that elects the one active relay per database.
     public var leadershipLockKey: Int64 = 0x6f75_7462_6f78
 

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -18,21 +19,27 @@ public final class DeliveryWorker: Service {
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let configuration: DeliveryWorkerConfiguration
     private let logger: Logger
+    private let readiness: Readiness?
+    private let metrics: DeliveryMetrics
 
     /// Creates a worker. `sender` is required for e-mail and Mattermost and
-    /// unused for the in-app inbox.
+    /// unused for the in-app inbox. `readiness` learns when it consumes.
     public init(
         repository: any DeliveryRepository,
         sender: (any DeliverySender)?,
         consumerConfiguration: KafkaConsumerConfiguration,
         configuration: DeliveryWorkerConfiguration,
-        logger: Logger
+        logger: Logger,
+        readiness: Readiness? = nil
     ) {
         self.repository = repository
         self.sender = sender
         self.consumerConfiguration = consumerConfiguration
         self.configuration = configuration
         self.logger = logger
+        self.readiness = readiness
+        self.metrics = DeliveryMetrics(channel: configuration.channel)
+        readiness?.require("consumer", reason: "not consuming yet")
     }
 
     /// Delivers until graceful shutdown; the message in hand is finished and
@@ -48,9 +55,12 @@ public final class DeliveryWorker: Service {
                 LogKey.channel: "\(configuration.channel.rawValue)", "group": "\(consumerConfiguration.groupID)",
                 "enabled": "\(configuration.enabled)", "dry_run": "\(configuration.dryRun)",
             ])
+            readiness?.satisfy("consumer")
             var uncommitted: [KafkaConsumerMessage] = []
             for try await message in consumer.messages {
                 try await handle(message)
+                metrics.processed.increment()
+                if let lag = message.lag { metrics.lag.record(topic: message.topic, partition: message.partition, lag: lag) }
                 uncommitted.append(message)
                 if uncommitted.count >= configuration.batchSize || !consumer.hasBufferedMessages {
                     try await consumer.commit(uncommitted)
@@ -86,6 +96,7 @@ public final class DeliveryWorker: Service {
     private func deliver(_ delivery: Delivery, message: KafkaConsumerMessage) async throws {
         var metadata: Logger.Metadata = [
             LogKey.deliveryID: "\(delivery.deliveryID)", LogKey.eventID: "\(delivery.eventID.uuidString.lowercased())",
+            LogKey.reminderID: "\(delivery.reminderID)", LogKey.recipient: "\(delivery.recipient)",
             LogKey.channel: "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempt)",
         ]
         if let state = try await withStoreRetry({ try await self.repository.state(ofDelivery: delivery.deliveryID) }),
@@ -95,6 +106,7 @@ public final class DeliveryWorker: Service {
         }
         if configuration.channel == .frontend {
             let written = try await withStoreRetry { try await self.repository.deliverToInbox(delivery, now: Date()) }
+            if written { metrics.recordLatency(of: delivery, outcome: "sent") }
             logger.info(written ? "in-app notification written" : "in-app notification written before; skipped", metadata: metadata)
             return
         }
@@ -152,8 +164,10 @@ public final class DeliveryWorker: Service {
         switch result {
         case .sent:
             logger.info("delivered", metadata: metadata)
+            if recorded { metrics.recordLatency(of: delivery, outcome: "sent") }
         case .dryRun:
             logger.notice("dry run (REMINDERS_DRY_RUN=true): rendered and logged, not sent", metadata: metadata)
+            if recorded { metrics.recordLatency(of: delivery, outcome: "dry_run") }
         case .skipped(let reason):
             metadata[LogKey.reason] = "\(reason)"
             logger.info("skipped", metadata: metadata)
@@ -161,9 +175,18 @@ public final class DeliveryWorker: Service {
             metadata[LogKey.reason] = "\(reason)"
             metadata["retry_at"] = "\(Timestamp.format(availableAt))"
             logger.warning("delivery failed; retry scheduled", metadata: metadata)
+            if recorded {
+                metrics.failed.increment()
+                metrics.retried.increment()
+            }
         case .dead(let reason, _, _):
             metadata[LogKey.reason] = "\(reason)"
             logger.error("delivery failed; parked on the dead-letter topic", metadata: metadata)
+            if recorded {
+                metrics.failed.increment()
+                metrics.deadLettered.increment()
+                metrics.recordLatency(of: delivery, outcome: "failed")
+            }
         }
         if !recorded {
             logger.info("outcome recorded before; nothing written", metadata: metadata)
@@ -191,6 +214,7 @@ public final class DeliveryWorker: Service {
         let parked = try await withStoreRetry {
             try await self.repository.parkUnreadable(letter, channel: self.configuration.channel, deadLetterTopic: self.deadLetterTopic, now: Date())
         }
+        if parked { metrics.deadLettered.increment() }
         logger.error(parked ? "unreadable message parked on the dead-letter topic" : "unreadable message parked before", metadata: [
             LogKey.topic: "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)", LogKey.reason: "\(reason)",
         ])

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Observability
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -15,26 +16,33 @@ public final class DispatcherService: Service {
     private let producerConfiguration: KafkaProducerConfiguration
     private let configuration: DispatcherConfiguration
     private let logger: Logger
+    private let readiness: Readiness?
+    private let metrics = DispatcherMetrics()
 
     /// Creates a dispatcher. The producer only writes dead letters.
+    /// `readiness` learns when it consumes.
     public init(
         repository: any DispatchRepository,
         consumerConfiguration: KafkaConsumerConfiguration,
         producerConfiguration: KafkaProducerConfiguration,
         configuration: DispatcherConfiguration,
-        logger: Logger
+        logger: Logger,
+        readiness: Readiness? = nil
     ) {
         self.repository = repository
         self.consumerConfiguration = consumerConfiguration
         self.producerConfiguration = producerConfiguration
         self.configuration = configuration
         self.logger = logger
+        self.readiness = readiness
+        readiness?.require("consumer", reason: "not consuming yet")
     }
 
     /// Dispatches until graceful shutdown.
     public func run() async throws {
         guard configuration.enabled else {
             logger.notice("reminders are disabled (REMINDERS_ENABLED=false); the dispatcher stays idle")
+            readiness?.satisfy("consumer")
             try? await gracefulShutdown()
             return
         }
@@ -46,6 +54,7 @@ public final class DispatcherService: Service {
             group.addTask { try await consumer.run() }
             group.addTask { try await producer.run() }
             logger.info("dispatcher started", metadata: ["group": "\(consumerConfiguration.groupID)"])
+            readiness?.satisfy("consumer")
             var iterator = consumer.messages.makeAsyncIterator()
             // A batch is what has already arrived, up to the batch size: under
             // load firings share one transaction; when idle each goes at once.
@@ -57,6 +66,10 @@ public final class DispatcherService: Service {
                 let started = ContinuousClock.now
                 try await handle(batch, planner: planner, deadLetters: deadLetters)
                 let handled = ContinuousClock.now
+                metrics.processed.increment(by: batch.count)
+                if let last = batch.last, let lag = last.lag {
+                    metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+                }
                 do {
                     try await consumer.commit(batch)
                 } catch let error as KafkaError where error.code == .shutdown {
@@ -81,6 +94,7 @@ public final class DispatcherService: Service {
                 events.append((try MessageCoding.decode(FiredEvent.self, from: message.value), message))
             } catch {
                 try await deadLetters.park(message, reason: "malformed fired event: \(MessageCoding.describe(error))")
+                metrics.deadLettered.increment()
             }
         }
         guard !events.isEmpty else { return }
@@ -95,10 +109,12 @@ public final class DispatcherService: Service {
                     try await dispatchRetrying([event], planner: planner, deadLetters: deadLetters)
                 } catch let error where !Self.isRetriable(error) {
                     try await deadLetters.park(event.1, reason: "cannot dispatch: \(error)")
+                    metrics.deadLettered.increment()
                 }
             }
         } catch let error where !Self.isRetriable(error) {
             try await deadLetters.park(events[0].1, reason: "cannot dispatch: \(error)")
+            metrics.deadLettered.increment()
         }
     }
 
@@ -115,6 +131,7 @@ public final class DispatcherService: Service {
                     report(outcome, of: event)
                     if outcome == .unknownReminder {
                         try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
+                        metrics.deadLettered.increment()
                     }
                 }
                 return
@@ -137,6 +154,7 @@ public final class DispatcherService: Service {
         case .unknownReminder:
             logger.warning("firing names an unknown reminder", metadata: [LogKey.eventID: "\(eventID)", LogKey.reminderID: "\(event.reminderID)"])
         case .dispatched(let plan):
+            metrics.record(plan)
             for entry in plan.logEntries {
                 logger.info("\(entry.status.rawValue)", metadata: [
                     LogKey.eventID: "\(eventID)",

@@ -25,6 +25,9 @@ public struct Delivery: Codable, Sendable, Equatable {
     public var notBefore: Date?
     /// Delivery attempts before this one.
     public var attempt: Int
+    /// When the reminder fired (its case changed status or it fell due); the
+    /// start of the delivery latency. Absent in messages of older versions.
+    public var firedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -41,6 +44,7 @@ public struct Delivery: Codable, Sendable, Equatable {
         case title, message, priority
         case notBefore = "not_before"
         case attempt
+        case firedAt = "fired_at"
     }
 
     /// Creates a delivery.
@@ -48,7 +52,7 @@ public struct Delivery: Codable, Sendable, Equatable {
         eventID: UUID, deliveryID: String, firedEventID: UUID, reminderID: Int, sagID: Int, caseTitle: String?,
         channel: Channel, recipientUserID: Int?, recipientEmail: String?, toAddress: String?,
         mattermostUsername: String?, title: String, message: String?, priority: Priority,
-        notBefore: Date?, attempt: Int = 0
+        notBefore: Date?, attempt: Int = 0, firedAt: Date? = nil
     ) {
         self.eventID = eventID
         self.deliveryID = deliveryID
@@ -66,6 +70,7 @@ public struct Delivery: Codable, Sendable, Equatable {
         self.priority = priority
         self.notBefore = notBefore
         self.attempt = attempt
+        self.firedAt = firedAt
     }
 
     /// The recipient this delivery is for.

@@ -113,7 +113,8 @@ public struct DispatchPlanner: Sendable {
                     title: reminder.title,
                     message: reminder.message,
                     priority: reminder.priority,
-                    notBefore: notBefore
+                    notBefore: notBefore,
+                    firedAt: event.occurredAt
                 ))
             }
             if sent.isEmpty {

@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
+import Observability
 import Postgres
+import Prometheus
 
 /// The gateway's routes on a router: the API under `/api/v1` behind bearer authentication (the
 /// event stream also takes `?token=`), the public system routes, and problem+json errors for all.
@@ -8,15 +10,21 @@ public func buildRouter(
     postgres: PostgresClient,
     notifier: InboxNotifier,
     configuration: GatewayConfiguration,
-    recorder: RouteRecorder? = nil
+    recorder: RouteRecorder? = nil,
+    readiness: Readiness? = nil,
+    metrics: PrometheusCollectorRegistry? = nil
 ) throws -> Router<GatewayRequestContext> {
     let store = PostgresGatewayStore(postgres: postgres)
     let tokens = JSONWebToken(secret: configuration.jwtSecret)
     let router = Router(context: GatewayRequestContext.self)
+    if metrics != nil {
+        router.add(middleware: MetricsMiddleware())
+    }
     router.add(middleware: ProblemMiddleware())
 
     let system = RouteTable(methods: router, prefix: "", recorder: recorder)
-    SystemController(health: store, notifier: notifier, resources: try GatewayResources.load(), demoEnabled: configuration.demoEnabled)
+    SystemController(health: store, notifier: notifier, resources: try GatewayResources.load(), demoEnabled: configuration.demoEnabled,
+                     readiness: readiness, metrics: metrics)
         .register(on: system)
 
     let api = RouteTable(
@@ -51,13 +59,17 @@ public func buildApplication(
     notifier: InboxNotifier? = nil,
     runsPostgres: Bool = true,
     recorder: RouteRecorder? = nil,
+    readiness: Readiness? = nil,
+    metrics: PrometheusCollectorRegistry? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     guard !configuration.jwtSecret.isEmpty else {
         throw GatewayError(status: .internalServerError, code: "configuration", message: "JWT_SECRET is not set; the gateway cannot check tokens")
     }
     let notifier = notifier ?? InboxNotifier(postgres: postgres, logger: logger)
-    let router = try buildRouter(postgres: postgres, notifier: notifier, configuration: configuration, recorder: recorder)
+    let router = try buildRouter(
+        postgres: postgres, notifier: notifier, configuration: configuration, recorder: recorder, readiness: readiness, metrics: metrics
+    )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "case-reminders-gateway"),

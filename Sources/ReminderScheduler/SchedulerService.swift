@@ -1,6 +1,7 @@
 import AsyncSupport
 import Foundation
 import Logging
+import Metrics
 import Postgres
 import ReminderDomain
 import ReminderStore
@@ -21,6 +22,8 @@ public final class SchedulerService: Service {
     private let logger: Logger
     private let loop = WakeableWork()
     private let fired = Atomic<Int>(0)
+    private let firedCounter = Counter(label: MetricName.schedulerFired)
+    private let lateness = Timer(label: MetricName.schedulerLateness)
 
     /// Creates a scheduler.
     public init(
@@ -81,6 +84,7 @@ public final class SchedulerService: Service {
         while !isStopping {
             let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
             fired.add(snoozes, ordering: .relaxed)
+            firedCounter.increment(by: snoozes)
             if snoozes > 0 { logger.info("re-fired ended snoozes", metadata: ["snoozes": "\(snoozes)"]) }
             if snoozes < configuration.batchSize { return }
         }
@@ -88,9 +92,11 @@ public final class SchedulerService: Service {
 
     private func fireRemindersUntilDrained() async throws {
         while !isStopping {
-            let firings = try await repository.fireDueReminders(limit: configuration.batchSize, now: Date())
+            let now = Date()
+            let firings = try await repository.fireDueReminders(limit: configuration.batchSize, now: now)
             for firing in firings {
-                logger.debug("reminder fired", metadata: [
+                lateness.recordNanoseconds(Int64(max(0, now.timeIntervalSince(firing.dueAt)) * 1_000_000_000))
+                logger.info("reminder fired", metadata: [
                     LogKey.eventID: "\(firing.eventID.uuidString.lowercased())",
                     LogKey.reminderID: "\(firing.reminderID)",
                     "due_at": "\(Timestamp.format(firing.dueAt))",
@@ -98,8 +104,9 @@ public final class SchedulerService: Service {
                 ])
             }
             fired.add(firings.count, ordering: .relaxed)
+            firedCounter.increment(by: firings.count)
             if !firings.isEmpty {
-                logger.info("fired due reminders", metadata: ["reminders": "\(firings.count)"])
+                logger.debug("fired due reminders", metadata: ["reminders": "\(firings.count)"])
             }
             if firings.count < configuration.batchSize { return }
         }

@@ -7,4 +7,6 @@ public protocol OutboxRepository: Sendable {
     /// Marks the messages published; returns how many were still unmarked.
     @discardableResult
     func markPublished(ids: [Int64]) async throws -> Int
+    /// Unpublished messages whose time has come (deferred ones are not counted).
+    func backlog() async throws -> Int
 }

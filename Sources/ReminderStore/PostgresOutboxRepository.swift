@@ -13,6 +13,13 @@ public struct PostgresOutboxRepository: OutboxRepository {
     }
 
     /// Up to `limit` unpublished rows in id order.
+    public func backlog() async throws -> Int {
+        let rows = try await connection.query(
+            "SELECT count(*) AS backlog FROM reminder_outbox WHERE published_at IS NULL AND available_at <= clock_timestamp()"
+        )
+        return try rows.first?.decode("backlog", as: Int.self) ?? 0
+    }
+
     public func fetchUnpublished(limit: Int) async throws -> [OutboxMessage] {
         let rows = try await connection.query(
             """

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Every environment variable the binary reads, with its default, in one
 /// place. The names are the contract with operators (see README).
@@ -39,11 +40,17 @@ struct Settings: Sendable {
     var schedulerBatchSize = 500
     var schedulerConcurrency = 2
     var logLevel = "info"
+    var logFormat = "text"
+    // Health, readiness and Prometheus metrics of services without an API port.
+    var metricsPort = 9090
 
     /// Reads `environment`; a value that is present but invalid is an error
     /// naming the variable.
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let reader = Reader(environment: environment)
+        try self.init(reader: Reader(environment: environment))
+    }
+
+    private init(reader: Reader) throws {
         remindersEnabled = try reader.bool("REMINDERS_ENABLED", default: remindersEnabled)
         emailEnabled = try reader.bool("REMINDERS_EMAIL_ENABLED", default: emailEnabled)
         mattermostEnabled = try reader.bool("REMINDERS_MATTERMOST_ENABLED", default: mattermostEnabled)
@@ -74,7 +81,27 @@ struct Settings: Sendable {
         schedulerBatchSize = try reader.int("SCHEDULER_BATCH_SIZE", default: schedulerBatchSize, range: 1...100_000)
         schedulerConcurrency = try reader.int("SCHEDULER_CONCURRENCY", default: schedulerConcurrency, range: 1...64)
         logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        logFormat = try reader.choice("LOG_FORMAT", default: logFormat, among: ["text", "json"])
+        metricsPort = try reader.int("METRICS_PORT", default: metricsPort, range: 0...65535)
     }
+
+    /// One environment variable the binary reads.
+    struct Variable: Sendable {
+        var name: String
+        var defaultValue: String
+        /// Holds a password or token (or a URL that may carry one): never print its value.
+        var isSecret: Bool
+    }
+
+    /// Every variable `init` reads, in reading order, with its default: taken
+    /// from the reads themselves, so the list cannot drift from the code.
+    static func variables() -> [Variable] {
+        let reader = Reader(environment: [:])
+        _ = try? Settings(reader: reader)
+        return reader.reads.withLock { $0 }
+    }
+
+    static let secretVariables: Set<String> = ["DATABASE_URL", "EMAIL_SMTP_PASSWORD", "JWT_SECRET", "MATTERMOST_WEBHOOK_URL"]
 
     /// `DATABASE_URL`, which every role needs.
     func requireDatabaseURL() throws -> String {
@@ -87,19 +114,35 @@ struct Settings: Sendable {
         return databaseURL
     }
 
-    private struct Reader {
+    private final class Reader: Sendable {
         let environment: [String: String]
+        let reads = Mutex<[Variable]>([])
+
+        init(environment: [String: String]) {
+            self.environment = environment
+        }
+
+        private func note(_ key: String, _ defaultValue: String) {
+            reads.withLock { $0.append(Variable(name: key, defaultValue: defaultValue, isSecret: Settings.secretVariables.contains(key))) }
+        }
 
         func optionalString(_ key: String) -> String? {
+            note(key, "")
+            return value(key)
+        }
+
+        private func value(_ key: String) -> String? {
             environment[key].map { $0.trimmingCharacters(in: .whitespaces) }
         }
 
         func string(_ key: String, default value: String) -> String {
-            optionalString(key) ?? value
+            note(key, value)
+            return self.value(key) ?? value
         }
 
         func bool(_ key: String, default value: Bool) throws -> Bool {
-            guard let text = optionalString(key)?.lowercased(), !text.isEmpty else { return value }
+            note(key, "\(value)")
+            guard let text = self.value(key)?.lowercased(), !text.isEmpty else { return value }
             switch text {
             case "true", "1", "yes", "on": return true
             case "false", "0", "no", "off": return false
@@ -108,7 +151,8 @@ struct Settings: Sendable {
         }
 
         func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-            guard let text = optionalString(key), !text.isEmpty else { return value }
+            note(key, "\(value)")
+            guard let text = self.value(key), !text.isEmpty else { return value }
             guard let number = Int(text), range.contains(number) else {
                 throw SettingsError("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
             }
@@ -116,7 +160,8 @@ struct Settings: Sendable {
         }
 
         func choice(_ key: String, default value: String, among choices: [String]) throws -> String {
-            guard let text = optionalString(key)?.lowercased(), !text.isEmpty else { return value }
+            note(key, value)
+            guard let text = self.value(key)?.lowercased(), !text.isEmpty else { return value }
             guard choices.contains(text) else {
                 throw SettingsError("\(key) must be one of \(choices.joined(separator: ", ")), not \"\(text)\"")
             }

@@ -49,7 +49,16 @@ extension RDKafkaClient {
                 )
             )
         }
-        return .message(KafkaConsumerMessage(copying: message))
+        var received = KafkaConsumerMessage(copying: message)
+        // The watermark cached from the last fetch response: no broker round trip.
+        var low: Int64 = 0
+        var high: Int64 = 0
+        if let topic = message.pointee.rkt,
+           rd_kafka_get_watermark_offsets(handle, rd_kafka_topic_name(topic), message.pointee.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+           high >= 0 {
+            received.highWatermark = high
+        }
+        return .message(received)
     }
 
     /// Whether an error returned by ``consumerPoll(timeoutMilliseconds:)`` only marks a partition's end.

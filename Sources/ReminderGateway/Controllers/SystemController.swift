@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Observability
+import Prometheus
 
 /// Health, readiness, the OpenAPI document, the browser script and the demo page.
 struct SystemController {
@@ -7,12 +9,19 @@ struct SystemController {
     let notifier: InboxNotifier
     let resources: GatewayResources
     let demoEnabled: Bool
+    /// Shutdown turns readiness off; `nil` in tests that build the router alone.
+    let readiness: Readiness?
+    /// Served on `/metrics` when given.
+    let metrics: PrometheusCollectorRegistry?
 
     func register<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/healthz") { _, _ in
             Representations.response(.object([("status", .string("ok"))]))
         }
         routes.add(.get, "/readyz") { _, _ in
+            if readiness?.isShuttingDown == true {
+                throw GatewayError(status: .serviceUnavailable, code: "not-ready", message: "shutting down", isRetriable: true)
+            }
             do {
                 try await health.checkDatabase()
             } catch {
@@ -22,6 +31,16 @@ struct SystemController {
                 throw GatewayError(status: .serviceUnavailable, code: "not-ready", message: "not yet listening for new notifications", isRetriable: true)
             }
             return Representations.response(.object([("status", .string("ready")), ("database", .string("ok")), ("listener", .string("ok"))]))
+        }
+        if let metrics {
+            routes.add(.get, HealthPaths.metrics) { _, _ in
+                var bytes: [UInt8] = []
+                metrics.emit(into: &bytes)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+                )
+            }
         }
         routes.add(.get, "/openapi.json") { _, _ in
             Self.file(resources.openAPI, contentType: "application/json")

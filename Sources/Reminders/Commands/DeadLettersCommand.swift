@@ -29,7 +29,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         }
 
         func read(settings: Settings) async throws -> [ParkedMessage] {
-            let logger = makeLogger(label: "reminders.dead-letters", level: settings.logLevel)
+            let logger = makeLogger(label: "reminders.dead-letters", settings: settings)
             return try await DeadLetterReader(bootstrapServers: settings.kafkaBootstrapServers, logger: logger)
                 .read(topic: deadLetterTopic(prefix: settings.kafkaTopicPrefix), firstMessageTimeout: .milliseconds(Int(wait * 1000)))
         }
@@ -71,7 +71,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures(of: "dead-letters replay") {
                 let settings = try Settings()
-                let logger = makeLogger(label: "reminders.dead-letters", level: settings.logLevel)
+                let logger = makeLogger(label: "reminders.dead-letters", settings: settings)
                 let configuration = PostgresConfiguration(url: try settings.requireDatabaseURL())
                 try await checkDatabase(configuration, logger: logger)
                 let parked = try await source.read(settings: settings)

@@ -19,7 +19,7 @@ struct DemoDataCommand: AsyncParsableCommand {
             let settings = try Settings()
             guard !settings.jwtSecret.isEmpty else { throw SettingsError("JWT_SECRET is not set; it signs the demo tokens") }
             guard (1...24 * 365).contains(hours) else { throw SettingsError("--hours must be from 1 to 8760") }
-            let logger = makeLogger(label: "reminders.demo-data", level: settings.logLevel)
+            let logger = makeLogger(label: "reminders.demo-data", settings: settings)
             let postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
             try await checkDatabase(postgresConfiguration, logger: logger)
             let postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)

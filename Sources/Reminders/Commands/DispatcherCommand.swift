@@ -23,7 +23,8 @@ struct DispatcherCommand: AsyncParsableCommand {
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),
                 producerConfiguration: runner.producerConfiguration,
                 configuration: configuration,
-                logger: runner.logger
+                logger: runner.logger,
+                readiness: runner.readiness
             )
             try await runner.run([dispatcher])
         }

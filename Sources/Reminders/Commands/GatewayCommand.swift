@@ -27,9 +27,10 @@ struct GatewayCommand: AsyncParsableCommand {
             let demo = self.demo
             let app = try buildApplication(
                 postgres: runner.postgres, configuration: configuration, logger: logger, runsPostgres: false,
+                readiness: runner.readiness, metrics: runner.metrics,
                 onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)", "demo": "\(demo)"]) }
             )
-            try await runner.run([app])
+            try await runner.run([app], servesHealth: true)
         }
     }
 }

@@ -13,7 +13,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures(of: "migrate") {
             let settings = try Settings()
-            let logger = makeLogger(label: "reminders.migrate", level: settings.logLevel)
+            let logger = makeLogger(label: "reminders.migrate", settings: settings)
             let migrations = try MigrationFile.load(fromDirectory: settings.migrationsDirectory)
             let configuration = PostgresConfiguration(url: try settings.requireDatabaseURL())
             try await checkDatabase(configuration, logger: logger)

@@ -1,20 +1,32 @@
 import Kafka
 import Logging
+import Observability
 import Postgres
+import Prometheus
+import ReminderDomain
 import ServiceLifecycle
 
 /// What every service role does before and around its work: read the
 /// settings, prove the database (and broker) can be reached, then run its
-/// services in one group that shuts down on SIGTERM or SIGINT.
+/// services in one group that shuts down on SIGTERM or SIGINT, beside the
+/// health and metrics endpoints.
 struct ServiceRunner {
+    let role: String
     let settings: Settings
     let logger: Logger
     let postgresConfiguration: PostgresConfiguration
     let postgres: PostgresClient
+    let readiness = Readiness()
+    let metrics: PrometheusCollectorRegistry
 
     init(role: String) async throws {
+        self.role = role
         settings = try Settings()
-        logger = makeLogger(label: "reminders.\(role)", level: settings.logLevel)
+        logger = makeLogger(label: "reminders.\(role)", settings: settings)
+        metrics = MetricsBootstrap.prometheus(durationBuckets: [
+            MetricName.deliveryLatency: MetricName.latencyBuckets,
+            MetricName.schedulerLateness: MetricName.latencyBuckets,
+        ])
         postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
         postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
         try await checkDatabase(postgresConfiguration, logger: logger)
@@ -40,16 +52,34 @@ struct ServiceRunner {
             .checkConnection(timeout: .seconds(20))
     }
 
-    /// Runs the pool and `services` until a shutdown signal.
-    func run(_ services: [any Service]) async throws {
-        let group = ServiceGroup(
+    /// Runs the pool and `services` until a shutdown signal. Unless the role
+    /// serves them itself (`servesHealth`), `/healthz`, `/readyz` and
+    /// `/metrics` are served on `METRICS_PORT`.
+    ///
+    /// Order matters: on shutdown the group tells services to stop in
+    /// reverse order, so readiness turns off first, then the role's services
+    /// finish what they hold, and the endpoints and the pool go last.
+    func run(_ services: [any Service], servesHealth: Bool = false) async throws {
+        var group: [any Service] = [postgres]
+        if !servesHealth, settings.metricsPort != 0 {
+            let logger = self.logger
+            group.append(HealthServer(
+                host: "0.0.0.0", port: settings.metricsPort, readiness: readiness, registry: metrics, logger: logger,
+                onListening: { port in logger.info("health and metrics listening", metadata: ["port": "\(port)"]) }
+            ))
+        }
+        let postgres = self.postgres
+        group.append(ReadinessProbe(name: "database", readiness: readiness) { try await postgres.query("SELECT 1") })
+        group += services
+        group.append(ShutdownNotice(readiness: readiness))
+        let serviceGroup = ServiceGroup(
             configuration: .init(
-                services: [.init(service: postgres)] + services.map { .init(service: $0) },
+                services: group.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
+        try await serviceGroup.run()
     }
 }
 

@@ -16,7 +16,7 @@ struct TopicsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures(of: "topics") {
             let settings = try Settings()
-            let logger = makeLogger(label: "reminders.topics", level: settings.logLevel)
+            let logger = makeLogger(label: "reminders.topics", settings: settings)
             let catalog = try TopicCatalog.load(fromDirectory: settings.topicsDirectory)
             if check {
                 logger.info("topic definitions are consistent", metadata: ["topics": "\(catalog.definitions.count)"])

@@ -55,7 +55,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 sender: sender,
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [channel.deliveryTopic]),
                 configuration: configuration,
-                logger: runner.logger
+                logger: runner.logger,
+                readiness: runner.readiness
             )
             try await runner.run([worker])
         }

@@ -1,0 +1,32 @@
+import Foundation
+import Metrics
+import Observability
+import ReminderDomain
+
+/// The delivery worker's metrics for its one topic (see ``MetricName``).
+struct DeliveryMetrics: Sendable {
+    let processed: Counter
+    let failed: Counter
+    let retried: Counter
+    let deadLettered: Counter
+    let lag: PartitionLagGauges
+    let channel: Channel
+
+    init(channel: Channel) {
+        let dimensions = [("role", "worker.\(channel.rawValue)"), ("topic", channel.deliveryTopic)]
+        processed = Counter(label: MetricName.messagesProcessed, dimensions: dimensions)
+        failed = Counter(label: MetricName.messagesFailed, dimensions: dimensions)
+        retried = Counter(label: MetricName.messagesRetried, dimensions: dimensions)
+        deadLettered = Counter(label: MetricName.messagesDeadLettered, dimensions: dimensions)
+        lag = PartitionLagGauges(label: MetricName.consumerLag, dimensions: [("role", "worker.\(channel.rawValue)")])
+        self.channel = channel
+    }
+
+    /// Time from the firing to `outcome`, when the delivery says when it fired.
+    func recordLatency(of delivery: Delivery, outcome: String, now: Date = Date()) {
+        guard let firedAt = delivery.firedAt else { return }
+        let seconds = max(0, now.timeIntervalSince(firedAt))
+        Timer(label: MetricName.deliveryLatency, dimensions: [("channel", channel.rawValue), ("outcome", outcome)])
+            .recordNanoseconds(Int64(seconds * 1_000_000_000))
+    }
+}
