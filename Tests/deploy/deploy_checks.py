@@ -8,7 +8,9 @@ lets the tests run every check on a mutated copy and see it fail.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,13 +19,28 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KUSTOMIZATIONS = ["deploy/kubernetes/base", "deploy/kubernetes/overlays/example"]
 IMAGE_REPOSITORY = "case-reminders"
-# Flags a role may be given on top of its arguments in a deployment file.
-ALLOWED_EXTRA_FLAGS = {"gateway": {"--demo"}}
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 
 
 def project_path(*parts: str) -> Path:
     return PROJECT_ROOT.joinpath(*parts)
+
+
+def compose_binary() -> Path:
+    """docker-compose 1.29 from PyPI (scripts/install.sh puts it in .venv-compose); it validates
+    and normalises a compose file offline, without a Docker engine."""
+    binary = Path(os.environ.get("DOCKER_COMPOSE", PROJECT_ROOT / ".venv-compose" / "bin" / "docker-compose"))
+    if not binary.exists():
+        raise FileNotFoundError(f"{binary} not found: scripts/install.sh installs docker-compose 1.29.2 there (or set DOCKER_COMPOSE)")
+    return binary
+
+
+def run_compose_config(compose_file: Path, project_directory: Path) -> subprocess.CompletedProcess:
+    """`docker-compose config` with the values of .env.example, as `--env-file .env.example` gives them."""
+    return subprocess.run(
+        [str(compose_binary()), "--project-directory", str(project_directory), "-f", str(compose_file),
+         "--env-file", str(PROJECT_ROOT / ".env.example"), "config"],
+        capture_output=True, text=True, timeout=120, cwd=project_directory)
 
 
 # ----------------------------------------------------------------------------- describe
@@ -57,7 +74,8 @@ class Describe:
             if command[: len(arguments)] != arguments:
                 continue
             extra = command[len(arguments):]
-            if all(flag in ALLOWED_EXTRA_FLAGS.get(role["name"], set()) for flag in extra):
+            # Flags a role may be given on top of its arguments (the gateway's --demo).
+            if all(flag in role.get("optional_flags", []) for flag in extra):
                 return role
         return None
 

@@ -1,9 +1,4 @@
 """docker-compose.yml and .env.example against `reminders describe`, and compose's own validation."""
-import os
-import subprocess
-from pathlib import Path
-
-import pytest
 import yaml
 
 import deploy_checks as checks
@@ -46,22 +41,8 @@ def test_compose_demo_dry_run_everywhere_but_the_email_worker_which_mails_mailpi
     assert "NOT-FOR-PRODUCTION" in checks.compose_environment(compose_demo["services"]["gateway"])["JWT_SECRET"]
 
 
-def compose_binary(root: Path) -> Path:
-    binary = Path(os.environ.get("DOCKER_COMPOSE", root / ".venv-compose" / "bin" / "docker-compose"))
-    if not binary.exists():
-        pytest.fail(f"{binary} not found: scripts/install.sh installs docker-compose 1.29.2 there (or set DOCKER_COMPOSE)")
-    return binary
-
-
-def run_compose_config(root: Path, compose_file: Path, project_directory: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(compose_binary(root)), "--project-directory", str(project_directory), "-f", str(compose_file),
-         "--env-file", str(root / ".env.example"), "config"],
-        capture_output=True, text=True, timeout=120, cwd=project_directory)
-
-
 def test_docker_compose_config_accepts_the_file_and_lists_every_service(root, describe):
-    result = run_compose_config(root, root / "docker-compose.yml", root)
+    result = checks.run_compose_config(root / "docker-compose.yml", root)
     assert result.returncode == 0, result.stderr
     normalised = yaml.safe_load(result.stdout)
     assert set(normalised["services"]) == EXPECTED_SERVICES
