@@ -22,7 +22,7 @@ struct GracefulShutdownTests {
             for index in 0..<8 {
                 let sag = try await Fixtures.caseRow(postgres)
                 cases.append(sag)
-                try await ObservabilityTests.allChannelsReminder(
+                try await ServiceObservabilityTests.allChannelsReminder(
                     postgres, sagID: sag, targetStatus: "i_gang",
                     recipients: [users[index % users.count], users[(index + 1) % users.count]]
                 )

@@ -4,7 +4,7 @@ import Testing
 
 /// Health, readiness, metrics and log lines of the services run as processes.
 @Suite("Observability of the services", .timeLimit(.minutes(3)))
-struct ObservabilityTests {
+struct ServiceObservabilityTests {
     @Test("every service answers /healthz and /readyz, and its /metrics counters move while messages flow")
     func metricsMove() async throws {
         try await TestDatabase.with { database, postgres in
@@ -17,7 +17,7 @@ struct ObservabilityTests {
 
             let users = [try await Fixtures.user(postgres), try await Fixtures.user(postgres)]
             let sag = try await Fixtures.caseRow(postgres)
-            try await ObservabilityTests.allChannelsReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: users)
+            try await ServiceObservabilityTests.allChannelsReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: users)
             // A time-based reminder already due, for the scheduler.
             try await postgres.query(
                 """
@@ -74,7 +74,7 @@ struct ObservabilityTests {
             for role in ["relay", "dispatcher", "email"] { try fleet.start(role) }
             let user = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
-            let reminder = try await ObservabilityTests.allChannelsReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
+            let reminder = try await ServiceObservabilityTests.allChannelsReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
 
             let decided = await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
