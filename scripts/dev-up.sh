@@ -11,14 +11,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PROJECT_ROOT"
 
 # name and sub-command of each service
+# name:health port:sub-command. Each service serves /healthz, /readyz and
+# /metrics on its own port (METRICS_PORT); the gateway on GATEWAY_PORT.
 SERVICES=(
-    "relay:relay"
-    "scheduler:scheduler"
-    "dispatcher:dispatcher"
-    "worker-email:worker email"
-    "worker-mattermost:worker mattermost"
-    "worker-frontend:worker frontend"
-    "gateway:gateway --demo"
+    "relay:9101:relay"
+    "scheduler:9102:scheduler"
+    "dispatcher:9103:dispatcher"
+    "worker-email:9104:worker email"
+    "worker-mattermost:9105:worker mattermost"
+    "worker-frontend:9106:worker frontend"
+    "gateway:-:gateway --demo"
 )
 RUN_DIR="$STACK_DIR/run"
 export REMINDERS_ENABLED="${REMINDERS_ENABLED:-true}"
@@ -64,16 +66,21 @@ if [[ -z "${JWT_SECRET:-}" ]]; then
 fi
 export JWT_SECRET
 for service in "${SERVICES[@]}"; do
-    name="${service%%:*}"
-    read -r -a arguments <<<"${service#*:}"
+    IFS=: read -r name port command <<<"$service"
+    read -r -a arguments <<<"$command"
     pidfile="$RUN_DIR/$name.pid"
     if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         log "$name: already running (pid $(cat "$pidfile"))"
         continue
     fi
-    nohup "$BIN" "${arguments[@]}" >>"$RUN_DIR/$name.log" 2>&1 &
+    if [[ $port == - ]]; then
+        port="${GATEWAY_PORT:-8000}"
+        nohup "$BIN" "${arguments[@]}" >>"$RUN_DIR/$name.log" 2>&1 &
+    else
+        METRICS_PORT="$port" nohup "$BIN" "${arguments[@]}" >>"$RUN_DIR/$name.log" 2>&1 &
+    fi
     echo $! >"$pidfile"
-    log "$name: started (pid $!, log $RUN_DIR/$name.log)"
+    log "$name: started (pid $!, log $RUN_DIR/$name.log, metrics http://127.0.0.1:$port/metrics)"
 done
 # Idempotent per user name; prints fresh tokens each time.
 "$BIN" demo-data

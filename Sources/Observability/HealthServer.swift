@@ -30,6 +30,6 @@ public struct HealthServer: Service {
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        try await application.runService()
+        try await application.run()
     }
 }

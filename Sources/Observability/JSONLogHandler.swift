@@ -3,7 +3,7 @@ import Logging
 
 /// Writes each log record as one JSON object per line on standard error, for
 /// log collectors (`LOG_FORMAT=json`). Keys: `time`, `level`, `logger`,
-/// `message`, then the metadata keys as given.
+/// `message` and the metadata keys (which cannot replace those four).
 public struct JSONLogHandler: LogHandler {
     /// The handler's own level.
     public var logLevel: Logger.Level = .info
@@ -35,47 +35,28 @@ public struct JSONLogHandler: LogHandler {
         ))
     }
 
-    /// The JSON line for one record, newline included.
+    /// The JSON line for one record, newline included; keys sorted, so lines
+    /// of one kind compare easily.
     static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var fields: [(String, String)] = [
-            ("time", quoted(timeFormat.format(time))),
-            ("level", quoted(level.rawValue)),
-            ("logger", quoted(label)),
-            ("message", quoted(message)),
-        ]
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["time", "level", "logger", "message"].contains(key) {
-            fields.append((key, json(value)))
-        }
-        return "{" + fields.map { "\(quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}\n"
+        var object: [String: Any] = [:]
+        for (key, value) in metadata { object[key] = json(value) }
+        object["time"] = timeFormat.format(time)
+        object["level"] = level.rawValue
+        object["logger"] = label
+        object["message"] = message
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    private static func json(_ value: Logger.Metadata.Value) -> String {
+    private static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
-        case .string(let text): return quoted(text)
-        case .stringConvertible(let convertible): return quoted(convertible.description)
-        case .array(let values): return "[" + values.map(json).joined(separator: ",") + "]"
-        case .dictionary(let dictionary):
-            return "{" + dictionary.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
+        case .string(let text): text
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let values): values.map(json)
+        case .dictionary(let dictionary): dictionary.mapValues(json)
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -11,7 +11,7 @@ struct SystemController {
     let demoEnabled: Bool
     /// Shutdown turns readiness off; `nil` in tests that build the router alone.
     let readiness: Readiness?
-    /// Served on `/metrics` when given.
+    /// Served on `/metrics`.
     let metrics: PrometheusCollectorRegistry?
 
     func register<M>(on routes: RouteTable<M>) {
@@ -32,15 +32,16 @@ struct SystemController {
             }
             return Representations.response(.object([("status", .string("ready")), ("database", .string("ok")), ("listener", .string("ok"))]))
         }
-        if let metrics {
-            routes.add(.get, HealthPaths.metrics) { _, _ in
-                var bytes: [UInt8] = []
-                metrics.emit(into: &bytes)
-                return Response(
-                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-                )
-            }
+        // Always routed, as documented; without a registry (tests that build the
+        // router alone) it has no samples to show.
+        let registry = metrics ?? PrometheusCollectorRegistry()
+        routes.add(.get, HealthPaths.metrics) { _, _ in
+            var bytes: [UInt8] = []
+            registry.emit(into: &bytes)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
         }
         routes.add(.get, "/openapi.json") { _, _ in
             Self.file(resources.openAPI, contentType: "application/json")

@@ -11,7 +11,9 @@ final class ChildProcess: @unchecked Sendable {
     init(executable: String, arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        // Tests run many services at once: none opens the default health port
+        // (which they would fight over) unless the test asks for one.
+        process.environment = ProcessInfo.processInfo.environment.merging(["METRICS_PORT": "0"].merging(environment) { _, new in new }) { _, new in new }
         process.standardOutput = output
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
