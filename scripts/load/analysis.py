@@ -71,7 +71,28 @@ def analyse(snap, driver, workload, result):
         if event in status_events:
             latency["inbox"].append((ts(row["created_at"]) - occurred[event]) * 1000)
 
+    # Where the time goes: change → the dispatcher's decision (trigger, outbox,
+    # relay, broker, dispatcher transaction), then decision → the worker's
+    # record of the outcome (outbox, relay, broker, worker: send and record).
+    stages = collections.defaultdict(list)
+    decided = {}
+    for x in snap["logs"]:
+        if x["status"] == "fired" and x["event_id"] in status_events:
+            decided[x["event_id"]] = ts(x["created_at"])
+            stages["change → dispatcher decision"].append((decided[x["event_id"]] - occurred[x["event_id"]]) * 1000)
+    for d in snap["deliveries"]:
+        event = d["delivery_id"][:36]
+        channel = d["channel"]
+        if event in decided and (event, channel) not in deferred and d["status"] == "sent" and d.get("created_at"):
+            stages[f"decision → {channel} worker claims it"].append((ts(d["created_at"]) - decided[event]) * 1000)
+    # Scheduler lateness of the time_based reminders that came due during the run.
+    for f in snap["firings"]:
+        due = workload.reminders.get(f["reminder_id"], {}).get("scheduled_at")
+        if f["event_type"] == "time_based" and due is not None:
+            stages["scheduler lateness (time_based)"].append((occurred[f["event_id"]] - ts(due)) * 1000)
+
     out = {"latency_ms": {k: percentiles(v) for k, v in latency.items()},
+           "stages_ms": {k: percentiles(v) for k, v in stages.items()},
            "latency_cdf_ms": {k: downsample(v) for k, v in latency.items()},
            "unmatched_changes": sum(1 for c in driver.changes if (c[1], c[2]) not in change_event)}
 

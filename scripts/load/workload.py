@@ -163,10 +163,10 @@ class Workload:
         """The reminders as stored (the checker's view of what was asked for)."""
         self.reminders = {}
         for row in conn.execute("SELECT id, sag_id, trigger_type, recipient_user_ids, recipient_emails, notify_mattermost, "
-                                "notify_email, notify_frontend, override_user_preferences, priority FROM sag_reminders"):
+                                "notify_email, notify_frontend, override_user_preferences, priority, scheduled_at FROM sag_reminders"):
             self.reminders[row[0]] = dict(sag_id=row[1], trigger_type=row[2], users=list(row[3]), emails=list(row[4]),
                                           flags=dict(mattermost=row[5], email=row[6], frontend=row[7]),
-                                          override=row[8], priority=row[9])
+                                          override=row[8], priority=row[9], scheduled_at=row[10])
 
 
 class Driver:

@@ -1,0 +1,265 @@
+"""docs/load-report.md and docs/load/*.png from the results of `scripts/load.sh bench`.
+
+The hand-written analysis between `<!-- notes -->` and `<!-- /notes -->` in an
+existing report is kept when the report is written again.
+"""
+import glob
+import json
+import os
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .stack import PROJECT_ROOT  # noqa: E402
+
+DOCS = os.path.join(PROJECT_ROOT, "docs")
+PNG_DIR = os.path.join(DOCS, "load")
+CHANNEL_NAMES = {"email": "SMTP 250", "webhook": "webhook 2xx", "inbox": "inbox row"}
+
+
+def load_results(out):
+    results = {}
+    for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+        with open(path) as f:
+            r = json.load(f)
+        results[r["name"]] = r
+    return results
+
+
+def fmt(value, digits=1):
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def lat_cell(r, channel, key="p99"):
+    p = r.get("analysis", {}).get("latency_ms", {}).get(channel, {})
+    return fmt(p.get(key)) if p.get("n") else "—"
+
+
+def plot_latency(results, names):
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
+    for ax, channel in zip(axes, ("email", "webhook", "inbox")):
+        for name in names:
+            values = results[name]["analysis"]["latency_cdf_ms"].get(channel) or []
+            if values:
+                ys = [(i + 1) / len(values) for i in range(len(values))]
+                ax.plot(values, ys, label=f"{results[name]['profile']['rate']:g}/s")
+        ax.set_xscale("log")
+        ax.set_title(f"status change → {CHANNEL_NAMES[channel]}")
+        ax.set_xlabel("ms (log)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.axvline(50, color="red", lw=0.8, ls="--")
+    axes[0].set_ylabel("fraction of deliveries")
+    axes[0].legend(title="offered changes")
+    fig.tight_layout()
+    path = os.path.join(PNG_DIR, "latency-cdf.png")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return "load/latency-cdf.png"
+
+
+def plot_series(result, filename, title, shade_faults=False):
+    s = result["analysis"]["series"]
+    start = s["start"]
+    xs = [i - (result["t0"] - start) for i in range(len(s["changes"]))]
+    fig, ax = plt.subplots(figsize=(12, 4))
+    ax.plot(xs, s["changes"], label="status changes/s", color="black", lw=1)
+    ax.plot(xs, s["notifications"], label="notifications/s (dispatched)", lw=1)
+    ax.plot(xs, s["email"], label="e-mails/s at sink", lw=1)
+    ax.plot(xs, s["webhook"], label="webhook 2xx/s", lw=1)
+    ax.plot(xs, s["inbox"], label="inbox rows/s", lw=1)
+    if shade_faults:
+        ax.plot(xs, s["webhook_errors"], label="webhook 429/500 answered/s", lw=1, ls=":")
+    ax.set_xlabel("seconds since the load started")
+    ax.set_ylabel("per second")
+    ax2 = ax.twinx()
+    ax2.fill_between(xs, s["backlog"], color="grey", alpha=0.2, label="backlog (firings + deliveries in flight)")
+    ax2.set_ylabel("backlog")
+    if shade_faults:
+        colours = {"kill": "red", "pg": "purple", "broker": "orange", "smtp": "blue", "webhook": "green"}
+        for f in result.get("faults", []):
+            a = f["start"] - result["t0"]
+            b = max(a + 0.8, f.get("end", f["start"]) - result["t0"])
+            ax.axvspan(a, b, color=colours.get(f["kind"], "grey"), alpha=0.25)
+            ax.text(a, ax.get_ylim()[1] * 0.97, f"{f['kind']} {f['detail']}".replace("restart -m immediate", "restart"),
+                    rotation=90, va="top", fontsize=7)
+    lines, labels = ax.get_legend_handles_labels()
+    l2, lab2 = ax2.get_legend_handles_labels()
+    ax.legend(lines + l2, labels + lab2, fontsize=7, loc="upper right")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(os.path.join(PNG_DIR, filename), dpi=90)
+    plt.close(fig)
+    return f"load/{filename}"
+
+
+def plot_sustain(results, names):
+    fig, ax = plt.subplots(figsize=(7, 4))
+    offered = [results[n]["profile"]["rate"] for n in names]
+    steady = [results[n]["analysis"]["steady"] for n in names]
+    ax.plot(offered, [s["changes_per_s"] for s in steady], "o-", label="status changes/s committed")
+    ax.plot(offered, [s["notifications_per_s"] for s in steady], "o-", label="notifications/s dispatched")
+    ax.plot(offered, [s["channel_deliveries_per_s"] for s in steady], "o-", label="channel deliveries/s at the sinks")
+    ax.plot(offered, offered, "k:", lw=0.8, label="offered")
+    ax.set_xlabel("offered status changes/s")
+    ax.set_ylabel("per second (steady window)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(PNG_DIR, "sustained.png"), dpi=90)
+    plt.close(fig)
+    return "load/sustained.png"
+
+
+def plot_memory(results):
+    peak = {}
+    for r in results.values():
+        for role, kib in r.get("peak_rss_kib", {}).items():
+            peak[role] = max(peak.get(role, 0), kib)
+    roles = sorted(peak)
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.bar(roles, [peak[r] / 1024 for r in roles])
+    ax.set_ylabel("peak RSS, MiB")
+    ax.set_title("peak RSS per process over all runs (PostgreSQL: all its processes summed)")
+    fig.tight_layout()
+    fig.savefig(os.path.join(PNG_DIR, "memory.png"), dpi=90)
+    plt.close(fig)
+    return "load/memory.png", peak
+
+
+def keep_notes(path):
+    if not os.path.exists(path):
+        return "<!-- notes -->\n(analysis to be written)\n<!-- /notes -->"
+    text = open(path).read()
+    found = re.search(r"<!-- notes -->.*?<!-- /notes -->", text, re.S)
+    return found.group(0) if found else "<!-- notes -->\n<!-- /notes -->"
+
+
+def write(out):
+    os.makedirs(PNG_DIR, exist_ok=True)
+    results = load_results(out)
+    report_path = os.path.join(DOCS, "load-report.md")
+    notes = keep_notes(report_path)
+    md = ["# Load, fault and latency report (issue F)", ""]
+    md += ["Reproduce (on this 2-core machine, about 40 minutes):", "", "```sh",
+           "swift build -c release --product reminders", "scripts/load.sh bench      # fault runs ×3, latency at 100/500/2000, sustained-rate search, then this report",
+           "scripts/load.sh report     # only re-draw this report from .build/load-results/*.json", "```", ""]
+    any_result = next(iter(results.values()), None)
+    if any_result:
+        md += [f"Binary: `{os.path.relpath(any_result['binary'], PROJECT_ROOT) if any_result['binary'].startswith(PROJECT_ROOT) else any_result['binary']}`. "
+               "Every run starts private servers on free loopback ports (its own PostgreSQL 15 cluster with fsync off "
+               "and synchronous_commit on, its own Tansu broker with memory storage, SMTP and webhook sinks written "
+               "in asyncio Python) and the six services as child processes. The machine has **2 cores shared with "
+               "other work** (other helpers' builds and tests ran at the same time): the 1-minute load average is "
+               "given with every run.", ""]
+    md += [notes, ""]
+
+    fault_runs = sorted(n for n in results if n.startswith("fault-"))
+    latency_runs = sorted((n for n in results if n.startswith("latency-")), key=lambda n: results[n]["profile"]["rate"])
+    sustain_runs = sorted((n for n in results if n.startswith("sustain-")), key=lambda n: results[n]["profile"]["rate"])
+
+    if fault_runs:
+        md += ["## Fault runs", "",
+               "All faults in each run, at random moments (seeded): SIGKILL of every service in turn (restarted "
+               "0.5 s later), `pg_ctl restart -m immediate`, the broker paused 10 s with SIGSTOP/SIGCONT (the test "
+               "broker keeps its data in memory only, so a real restart would lose every topic and offset: its "
+               "outage is a pause), the SMTP sink not listening for 30 s, the webhook answering 429 (Retry-After 2) "
+               "then 500 for 20 s. `REMINDERS_MAX_PER_USER_PER_HOUR=5`, users few enough that many reach it.", "",
+               "| run | changes | firings | invariant | drain | repeated e-mails | repeated posts | load avg |",
+               "|---|---|---|---|---|---|---|---|"]
+        for n in fault_runs:
+            r = results[n]
+            inv = r.get("invariant", {})
+            st = inv.get("stats", {})
+            verdict = "**holds**" if inv.get("ok") else "FAILS: " + "; ".join(f"{k} ×{v['count']}" for k, v in inv.get("violations", {}).items())
+            md.append(f"| {n} | {r.get('changes_committed')} at {r['profile']['rate']:g}/s | {st.get('firings')} | {verdict} | "
+                      f"{r.get('drain_s')} s | {st.get('smtp repeated sends', 0)} | {st.get('webhook repeated sends', 0)} | "
+                      f"{r.get('load_during', ['?'])[0]} |")
+        md.append("")
+        for n in fault_runs:
+            r = results[n]
+            st = r.get("invariant", {}).get("stats", {})
+            png = plot_series(r, f"{n}.png", f"{n}: deliveries, backlog and faults", shade_faults=True)
+            md += [f"### {n}", "", f"![{n}]({png})", "", "| t (s) | fault | what | ok |", "|---|---|---|---|"]
+            for f in r.get("faults", []):
+                md.append(f"| {f['start'] - r['t0']:.1f} | {f['kind']} {f['detail']} | {f['note']} | {'yes' if f['ok'] else 'NO'} |")
+            md.append("")
+            outcomes = sorted((k[len("outcome."):], v) for k, v in st.items() if k.startswith("outcome."))
+            md.append("Outcomes per (recipient, channel): " + ", ".join(f"{k} {v}" for k, v in outcomes) + ".")
+            md.append(f"Decisions per recipient: dispatched {st.get('decision.dispatched', 0)}, rate limited "
+                      f"{st.get('decision.rate_limited', 0)}, skipped {st.get('decision.skipped', 0)}. "
+                      f"Webhook answered 429/500 {st.get('webhook posts answered otherwise', 0)} times.")
+            reps = r.get("analysis", {}).get("repeats", [])
+            md.append("Repeated external sends by the fault before them: " +
+                      (", ".join(f"{x['fault']} ({x['channel']}): {x['count']}" for x in reps) if reps else "none") + ".")
+            if r.get("unexpected_exits"):
+                md.append(f"Services that exited by themselves: {r['unexpected_exits']}.")
+            md.append("")
+
+    if latency_runs:
+        png = plot_latency(results, latency_runs)
+        md += ["## Latency: status change → delivery", "",
+               "No faults; `REMINDERS_MAX_PER_USER_PER_HOUR` raised to 10,000 (the most the service accepts) so the "
+               "limit does not silence the load; 2,000 users with the preference mix of `scripts/load/workload.py`; "
+               "quiet-hour deferrals (held for hours) are left out of the latencies. The clock starts at the "
+               "trigger's `clock_timestamp()` inside the status UPDATE and stops at the sink's receipt "
+               "(SMTP end of DATA, webhook request) or the inbox row's `created_at`; all on one machine clock.", "",
+               f"![latency CDF]({png})", "",
+               "| offered/s | committed/s | channel | n | p50 ms | p95 ms | p99 ms | max ms | load avg |",
+               "|---|---|---|---|---|---|---|---|---|"]
+        for n in latency_runs:
+            r = results[n]
+            for channel in ("email", "webhook", "inbox"):
+                p = r["analysis"]["latency_ms"].get(channel, {})
+                md.append(f"| {r['profile']['rate']:g} | {r['analysis']['steady']['changes_per_s']:.0f} | {CHANNEL_NAMES[channel]} | "
+                          f"{p.get('n', 0)} | {fmt(p.get('p50'))} | {fmt(p.get('p95'))} | {fmt(p.get('p99'))} | "
+                          f"{fmt(p.get('max'))} | {r.get('load_during', ['?'])[0]} |")
+        md += ["", "Stages (same runs): where the time goes.", "",
+               "| offered/s | stage | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|"]
+        for n in latency_runs:
+            r = results[n]
+            for stage, p in sorted(r["analysis"].get("stages_ms", {}).items()):
+                if p.get("n"):
+                    md.append(f"| {r['profile']['rate']:g} | {stage} | {p['n']} | {fmt(p['p50'])} | {fmt(p['p95'])} | {fmt(p['p99'])} |")
+        md.append("")
+        for n in latency_runs:
+            r = results[n]
+            pngs = plot_series(r, f"{n}.png", f"{n}: throughput and backlog")
+            st = r["analysis"]["steady"]
+            md += [f"![{n}]({pngs})", "",
+                   f"{n}: steady window {st['window_s']} s: {st['changes_per_s']:.0f} changes/s, "
+                   f"{st['notifications_per_s']:.0f} notifications/s, {st['channel_deliveries_per_s']:.0f} channel "
+                   f"deliveries/s (e-mail {st['email_per_s']:.0f}, webhook {st['webhook_per_s']:.0f}, inbox "
+                   f"{st['inbox_per_s']:.0f}); backlog {st['backlog_start']} → {st['backlog_end']} (max {st['backlog_max']}); "
+                   f"drained {r['drain_s']} s after the load stopped.", ""]
+
+    if sustain_runs:
+        png = plot_sustain(results, sustain_runs)
+        md += ["## Highest sustained rate", "",
+               "Runs of 40 s at rising rates, same set-up as the latency runs; a rate is sustained when the backlog "
+               "does not grow over the steady window (slope ≤ 2 % of the rate) and the run drains within 10 s.", "",
+               f"![sustained]({png})", "",
+               "| offered/s | committed/s | notifications/s | channel deliveries/s | backlog slope/s | drain s | p99 webhook ms | sustained | load avg |",
+               "|---|---|---|---|---|---|---|---|---|"]
+        for n in sustain_runs:
+            r = results[n]
+            st = r["analysis"]["steady"]
+            ok = st.get("backlog_slope_per_s", 0) <= 0.02 * r["profile"]["rate"] and r["drain_s"] <= 10
+            md.append(f"| {r['profile']['rate']:g} | {st['changes_per_s']:.0f} | {st['notifications_per_s']:.0f} | "
+                      f"{st['channel_deliveries_per_s']:.0f} | {st.get('backlog_slope_per_s', 0):.1f} | {r['drain_s']} | "
+                      f"{lat_cell(r, 'webhook')} | {'yes' if ok else 'no'} | {r.get('load_during', ['?'])[0]} |")
+        md.append("")
+
+    if results:
+        png, peak = plot_memory(results)
+        md += ["## Memory", "", "Peak resident set per process over all runs (VmHWM from `/proc/<pid>/status`, sampled "
+               "every second and before each kill; PostgreSQL as the sum of its processes' RSS, which counts shared "
+               "buffers more than once).", "", f"![memory]({png})", "", "| process | peak RSS MiB |", "|---|---|"]
+        for role in sorted(peak):
+            md.append(f"| {role} | {peak[role] / 1024:.0f} |")
+        md.append("")
+    with open(report_path, "w") as f:
+        f.write("\n".join(md))
+    return report_path
