@@ -165,6 +165,9 @@ def analyse(snap, driver, workload, result):
         "backlog_end": s["backlog"][w1 - 1] if 0 < w1 <= bins else None,
         "backlog_max": max(s["backlog"]) if s["backlog"] else 0,
     }
+    out["steady"]["peak_1s"] = {k: max(s[k]) if s[k] else 0 for k in ("notifications", "email", "webhook", "inbox", "firings")}
+    published = snap.get("published_per_s") or []
+    out["steady"]["peak_1s"]["outbox_published"] = max((int(x["n"]) for x in published), default=0)
     xs = list(range(w0, w1))
     ys = s["backlog"][w0:w1]
     if len(xs) > 2:
@@ -189,11 +192,15 @@ def analyse(snap, driver, workload, result):
         extra = len(times) - sent_posts.get(sag, 0)
         for t in sorted(times)[len(times) - extra:] if extra > 0 else []:
             repeats.append(("webhook", t))
+    # A repeat is attributed to the last fault before it that can cause one on
+    # its channel: a kill of that channel's worker, or an outage of the
+    # database, the broker or that channel's receiver.
+    causes = {"email": {("kill", "email"), ("smtp", "down")}, "webhook": {("kill", "mattermost"), ("webhook", "429 then 500")}}
     per_fault = collections.Counter()
     for channel, t in repeats:
         owner = None
         for n, f in enumerate(faults):
-            if f["start"] <= t:
+            if f["start"] <= t and ((f["kind"], f["detail"]) in causes[channel] or f["kind"] in ("pg", "broker")):
                 owner = n
         per_fault[(owner, channel)] += 1
     out["repeats"] = [{"fault": (f"{faults[n]['kind']} {faults[n]['detail']}" if n is not None else "none"),
