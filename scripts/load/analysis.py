@@ -57,12 +57,21 @@ def analyse(snap, driver, workload, result):
         event, _, channel = message_id_delivery(message_id)
         if event in status_events and (event, "email") not in deferred:
             latency["email"].append((t - occurred[event]) * 1000)
+    fired_at = {x["event_id"]: ts(x["created_at"]) for x in snap["logs"] if x["status"] == "fired"}
     seen_posts = set()
+    ambiguous = 0
     for rec in snap["http"]:
         if 200 <= rec["status"] < 300 and rec.get("change") is not None:
             key = (rec["sag"], rec["change"], rec.get("channel"))
             event = change_event.get((rec["sag"], rec["change"]))
             if event is None or key in seen_posts or (event, "mattermost") in deferred:
+                continue
+            # The post names the case title the dispatcher read; when the
+            # dispatcher decided after the case's next change, the title may
+            # belong to that later change: such a post is left out.
+            following = change_event.get((rec["sag"], rec["change"] + 1))
+            if following is not None and fired_at.get(event, 0) >= occurred[following]:
+                ambiguous += 1
                 continue
             seen_posts.add(key)
             latency["webhook"].append((rec["t"] - occurred[event]) * 1000)
@@ -85,6 +94,24 @@ def analyse(snap, driver, workload, result):
         channel = d["channel"]
         if event in decided and (event, channel) not in deferred and d["status"] == "sent" and d.get("created_at"):
             stages[f"decision → {channel} worker claims it"].append((ts(d["created_at"]) - decided[event]) * 1000)
+    # The hops in between, from the outbox: when each message was published.
+    fired_published, delivery_published = {}, {}
+    for row in snap.get("published", []):
+        if row["topic"].endswith("reminders.fired"):
+            fired_published[row["event_id"]] = ts(row["published_at"])
+        elif row.get("delivery_id"):
+            delivery_published[row["delivery_id"]] = (ts(row["created_at"]), ts(row["published_at"]))
+    for event, t in fired_published.items():
+        if event in status_events:
+            stages["1 change → relay published the firing"].append((t - occurred[event]) * 1000)
+            if event in decided:
+                stages["2 firing published → dispatcher decision committed"].append((decided[event] - t) * 1000)
+    for d in snap["deliveries"]:
+        event = d["delivery_id"][:36]
+        pub = delivery_published.get(d["delivery_id"])
+        if pub and event in decided and (event, d["channel"]) not in deferred and d["status"] == "sent":
+            stages[f"3 decision → relay published the {d['channel']} delivery"].append((pub[1] - decided[event]) * 1000)
+            stages[f"4 {d['channel']} delivery published → worker recorded it"].append((ts(d["created_at"]) - pub[1]) * 1000)
     # Scheduler lateness of the time_based reminders that came due during the run.
     for f in snap["firings"]:
         due = workload.reminders.get(f["reminder_id"], {}).get("scheduled_at")
@@ -94,6 +121,7 @@ def analyse(snap, driver, workload, result):
     out = {"latency_ms": {k: percentiles(v) for k, v in latency.items()},
            "stages_ms": {k: percentiles(v) for k, v in stages.items()},
            "latency_cdf_ms": {k: downsample(v) for k, v in latency.items()},
+           "ambiguous_posts": ambiguous,
            "unmatched_changes": sum(1 for c in driver.changes if (c[1], c[2]) not in change_event)}
 
     # Per-second series, from 5 s before the load to the end of the drain.

@@ -330,6 +330,9 @@ def load_snapshot(conn, workload, sink_dir):
         "inbox": rows("SELECT delivery_id, event_id::text, user_id, created_at FROM sag_reminder_inbox"),
         "held": rows("SELECT id, topic, payload ->> 'delivery_id' AS delivery_id, available_at, created_at "
                      "FROM reminder_outbox WHERE published_at IS NULL"),
+        "published": rows("SELECT topic, event_id::text, payload ->> 'delivery_id' AS delivery_id, created_at, published_at "
+                          "FROM reminder_outbox WHERE published_at IS NOT NULL AND topic NOT LIKE '%%.dlq' "
+                          "AND COALESCE((payload ->> 'attempt')::int, 0) = 0"),
         "published_per_s": rows("SELECT extract(epoch FROM date_trunc('second', published_at))::bigint AS second, "
                                 "count(*) AS n FROM reminder_outbox WHERE published_at IS NOT NULL GROUP BY 1"),
         "smtp": read_jsonl(os.path.join(sink_dir, "smtp.jsonl")),

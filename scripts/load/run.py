@@ -233,6 +233,15 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         stack.sink_control("/flush")
         with psycopg.connect(stack.database_url, autocommit=True) as conn:
             snap = invariants.load_snapshot(conn, workload, stack.sink_dir)
+            stack._sample_once()
+            result["cpu_seconds"] = {k: round(v, 1) for k, v in stack.cpu_by_role().items()}
+            result["top_statements"] = [
+                {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
+                for q, calls, total, mean, rows in conn.execute(
+                    "SELECT query, calls, total_exec_time, mean_exec_time, rows FROM pg_stat_statements "
+                    "ORDER BY total_exec_time DESC LIMIT 12")]
+            result["seq_scans"] = {name: [seq, seq_rows, idx] for name, seq, seq_rows, idx in conn.execute(
+                "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")}
         verdict = invariants.check(snap, profile.limit)
         if not drained:
             verdict.violate("run did not drain", drain_state)

@@ -87,6 +87,19 @@ def read_status(pid):
         return None
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def read_cpu_seconds(pid):
+    """User + system CPU seconds of a process (and its waited-for children)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def children_of(pid):
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -117,6 +130,7 @@ class Stack:
         self.sinks = None
         self.ports = {}
         self.peak_rss = {}  # role -> KiB (VmHWM, the kernel's own peak)
+        self.cpu_seconds = {}  # (role, pid) -> user+system CPU seconds last seen
         self.rss_samples = []  # (t, role, KiB)
         self._sampler_stop = threading.Event()
         self._sampler = None
@@ -146,11 +160,16 @@ fsync = off
 synchronous_commit = on
 full_page_writes = off
 shared_buffers = 128MB
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 """)
         self.pg_ctl("start")
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres", autocommit=True) as c:
             c.execute("CREATE ROLE reminders LOGIN SUPERUSER PASSWORD 'reminders'")
             c.execute("CREATE DATABASE reminders OWNER reminders")
+        with psycopg.connect(self.database_url, autocommit=True) as c:
+            # Where the database's time goes (statements by total time) is part of the report.
+            c.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
     def pg_ctl(self, action, *extra):
         bindir = pg_bindir()
@@ -290,6 +309,9 @@ shared_buffers = 128MB
         for role, pids in self._pids().items():
             rss_total, hwm_total = 0, 0
             for pid in pids:
+                cpu = read_cpu_seconds(pid)
+                if cpu is not None:
+                    self.cpu_seconds[(role, pid)] = cpu
                 status = read_status(pid)
                 if status:
                     rss_total += status[0]
@@ -307,6 +329,12 @@ shared_buffers = 128MB
                 self._sample_once()
             except Exception as error:  # sampling must never stop a run
                 self.log(f"rss sampler: {error}")
+
+    def cpu_by_role(self):
+        totals = {}
+        for (role, _), seconds in self.cpu_seconds.items():
+            totals[role] = totals.get(role, 0.0) + seconds
+        return totals
 
     # --- teardown ---------------------------------------------------------
     def close(self):
