@@ -62,6 +62,8 @@ def main(argv=None):
     p.add_argument("--out", default=DEFAULT_OUT)
     p.add_argument("--report", action="store_true", help="write docs/load-report.md afterwards")
     p.add_argument("--keep", action="store_true", help="keep the temporary stack folder")
+    p.add_argument("--env", action="append", default=[], metavar="[ROLE:]NAME=VALUE",
+                   help="extra service environment, for every service or one role (e.g. dispatcher:LOG_LEVEL=debug)")
     f = sub.add_parser("faults", help="N fault runs in a row (all faults)")
     f.add_argument("--count", type=int, default=3)
     f.add_argument("--rate", type=float, default=100)
@@ -86,6 +88,13 @@ def main(argv=None):
             profile = throughput_profile(int(args.rate), args.duration, args.seed)
         if args.limit is not None:
             profile.limit = args.limit
+        for item in args.env:
+            target, _, assignment = item.rpartition(":") if ":" in item.split("=", 1)[0] else ("", "", item)
+            name, value = assignment.split("=", 1)
+            if target:
+                profile.role_settings.setdefault(target, {})[name] = value
+            else:
+                profile.settings[name] = value
         name = args.name or f"run-{int(args.rate)}-{'faults' if faults else 'clean'}-{time.strftime('%H%M%S')}"
         result = runner.execute(profile, args.out, name, log=log, keep_stack=args.keep)
         if args.report:

@@ -311,6 +311,44 @@ def write(out):
                       f"{lat_cell(r, 'webhook')} | {'yes' if ok else 'no'} | {r.get('load_during', ['?'])[0]} |")
         md.append("")
 
+    knob_runs = sorted(n for n in results if n.startswith("knob-"))
+    if knob_runs:
+        md += ["## The dispatcher's batch size", "",
+               "Two runs at 300 changes/s for 30 s, the same except `REMINDERS_QUEUE_BATCH_SIZE` (firings per "
+               "dispatcher transaction; default 10). Run with `scripts/load.sh run --rate 300 --duration 30 "
+               "--env REMINDERS_QUEUE_BATCH_SIZE=100` (and `--env dispatcher:LOG_LEVEL=debug` for the batch timings).", "",
+               "| run | batch | notifications/s | channel deliveries/s | backlog slope/s | drain s | change → decision p50 / p99 ms | e2e inbox p50 / p99 ms | dispatcher CPU s | load avg |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        for n in knob_runs:
+            r = results[n]
+            st = r["analysis"]["steady"]
+            stage = r["analysis"].get("stages_ms", {}).get("change → dispatcher decision", {})
+            inbox = r["analysis"]["latency_ms"].get("inbox", {})
+            md.append(f"| {n} | {r['profile'].get('settings', {}).get('REMINDERS_QUEUE_BATCH_SIZE', 10)} | "
+                      f"{st['notifications_per_s']:.0f} | {st['channel_deliveries_per_s']:.0f} | "
+                      f"{st.get('backlog_slope_per_s', 0):.1f} | {r['drain_s']} | {fmt(stage.get('p50'), 0)} / {fmt(stage.get('p99'), 0)} | "
+                      f"{fmt(inbox.get('p50'), 0)} / {fmt(inbox.get('p99'), 0)} | {r.get('cpu_seconds', {}).get('dispatcher', '—')} | "
+                      f"{r.get('load_during', ['?'])[0]} |")
+        md.append("")
+        for n in knob_runs:
+            r = results[n]
+            if r.get("top_statements"):
+                md += [f"Statements by total time in {n} (pg_stat_statements; calls, mean ms, statement):", "", "| total ms | calls | mean ms | statement |", "|---|---|---|---|"]
+                for s in r["top_statements"][:8]:
+                    text = re.sub(r"\s+", " ", s["query"])[:110].replace("|", "\\|")
+                    md.append(f"| {s['total_ms']:,.0f} | {s['calls']} | {s['mean_ms']} | `{text}` |")
+                md.append("")
+                break
+        cpu_rows = [(n, results[n].get("cpu_seconds")) for n in sorted(results) if results[n].get("cpu_seconds")]
+        if cpu_rows:
+            roles = sorted({k for _, c in cpu_rows for k in c})
+            md += ["CPU seconds per process over a whole run (user + system from `/proc/<pid>/stat`; runs without kills):", "",
+                   "| run | " + " | ".join(roles) + " |", "|---|" + "---|" * len(roles)]
+            for n, c in cpu_rows:
+                if not n.startswith("fault-"):
+                    md.append(f"| {n} | " + " | ".join(str(c.get(k, "—")) for k in roles) + " |")
+            md.append("")
+
     if results:
         png, peak = plot_memory(results)
         md += ["## Memory", "", "Peak resident set per process over all runs (VmHWM from `/proc/<pid>/status`, sampled "

@@ -19,7 +19,7 @@ ALL_FAULTS = ("kill", "pg", "broker", "smtp", "webhook")
 class Profile:
     def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=5,
                  seed=1, smtp_down_s=30, broker_pause_s=10, webhook_bad_s=20, kill_roles=None, drain_timeout=180,
-                 quiet_release_s=None, threads=4, settings=None, wait_for_held=True):
+                 quiet_release_s=None, threads=4, settings=None, wait_for_held=True, role_settings=None):
         self.rate = rate
         self.duration = duration
         self.faults = tuple(faults)
@@ -41,6 +41,7 @@ class Profile:
         # throughput runs leave them held (their release is hours away).
         self.wait_for_held = wait_for_held
         self.settings = dict(settings or {})
+        self.role_settings = dict(role_settings or {})
 
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items()}
@@ -198,7 +199,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
     os.makedirs(out_dir, exist_ok=True)
     settings = {"REMINDERS_MAX_PER_USER_PER_HOUR": profile.limit}
     settings.update(profile.settings)
-    stack = Stack(settings=settings, keep=keep_stack, log=log)
+    stack = Stack(settings=settings, keep=keep_stack, log=log, role_settings=profile.role_settings)
     result = {"name": name, "profile": profile.as_dict(), "load_before": loadavg(), "binary": stack.binary}
     rng = random.Random(profile.seed)
     try:

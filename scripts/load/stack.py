@@ -111,8 +111,9 @@ def children_of(pid):
 class Stack:
     """One private stack. `start()` brings everything up; `close()` tears it down."""
 
-    def __init__(self, settings=None, keep=False, log=print):
+    def __init__(self, settings=None, keep=False, log=print, role_settings=None):
         self.settings = dict(settings or {})
+        self.role_settings = {role: dict(values) for role, values in (role_settings or {}).items()}
         self.keep = keep
         self.log = log
         self.base = tempfile.mkdtemp(prefix="reminders-load-")
@@ -265,7 +266,9 @@ pg_stat_statements.track = all
         log = open(os.path.join(self.logs, f"{role}.log"), "ab")
         log.write(f"--- start {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
-        process = subprocess.Popen([self.binary, *SERVICE_ROLES[role]], env=self.service_env(), cwd=PROJECT_ROOT,
+        env = self.service_env()
+        env.update({k: str(v) for k, v in self.role_settings.get(role, {}).items()})
+        process = subprocess.Popen([self.binary, *SERVICE_ROLES[role]], env=env, cwd=PROJECT_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.services[role] = process
         return process
