@@ -44,7 +44,7 @@ def throughput_profile(rate, duration, seed=1):
     # The rate limit is raised for throughput runs (5 per hour would limit
     # everyone after their fifth change): the report says so.
     return runner.Profile(rate=rate, duration=duration, faults=(), limit=10_000, users=2000,
-                          cases=max(1000, int(rate * 12)), scheduled=20, seed=seed, drain_timeout=180,
+                          cases=max(1000, int(rate * 12)), scheduled=20, seed=seed, drain_timeout=600,
                           quiet_release_s=3 * 3600, wait_for_held=False, threads=max(2, min(8, rate // 150)))
 
 
