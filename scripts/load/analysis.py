@@ -117,7 +117,7 @@ def analyse(snap, driver, workload, result):
         if event in status_events:
             stages["1 change → relay published the firing"].append((t - occurred[event]) * 1000)
             if event in decided:
-                stages["2 firing published → dispatcher decision committed"].append((decided[event] - t) * 1000)
+                stages["2 firing published → dispatcher decision"].append((decided[event] - t) * 1000)
     for d in snap["deliveries"]:
         event = d["delivery_id"][:36]
         pub = delivery_published.get(d["delivery_id"])

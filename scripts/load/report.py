@@ -294,11 +294,14 @@ def write(out):
                 md.append(f"| {r['profile']['rate']:g} | {r['analysis']['steady']['changes_per_s']:.0f} | {CHANNEL_NAMES[channel]} | "
                           f"{p.get('n', 0)} | {fmt(p.get('p50'))} | {fmt(p.get('p95'))} | {fmt(p.get('p99'))} | "
                           f"{fmt(p.get('max'))} | {r.get('load_during', ['?'])[0]} |")
-        md += ["", "Stages (same runs): where the time goes.", "",
+        md += ["", "Stages (same runs): where the time goes. A decision's time is the dispatcher's clock when it "
+               "planned the batch (the log rows' `created_at`); its transaction commits later, so stage 3 includes "
+               "the rest of that transaction. The worker's time is its record of the outcome (after the send).", "",
                "| offered/s | stage | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|"]
         for n in latency_runs:
             r = results[n]
             for stage, p in sorted(r["analysis"].get("stages_ms", {}).items()):
+                stage = stage.replace(" decision committed", " decision")
                 if p.get("n"):
                     md.append(f"| {r['profile']['rate']:g} | {stage} | {p['n']} | {fmt(p['p50'])} | {fmt(p['p95'])} | {fmt(p['p99'])} |")
         md.append("")
