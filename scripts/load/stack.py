@@ -116,6 +116,7 @@ class Stack:
         self.role_settings = {role: dict(values) for role, values in (role_settings or {}).items()}
         self.keep = keep
         self.log = log
+        self.binary = reminders_binary()  # before any folder is made: a missing binary leaves nothing behind
         self.base = tempfile.mkdtemp(prefix="reminders-load-")
         os.chmod(self.base, 0o755)
         self.logs = os.path.join(self.base, "logs")
@@ -124,7 +125,6 @@ class Stack:
         self.pg_socket = os.path.join(self.base, "socket")
         self.pg_port = free_port()
         self.kafka_port = free_port()
-        self.binary = reminders_binary()
         self.tansu_bin = os.environ.get("TANSU_BIN", "/tmp/case-reminders-stack/tansu")
         self.services = {}
         self.broker = None
