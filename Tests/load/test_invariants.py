@@ -1,0 +1,149 @@
+"""The invariant checker on hand-made data sets: a consistent one passes, and
+each deliberately broken one fails with the violation it names."""
+import copy
+import datetime as dt
+
+from load import invariants
+
+T0 = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc)
+E1 = "11111111-1111-4111-8111-111111111111"
+E2 = "22222222-2222-4222-8222-222222222222"
+
+
+def log(event, status, user=None, channel=None, reason="", key=None, at=T0, attempt=0):
+    return {"event_id": event, "status": status, "user_id": user, "recipient_email": None, "channel": channel,
+            "reason": reason, "dedupe_key": key, "created_at": at, "attempt": attempt}
+
+
+def consistent():
+    """Two firings of reminder 1 (recipient user 7: Mattermost and in-app by default).
+    E1 is delivered on both channels (the post after one retry); E2 is rate limited (limit 1)."""
+    d_mm = f"{E1}:user:7:mattermost"
+    d_fe = f"{E1}:user:7:frontend"
+    later = T0 + dt.timedelta(seconds=1)
+    logs = [
+        log(E1, "fired", key=f"fired:{E1}"),
+        log(E1, "dispatched", user=7, reason="channels: frontend, mattermost", key=f"dispatch:{E1}:user:7:-:dispatched"),
+        log(E1, "retrying", user=7, channel="mattermost", key=f"deliver:{d_mm}:0:retrying"),
+        log(E1, "sent", user=7, channel="mattermost", key=f"deliver:{d_mm}:1:sent", attempt=1),
+        log(E1, "sent", user=7, channel="frontend", key=f"deliver:{d_fe}:0:sent"),
+        log(E2, "fired", key=f"fired:{E2}", at=later),
+        log(E2, "rate_limited", user=7, reason="1 notifications in the last hour; the limit is 1",
+            key=f"dispatch:{E2}:user:7:-:rate_limited", at=later),
+    ]
+    return {
+        "now": T0 + dt.timedelta(minutes=5),
+        "firings": [
+            {"event_id": E1, "reminder_id": 1, "sag_id": 3, "event_type": "status_change", "status": "sent",
+             "recipient_user_id": None, "created_at": T0, "event_data": {}},
+            {"event_id": E2, "reminder_id": 1, "sag_id": 3, "event_type": "status_change", "status": "rate_limited",
+             "recipient_user_id": None, "created_at": later, "event_data": {}},
+        ],
+        "logs": logs,
+        "deliveries": [
+            {"delivery_id": d_mm, "channel": "mattermost", "sag_id": 3, "status": "sent", "message_id": None},
+            {"delivery_id": d_fe, "channel": "frontend", "sag_id": 3, "status": "sent", "message_id": None},
+        ],
+        "inbox": [{"delivery_id": d_fe, "event_id": "33333333-3333-4333-8333-333333333333", "created_at": T0}],
+        "held": [],
+        "smtp": [],
+        "http": [{"t": 1.0, "status": 500, "sag": 3}, {"t": 6.0, "status": 200, "sag": 3}],
+        "reminders": {1: {"users": [7], "emails": [], "flags": {"email": None, "mattermost": None, "frontend": None},
+                          "override": False}},
+        "users": {7: {"prefs": None}},
+    }
+
+
+def kinds(snap, limit=1):
+    return set(invariants.check(snap, limit).violations)
+
+
+def test_consistent_data_set_passes():
+    result = invariants.check(consistent(), 1)
+    assert result.ok, result.summary()
+    assert result.stats["outcome.mattermost.sent"] == 1
+    assert result.stats["decision.rate_limited"] == 1
+
+
+def test_missing_outcome_is_caught():
+    snap = consistent()
+    snap["deliveries"] = [d for d in snap["deliveries"] if d["channel"] != "frontend"]
+    snap["logs"] = [x for x in snap["logs"] if x["channel"] != "frontend"]
+    snap["inbox"] = []
+    assert "dispatched delivery without an outcome" in kinds(snap)
+
+
+def test_duplicate_log_row_is_caught():
+    snap = consistent()
+    row = copy.deepcopy(snap["logs"][3])
+    row["dedupe_key"] = row["dedupe_key"] + "-again"
+    snap["logs"].append(row)
+    found = kinds(snap)
+    assert "duplicate log rows" in found
+    assert "delivery without exactly one final log row" in found
+
+
+def test_rate_limit_exceeded_is_caught():
+    snap = consistent()
+    # E2 dispatched instead of rate limited: two notifications within an hour, limit 1.
+    later = T0 + dt.timedelta(minutes=59)
+    snap["logs"] = [x for x in snap["logs"] if x["event_id"] != E2 or x["status"] == "fired"]
+    snap["logs"].append(log(E2, "dispatched", user=7, reason="channels: frontend", key="k", at=later))
+    d = f"{E2}:user:7:frontend"
+    snap["logs"].append(log(E2, "sent", user=7, channel="frontend", key=f"deliver:{d}:0:sent", at=later))
+    snap["deliveries"].append({"delivery_id": d, "channel": "frontend", "sag_id": 3, "status": "sent", "message_id": None})
+    snap["inbox"].append({"delivery_id": d, "event_id": E2, "created_at": later})
+    found = kinds(snap)
+    assert "rate limit exceeded" in found
+    assert "channels differ from preferences" in found  # Mattermost was wanted too
+
+
+def test_rate_limited_below_the_limit_is_caught():
+    assert "rate limited below the limit" in kinds(consistent(), limit=5)
+
+
+def test_in_flight_work_is_caught():
+    snap = consistent()
+    snap["held"].append({"delivery_id": "x", "topic": "reminders.deliver.email", "available_at": T0})
+    snap["firings"][0]["status"] = "pending"
+    snap["deliveries"][0]["status"] = "retrying"
+    found = kinds(snap)
+    assert {"due outbox row not published", "firing still queued", "delivery not finished"} <= found
+
+
+def test_sink_disagreement_is_caught():
+    snap = consistent()
+    snap["http"] = [{"t": 1.0, "status": 500, "sag": 3}]  # the post recorded sent never arrived
+    snap["inbox"].append(dict(snap["inbox"][0]))          # and the inbox row is doubled
+    found = kinds(snap)
+    assert "Mattermost post recorded sent but never arrived" in found
+    assert "in-app delivery without exactly one inbox row" in found
+
+
+def test_repeated_email_is_counted_not_a_violation():
+    snap = consistent()
+    d = f"{E1}:user:7:email"
+    mid = f"reminder.{E1}.user.7.email@load.test"
+    snap["reminders"][1]["flags"]["email"] = True
+    snap["reminders"][1]["override"] = True
+    snap["logs"][1]["reason"] = "channels: email, frontend, mattermost"
+    snap["logs"].append(log(E1, "sent", user=7, channel="email", key=f"deliver:{d}:0:sent"))
+    snap["deliveries"].append({"delivery_id": d, "channel": "email", "sag_id": 3, "status": "sent", "message_id": mid})
+    snap["smtp"] = [{"t": 1.0, "message_id": mid}, {"t": 2.0, "message_id": mid}]
+    result = invariants.check(snap, 1)
+    assert result.ok, result.summary()
+    assert result.stats["smtp repeated sends"] == 1
+
+
+def test_message_id_decoding():
+    assert invariants.message_id_delivery(f"reminder.{E1}.user.42.email@load.test") == (E1, "user:42", "email")
+
+
+def test_expected_channels_follow_the_preference_rules():
+    none = {"email": None, "mattermost": None, "frontend": None}
+    assert invariants.expected_channels(None, none, False) == {"mattermost", "frontend"}
+    # A reminder's true cannot turn on what the user turned off...
+    assert invariants.expected_channels({"notify_email": False}, dict(none, email=True), False) == {"mattermost", "frontend"}
+    # ...unless it overrides the user's preferences.
+    assert "email" in invariants.expected_channels({"notify_email": False}, dict(none, email=True), True)
+    assert invariants.expected_channels(None, dict(none, email=False), False, bare_address=True) == set()

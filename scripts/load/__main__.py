@@ -1,0 +1,144 @@
+"""scripts/load.sh — see scripts/load/README.md."""
+import argparse
+import json
+import os
+import sys
+import time
+
+from . import run as runner
+from .stack import PROJECT_ROOT
+
+DEFAULT_OUT = os.environ.get("LOAD_OUT", os.path.join(PROJECT_ROOT, ".build", "load-results"))
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_faults(text):
+    if text in ("none", ""):
+        return ()
+    if text == "all":
+        return runner.ALL_FAULTS
+    faults = tuple(x.strip() for x in text.split(","))
+    unknown = set(faults) - set(runner.ALL_FAULTS)
+    if unknown:
+        raise SystemExit(f"unknown faults: {sorted(unknown)} (known: {', '.join(runner.ALL_FAULTS)})")
+    return faults
+
+
+def short_profile(seed=1):
+    """The test suite's profile: ≤ 2 minutes wall. Kills the dispatcher and the
+    e-mail worker, pauses the broker 10 s, SMTP down 10 s, webhook 429/500 10 s."""
+    return runner.Profile(rate=40, duration=45, faults=("kill", "broker", "smtp", "webhook"),
+                          kill_roles=["dispatcher", "email"], broker_pause_s=10, smtp_down_s=10, webhook_bad_s=10,
+                          users=400, cases=600, scheduled=20, seed=seed, drain_timeout=60, quiet_release_s=5)
+
+
+def fault_profile(rate, duration, faults, seed):
+    return runner.Profile(rate=rate, duration=duration, faults=faults, seed=seed, smtp_down_s=30, broker_pause_s=10,
+                          webhook_bad_s=20, drain_timeout=240)
+
+
+def throughput_profile(rate, duration, seed=1):
+    # The rate limit is raised for throughput runs (5 per hour would limit
+    # everyone after their fifth change): the report says so.
+    return runner.Profile(rate=rate, duration=duration, faults=(), limit=10_000, users=2000,
+                          cases=max(1000, int(rate * 12)), scheduled=20, seed=seed, drain_timeout=600,
+                          quiet_release_s=3 * 3600, wait_for_held=False, threads=max(2, min(8, rate // 150)))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="scripts/load.sh")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="one run")
+    p.add_argument("--rate", type=float, default=100)
+    p.add_argument("--duration", type=float, default=60)
+    p.add_argument("--faults", default="none", help="all | none | comma list of kill,pg,broker,smtp,webhook")
+    p.add_argument("--limit", type=int, default=None, help="REMINDERS_MAX_PER_USER_PER_HOUR (default 5 with faults, else raised)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--name", default=None)
+    p.add_argument("--short", action="store_true", help="the test suite's short fault profile")
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--report", action="store_true", help="write docs/load-report.md afterwards")
+    p.add_argument("--keep", action="store_true", help="keep the temporary stack folder")
+    p.add_argument("--env", action="append", default=[], metavar="[ROLE:]NAME=VALUE",
+                   help="extra service environment, for every service or one role (e.g. dispatcher:LOG_LEVEL=debug)")
+    f = sub.add_parser("faults", help="N fault runs in a row (all faults)")
+    f.add_argument("--count", type=int, default=3)
+    f.add_argument("--rate", type=float, default=100)
+    f.add_argument("--duration", type=float, default=150)
+    f.add_argument("--out", default=DEFAULT_OUT)
+    b = sub.add_parser("bench", help="the whole report: fault runs, latency at 100/500/2000, highest sustained rate")
+    b.add_argument("--out", default=DEFAULT_OUT)
+    b.add_argument("--duration", type=float, default=60)
+    b.add_argument("--fault-runs", type=int, default=3)
+    b.add_argument("--skip-faults", action="store_true")
+    r = sub.add_parser("report", help="write docs/load-report.md and docs/load/*.png from the results")
+    r.add_argument("--out", default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        faults = parse_faults(args.faults)
+        if args.short:
+            profile = short_profile(args.seed)
+        elif faults:
+            profile = fault_profile(args.rate, args.duration, faults, args.seed)
+        else:
+            profile = throughput_profile(int(args.rate), args.duration, args.seed)
+        if args.limit is not None:
+            profile.limit = args.limit
+        for item in args.env:
+            target, _, assignment = item.rpartition(":") if ":" in item.split("=", 1)[0] else ("", "", item)
+            name, value = assignment.split("=", 1)
+            if target:
+                profile.role_settings.setdefault(target, {})[name] = value
+            else:
+                profile.settings[name] = value
+        name = args.name or f"run-{int(args.rate)}-{'faults' if faults else 'clean'}-{time.strftime('%H%M%S')}"
+        result = runner.execute(profile, args.out, name, log=log, keep_stack=args.keep)
+        if args.report:
+            from . import report
+            report.write(args.out)
+        return 0 if result["invariant"]["ok"] else 1
+    if args.command == "faults":
+        return run_faults(args.count, args.rate, args.duration, args.out)
+    if args.command == "bench":
+        return bench(args)
+    if args.command == "report":
+        from . import report
+        report.write(args.out)
+        return 0
+
+
+def run_faults(count, rate, duration, out):
+    failures = 0
+    for n in range(1, count + 1):
+        result = runner.execute(fault_profile(rate, duration, runner.ALL_FAULTS, seed=n), out, f"fault-{n}", log=log)
+        failures += 0 if result["invariant"]["ok"] else 1
+    return 1 if failures else 0
+
+
+def bench(args):
+    status = 0
+    if not args.skip_faults:
+        status |= run_faults(args.fault_runs, 100, 150, args.out)
+    for rate in (100, 500, 2000):
+        # 2,000/s overloads two cores: 20 s of it already takes minutes to drain.
+        duration = args.duration if rate < 2000 else min(args.duration, 20)
+        profile = throughput_profile(rate, duration)
+        profile.drain_timeout = 600
+        runner.execute(profile, args.out, f"latency-{rate}", log=log)
+    # The highest sustained rate: step up until the backlog grows.
+    for rate in (150, 250, 400, 600, 800, 1000, 1300):
+        result = runner.execute(throughput_profile(rate, 40), args.out, f"sustain-{rate}", log=log)
+        steady = result["analysis"]["steady"]
+        if steady.get("backlog_slope_per_s", 0) > 0.02 * rate or result["drain_s"] > 10:
+            break
+    from . import report
+    report.write(args.out)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,343 @@
+"""The invariant of a load run, checked from the database and the sinks.
+
+`load_snapshot()` reads everything the check needs into plain Python data;
+`check()` is pure, so it can be tested on hand-made (and deliberately
+broken) data sets.
+
+The invariant:
+  1. every firing was logged `fired` once and left the queue (not pending);
+  2. every (firing, recipient, channel) it should reach has exactly one
+     outcome: rate_limited or skipped for the recipient, skipped for the
+     channel, or a delivery whose row and log end in exactly one of sent,
+     dry_run, skipped, failed (dead) — or, for a quiet-hours deferral whose
+     release time has not come, a held outbox row;
+     and the channels chosen are those the preferences and reminder flags give;
+  3. no duplicate log rows (one row per event, recipient, channel, outcome);
+  4. no recipient got more than the limit of notifications in any 60 minutes,
+     and nobody was rate limited below the limit;
+  5. nothing in flight: no due unpublished outbox row, no pending firing, no
+     delivery still retrying;
+  6. the sinks agree: every e-mail recorded sent arrived (by Message-ID), every
+     sent Mattermost post arrived (counted per case), every in-app delivery has
+     exactly one inbox row. Extra copies at the sinks are repeated sends: they
+     are counted (and attributed to faults), not violations.
+"""
+import collections
+import datetime as dt
+import json
+import os
+
+FINAL_DELIVERY = {"sent", "dry_run", "skipped", "dead"}
+FINAL_LOG = {"sent", "dry_run", "skipped", "failed"}
+CHANNELS = ("email", "frontend", "mattermost")
+USER_DEFAULTS = {"email": False, "mattermost": True, "frontend": True}
+
+
+def expected_channels(prefs, flags, override, bare_address=False):
+    """The channels ChannelPreferences gives, restated independently."""
+    if bare_address:
+        return set() if flags.get("email") is False else {"email"}
+    chosen = set()
+    for channel in CHANNELS:
+        user_wants = USER_DEFAULTS[channel] if prefs is None else prefs.get(f"notify_{channel}", USER_DEFAULTS[channel])
+        flag = flags.get(channel)
+        if flag is None:
+            wanted = user_wants
+        else:
+            wanted = flag if override else (flag and user_wants)
+        if wanted:
+            chosen.add(channel)
+    return chosen
+
+
+def recipient_key(user_id, email):
+    return f"user:{user_id}" if user_id is not None else f"email:{(email or '').lower()}"
+
+
+def message_id_delivery(message_id):
+    """`reminder.<event>.user.42.email@host` → (event id, 'user:42', 'email')."""
+    local = message_id.split("@", 1)[0]
+    if local.startswith("reminder."):
+        local = local[len("reminder."):]
+    event = local[:36]
+    rest = local[37:]
+    channel = rest.rsplit(".", 1)[-1]
+    recipient = rest[: -(len(channel) + 1)].replace(".", ":", 1)
+    return event, recipient, channel
+
+
+class Result:
+    def __init__(self):
+        self.violations = collections.defaultdict(list)
+        self.stats = collections.Counter()
+        self.notes = []
+
+    def violate(self, kind, example):
+        self.violations[kind].append(example)
+
+    @property
+    def ok(self):
+        return not self.violations
+
+    def summary(self, examples=3):
+        lines = []
+        for kind, items in sorted(self.violations.items()):
+            lines.append(f"VIOLATION {kind}: {len(items)} (e.g. {items[:examples]})")
+        return "\n".join(lines) if lines else "invariant holds"
+
+    def as_dict(self):
+        return {"ok": self.ok, "violations": {k: {"count": len(v), "examples": [str(x) for x in v[:5]]}
+                                               for k, v in self.violations.items()},
+                "stats": dict(self.stats), "notes": self.notes}
+
+
+def check(snap, limit, now=None):
+    """snap: dict with lists `firings`, `logs`, `deliveries`, `inbox`, `held`
+    (unpublished outbox rows: delivery_id, available_at, topic), `smtp`,
+    `http`, dicts `reminders`, `users`; `now` defaults to snap['now']."""
+    r = Result()
+    now = now or snap["now"]
+    reminders, users = snap["reminders"], snap["users"]
+
+    logs_by_event = collections.defaultdict(list)
+    for row in snap["logs"]:
+        logs_by_event[row["event_id"]].append(row)
+    deliveries = {d["delivery_id"]: d for d in snap["deliveries"]}
+    final_logs = collections.defaultdict(list)   # delivery id -> final log rows
+    for row in snap["logs"]:
+        key = row.get("dedupe_key") or ""
+        if key.startswith("deliver:"):
+            delivery_id = key[len("deliver:"):].rsplit(":", 2)[0]
+            if row["status"] in FINAL_LOG:
+                final_logs[delivery_id].append(row)
+    held = {h["delivery_id"]: h for h in snap["held"] if h.get("delivery_id")}
+
+    # 3. duplicates: one row per (event, recipient, channel, outcome, attempt).
+    seen = collections.Counter()
+    for row in snap["logs"]:
+        if row["status"] in ("snoozed", "dismissed", "acknowledged", "replayed"):
+            continue
+        seen[(row["event_id"], row["user_id"], (row["recipient_email"] or "").lower(), row["channel"], row["status"],
+              row.get("attempt", 0))] += 1
+    for key, count in seen.items():
+        if count > 1:
+            r.violate("duplicate log rows", (key, count))
+    dedupe = collections.Counter(row.get("dedupe_key") for row in snap["logs"] if row.get("dedupe_key"))
+    for key, count in dedupe.items():
+        if count > 1:
+            r.violate("duplicate dedupe keys", key)
+
+    expected_deliveries = set()
+    for firing in snap["firings"]:
+        event = firing["event_id"]
+        r.stats["firings"] += 1
+        r.stats[f"firings.{firing['event_type']}"] += 1
+        rows = logs_by_event.get(event, [])
+        fired = [x for x in rows if x["status"] == "fired"]
+        if len(fired) != 1:
+            r.violate("firing not logged fired exactly once", (event, len(fired)))
+        if firing["status"] in ("pending", "processing"):
+            r.violate("firing still queued", (event, firing["status"]))
+        reminder = reminders.get(firing["reminder_id"])
+        if reminder is None:
+            r.violate("firing of an unknown reminder", event)
+            continue
+        if firing.get("recipient_user_id") is not None:
+            recipients = [(f"user:{firing['recipient_user_id']}", firing["recipient_user_id"], None)]
+        else:
+            recipients, keys = [], set()
+            for uid in reminder["users"]:
+                if f"user:{uid}" not in keys:
+                    keys.add(f"user:{uid}"); recipients.append((f"user:{uid}", uid, None))
+            for address in reminder["emails"]:
+                key = f"email:{address.strip().lower()}"
+                if address.strip() and key not in keys:
+                    keys.add(key); recipients.append((key, None, address.strip().lower()))
+        by_recipient = collections.defaultdict(list)
+        for x in rows:
+            if x["status"] != "fired":
+                by_recipient[recipient_key(x["user_id"], x["recipient_email"]) if (x["user_id"] is not None or x["recipient_email"]) else None].append(x)
+        extra = set(by_recipient) - {k for k, _, _ in recipients} - {None}
+        for key in extra:
+            r.violate("outcome for someone not a recipient", (event, key))
+        for key, uid, address in recipients:
+            r.stats["recipient notifications planned"] += 1
+            mine = by_recipient.get(key, [])
+            level = [x for x in mine if x["channel"] is None and x["status"] in ("dispatched", "rate_limited", "skipped")]
+            channel_skips = {x["channel"] for x in mine if x["channel"] is not None and x["status"] == "skipped"
+                             and not (x.get("dedupe_key") or "").startswith("deliver:")}
+            deferred = {x["channel"] for x in mine if x["status"] == "deferred"}
+            if uid is not None:
+                user = users.get(uid)
+                want = expected_channels(user["prefs"] if user else None, reminder["flags"], reminder["override"])
+            else:
+                want = expected_channels(None, reminder["flags"], reminder["override"], bare_address=True)
+            if len(level) > 1:
+                r.violate("more than one decision for a recipient", (event, key, [x["status"] for x in level]))
+                continue
+            if not level:
+                # Only legitimate when every wanted channel was skipped for itself.
+                if want and channel_skips == want:
+                    for channel in want:
+                        r.stats[f"outcome.{channel}.skipped"] += 1
+                    continue
+                r.violate("recipient without an outcome", (event, key))
+                continue
+            decision = level[0]["status"]
+            r.stats[f"decision.{decision}"] += 1
+            if decision in ("rate_limited", "skipped"):
+                if decision == "skipped" and want:
+                    r.violate("skipped although channels were wanted", (event, key, level[0]["reason"], sorted(want)))
+                for channel in want:
+                    r.stats[f"outcome.{channel}.{decision}"] += 1
+                continue
+            if not want:
+                r.violate("dispatched although no channel was wanted", (event, key))
+            reason = level[0].get("reason") or ""
+            dispatched = set(c.strip() for c in reason.split(":", 1)[1].split(",")) if ":" in reason else set()
+            if dispatched | channel_skips != want or dispatched & channel_skips:
+                r.violate("channels differ from preferences", (event, key, sorted(dispatched), sorted(channel_skips), sorted(want)))
+            for channel in channel_skips:
+                r.stats[f"outcome.{channel}.skipped"] += 1
+            for channel in dispatched:
+                delivery_id = f"{event}:{key}:{channel}"
+                expected_deliveries.add(delivery_id)
+                d = deliveries.get(delivery_id)
+                finals = final_logs.get(delivery_id, [])
+                if d is None:
+                    h = held.get(delivery_id)
+                    if h is not None and channel in deferred and h["available_at"] > now:
+                        r.stats[f"outcome.{channel}.deferred (held)"] += 1
+                        continue
+                    r.violate("dispatched delivery without an outcome", delivery_id)
+                    continue
+                if d["status"] not in FINAL_DELIVERY:
+                    r.violate("delivery not finished", (delivery_id, d["status"]))
+                    continue
+                if len(finals) != 1:
+                    r.violate("delivery without exactly one final log row", (delivery_id, [x["status"] for x in finals]))
+                    continue
+                expected_log = "failed" if d["status"] == "dead" else d["status"]
+                if finals[0]["status"] != expected_log:
+                    r.violate("delivery row and log disagree", (delivery_id, d["status"], finals[0]["status"]))
+                label = "failed" if d["status"] == "dead" else d["status"]
+                if channel in deferred:
+                    r.stats[f"outcome.{channel}.deferred then {label}"] += 1
+                else:
+                    r.stats[f"outcome.{channel}.{label}"] += 1
+    for delivery_id in deliveries:
+        if delivery_id not in expected_deliveries:
+            r.violate("delivery nobody dispatched", delivery_id)
+
+    # 4. rate limit in every rolling 60 minutes; and only at the limit.
+    window = dt.timedelta(minutes=60)
+    dispatched_at = collections.defaultdict(list)
+    for row in snap["logs"]:
+        if row["status"] == "dispatched":
+            dispatched_at[recipient_key(row["user_id"], row["recipient_email"])].append(row["created_at"])
+    for key, times in dispatched_at.items():
+        times.sort()
+        start = 0
+        for end, t in enumerate(times):
+            while times[start] <= t - window:
+                start += 1
+            if end - start + 1 > limit:
+                r.violate("rate limit exceeded", (key, end - start + 1, t.isoformat()))
+                break
+    for row in snap["logs"]:
+        if row["status"] == "rate_limited" and row["channel"] is None:
+            key = recipient_key(row["user_id"], row["recipient_email"])
+            before = [t for t in dispatched_at.get(key, []) if row["created_at"] - window < t <= row["created_at"]]
+            if len(before) < limit:
+                r.violate("rate limited below the limit", (key, len(before), row["created_at"].isoformat()))
+    r.stats["rate limited recipients"] = sum(1 for row in snap["logs"] if row["status"] == "rate_limited" and row["channel"] is None)
+
+    # 5. nothing in flight.
+    for h in snap["held"]:
+        if h["available_at"] <= now:
+            r.violate("due outbox row not published", (h.get("topic"), h.get("delivery_id"), h["available_at"].isoformat()))
+
+    # 6. the sinks.
+    received = collections.Counter(x["message_id"] for x in snap["smtp"])
+    r.stats["smtp messages received"] = len(snap["smtp"])
+    r.stats["smtp repeated sends"] = sum(c - 1 for c in received.values() if c > 1)
+    sent_email = {d["message_id"]: d for d in snap["deliveries"] if d["channel"] == "email" and d["status"] == "sent"}
+    for message_id, d in sent_email.items():
+        if not message_id or received.get(message_id, 0) == 0:
+            r.violate("e-mail recorded sent but never arrived", (d["delivery_id"], message_id))
+    by_delivery = {}
+    for d in snap["deliveries"]:
+        by_delivery[d["delivery_id"]] = d
+    for message_id in received:
+        if message_id in sent_email:
+            continue
+        event, recipient, channel = message_id_delivery(message_id or "")
+        d = by_delivery.get(f"{event}:{recipient}:{channel}")
+        # Arrived but recorded otherwise: a crash between the 250 and the
+        # commit, then a failure on every later attempt. Counted, not a violation.
+        r.stats["e-mails arrived but recorded " + (d["status"] if d else "nothing")] += 1
+        if d is None:
+            r.violate("e-mail arrived for no known delivery", message_id)
+    posts = collections.Counter(x["sag"] for x in snap["http"] if 200 <= x["status"] < 300 and x.get("sag") is not None)
+    sent_posts = collections.Counter(d["sag_id"] for d in snap["deliveries"] if d["channel"] == "mattermost" and d["status"] == "sent")
+    r.stats["webhook posts answered 2xx"] = sum(posts.values())
+    r.stats["webhook posts answered otherwise"] = sum(1 for x in snap["http"] if not 200 <= x["status"] < 300)
+    r.stats["webhook repeated sends"] = sum(max(0, posts[s] - sent_posts.get(s, 0)) for s in posts)
+    for sag, count in sent_posts.items():
+        if posts.get(sag, 0) < count:
+            r.violate("Mattermost post recorded sent but never arrived", (sag, count, posts.get(sag, 0)))
+    inbox = collections.Counter(x["delivery_id"] for x in snap["inbox"])
+    for d in snap["deliveries"]:
+        if d["channel"] == "frontend" and d["status"] == "sent" and inbox.get(d["delivery_id"], 0) != 1:
+            r.violate("in-app delivery without exactly one inbox row", (d["delivery_id"], inbox.get(d["delivery_id"], 0)))
+    for delivery_id, count in inbox.items():
+        d = by_delivery.get(delivery_id)
+        if d is None or d["status"] != "sent" or count != 1:
+            r.violate("inbox row without a sent in-app delivery", delivery_id)
+    return r
+
+
+def read_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+    return out
+
+
+def load_snapshot(conn, workload, sink_dir):
+    """Everything check() needs, read after the run drained."""
+    def rows(sql):
+        cur = conn.execute(sql)
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, row)) for row in cur]
+
+    snap = {
+        "now": conn.execute("SELECT now()").fetchone()[0],
+        "firings": rows("SELECT event_id::text, reminder_id, sag_id, event_type, status, recipient_user_id, created_at, "
+                        "event_data FROM sag_reminder_queue WHERE recipient_user_id IS NULL AND recipient_email IS NULL"),
+        "logs": rows("SELECT id, event_id::text, reminder_id, sag_id, user_id, recipient_email, channel, status, reason, "
+                     "dedupe_key, attempt, created_at FROM sag_reminder_logs"),
+        "deliveries": rows("SELECT delivery_id, channel, reminder_id, sag_id, user_id, recipient_email, status, "
+                           "handled_attempt, message_id, created_at, updated_at FROM sag_reminder_deliveries"),
+        "inbox": rows("SELECT delivery_id, event_id::text, user_id, created_at FROM sag_reminder_inbox"),
+        "held": rows("SELECT id, topic, payload ->> 'delivery_id' AS delivery_id, available_at, created_at "
+                     "FROM reminder_outbox WHERE published_at IS NULL"),
+        "published": rows("SELECT topic, event_id::text, payload ->> 'delivery_id' AS delivery_id, created_at, published_at "
+                          "FROM reminder_outbox WHERE published_at IS NOT NULL AND topic NOT LIKE '%%.dlq' "
+                          "AND COALESCE((payload ->> 'attempt')::int, 0) = 0"),
+        "published_per_s": rows("SELECT extract(epoch FROM date_trunc('second', published_at))::bigint AS second, "
+                                "count(*) AS n FROM reminder_outbox WHERE published_at IS NOT NULL GROUP BY 1"),
+        "smtp": read_jsonl(os.path.join(sink_dir, "smtp.jsonl")),
+        "http": read_jsonl(os.path.join(sink_dir, "http.jsonl")),
+        "reminders": workload.reminders,
+        "users": workload.users,
+    }
+    return snap

@@ -1,0 +1,278 @@
+"""One load run: private stack, data set, driver, faults, drain, invariant, analysis."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import threading
+import time
+
+import psycopg
+
+from . import analysis, invariants
+from .stack import SERVICE_ROLES, Stack
+from .workload import Driver, Workload
+
+ALL_FAULTS = ("kill", "pg", "broker", "smtp", "webhook")
+
+
+class Profile:
+    def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=5,
+                 seed=1, smtp_down_s=30, broker_pause_s=10, webhook_bad_s=20, kill_roles=None, drain_timeout=180,
+                 quiet_release_s=None, threads=4, settings=None, wait_for_held=True, role_settings=None):
+        self.rate = rate
+        self.duration = duration
+        self.faults = tuple(faults)
+        self.limit = limit
+        # Enough users that most are under the limit, few enough that some reach it.
+        self.users = users or max(200, int(rate * duration / 3))
+        # Each case changes at most once every ~10 s, so a post's case title names its change.
+        self.cases = cases or max(500, int(rate * 12))
+        self.scheduled = scheduled if scheduled is not None else max(20, int(duration))
+        self.seed = seed
+        self.smtp_down_s = smtp_down_s
+        self.broker_pause_s = broker_pause_s
+        self.webhook_bad_s = webhook_bad_s
+        self.kill_roles = kill_roles or list(SERVICE_ROLES)
+        self.drain_timeout = drain_timeout
+        self.quiet_release_s = quiet_release_s if quiet_release_s is not None else duration / 2
+        self.threads = threads
+        # Fault runs wait for quiet-hour deferrals released during the drain;
+        # throughput runs leave them held (their release is hours away).
+        self.wait_for_held = wait_for_held
+        self.settings = dict(settings or {})
+        self.role_settings = dict(role_settings or {})
+
+    def as_dict(self):
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def fault_plan(profile, rng):
+    """(offset seconds, kind, detail, length seconds) in a random order of slots
+    between 10 % and 80 % of the run, each at a random moment within its slot."""
+    items = []
+    if "kill" in profile.faults:
+        for role in profile.kill_roles:
+            items.append(("kill", role, 0))
+    if "pg" in profile.faults:
+        items.append(("pg", "restart -m immediate", 0))
+    if "broker" in profile.faults:
+        items.append(("broker", "SIGSTOP", profile.broker_pause_s))
+    if "smtp" in profile.faults:
+        items.append(("smtp", "down", profile.smtp_down_s))
+    if "webhook" in profile.faults:
+        items.append(("webhook", "429 then 500", profile.webhook_bad_s))
+    if not items:
+        return []
+    rng.shuffle(items)
+    start, end = 0.10 * profile.duration, 0.80 * profile.duration
+    slot = (end - start) / len(items)
+    plan = []
+    for n, (kind, detail, length) in enumerate(items):
+        at = start + n * slot + rng.random() * slot * 0.7
+        plan.append((round(at, 2), kind, detail, length))
+    return plan
+
+
+class Injector:
+    def __init__(self, stack, plan, t0, log):
+        self.stack = stack
+        self.plan = plan
+        self.t0 = t0
+        self.log = log
+        self.timeline = []  # dicts: kind, detail, start, end, ok, note
+        self.lock = threading.Lock()
+        self.threads = []
+
+    def run(self):
+        for at, kind, detail, length in self.plan:
+            delay = self.t0 + at - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            t = threading.Thread(target=self._one, args=(kind, detail, length), daemon=True)
+            t.start()
+            self.threads.append(t)
+        for t in self.threads:
+            t.join()
+
+    def _one(self, kind, detail, length):
+        entry = {"kind": kind, "detail": detail, "start": time.time(), "ok": True, "note": ""}
+        try:
+            if kind == "kill":
+                self.stack.kill_service(detail)
+                entry["end"] = time.time()
+                time.sleep(0.5)
+                self.stack.start_service(detail)
+                entry["note"] = "SIGKILL, restarted after 0.5 s"
+            elif kind == "pg":
+                self.stack.restart_postgres()
+                entry["end"] = time.time()
+                entry["note"] = "pg_ctl restart -m immediate"
+            elif kind == "broker":
+                self.stack.pause_broker()
+                time.sleep(length)
+                self.stack.resume_broker()
+                entry["end"] = time.time()
+                entry["note"] = f"SIGSTOP for {length} s, then SIGCONT (memory broker: a restart would lose its data)"
+            elif kind == "smtp":
+                self.stack.sink_control("/smtp/down")
+                time.sleep(length)
+                self.stack.sink_control("/smtp/up")
+                entry["end"] = time.time()
+                entry["note"] = f"SMTP sink not listening for {length} s"
+            elif kind == "webhook":
+                half = length / 2
+                self.stack.sink_control("/webhook?status=429&retry_after=2")
+                time.sleep(half)
+                self.stack.sink_control("/webhook?status=500")
+                time.sleep(length - half)
+                self.stack.sink_control("/webhook?status=200")
+                entry["end"] = time.time()
+                entry["note"] = f"webhook answers 429 (Retry-After 2) for {half:g} s, then 500 for {length - half:g} s"
+        except Exception as error:
+            entry["ok"] = False
+            entry["note"] += f" error: {error}"
+            entry.setdefault("end", time.time())
+        self.log(f"fault {kind} {detail}: {entry['note']}")
+        with self.lock:
+            self.timeline.append(entry)
+
+
+def wait_warm(stack, workload, timeout=90, log=print):
+    """One status change on the warm-up case, until the e-mail, the post and the inbox row arrive."""
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE sag_sager SET status = 'i_gang' WHERE id = %s", (workload.warmup_case,))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stats = stack.sink_control("/stats", method="GET")
+            inbox = conn.execute("SELECT count(*) FROM sag_reminder_inbox").fetchone()[0]
+            if stats["smtp"] >= 1 and stats["http_2xx"] >= 1 and inbox >= 1:
+                return True
+            dead = stack.dead_services()
+            if dead:
+                raise RuntimeError(f"services exited during warm-up: {dead}")
+            time.sleep(0.2)
+    raise RuntimeError("the pipeline did not deliver the warm-up change in time")
+
+
+DRAIN_SQL = """
+SELECT (SELECT count(*) FROM reminder_outbox WHERE published_at IS NULL AND available_at <= now() + make_interval(secs => %s)),
+       (SELECT count(*) FROM sag_reminder_queue WHERE status IN ('pending', 'processing')),
+       (SELECT count(*) FROM sag_reminder_deliveries WHERE status NOT IN ('sent', 'dry_run', 'skipped', 'dead')),
+       (SELECT count(*) FROM reminder_outbox WHERE published_at IS NOT NULL AND topic LIKE 'reminders.deliver.%%'
+          AND topic NOT LIKE '%%.dlq' AND COALESCE((payload ->> 'attempt')::int, 0) = 0),
+       (SELECT count(*) FROM sag_reminder_deliveries),
+       (SELECT count(*) FROM sag_reminders WHERE is_active AND deleted_at IS NULL AND next_check_at <= now()
+          AND trigger_type IN ('time_based', 'deadline_approaching'))
+"""
+
+
+def drain(stack, timeout, log, wait_for_held=True):
+    """Waits until nothing is in flight: every due outbox row published, every
+    firing dispatched, every published delivery handled and finished."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(stack.database_url, autocommit=True, connect_timeout=3) as conn:
+                while time.monotonic() < deadline:
+                    remaining = max(0.0, deadline - time.monotonic()) if wait_for_held else 0.0
+                    row = conn.execute(DRAIN_SQL, (remaining,)).fetchone()
+                    due, queued, open_deliveries, published, handled, unfired = row
+                    last = row
+                    if due == 0 and queued == 0 and open_deliveries == 0 and published <= handled and unfired == 0:
+                        return True, dict(zip(("due_outbox", "queued", "open_deliveries", "published", "handled", "unfired"), row))
+                    time.sleep(0.5)
+        except psycopg.OperationalError:
+            time.sleep(0.5)
+    log(f"drain timed out: {last}")
+    return False, dict(zip(("due_outbox", "queued", "open_deliveries", "published", "handled", "unfired"), last or ()))
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def execute(profile, out_dir, name, log=print, keep_stack=False):
+    """Runs one profile; writes `<out_dir>/<name>.json` (and sink records) and returns the result dict."""
+    os.makedirs(out_dir, exist_ok=True)
+    settings = {"REMINDERS_MAX_PER_USER_PER_HOUR": profile.limit}
+    settings.update(profile.settings)
+    stack = Stack(settings=settings, keep=keep_stack, log=log, role_settings=profile.role_settings)
+    result = {"name": name, "profile": profile.as_dict(), "load_before": loadavg(), "binary": stack.binary}
+    rng = random.Random(profile.seed)
+    try:
+        t_setup = time.time()
+        stack.start()
+        workload = Workload(profile.users, profile.cases, profile.scheduled, seed=profile.seed,
+                            quiet_release_s=profile.quiet_release_s, run_seconds=profile.duration)
+        with psycopg.connect(stack.database_url) as conn:
+            workload.create(conn)
+        log(f"{name}: {profile.users} users, {profile.cases} driven cases, {len(workload.reminders)} reminders; warming up")
+        wait_warm(stack, workload, log=log)
+        result["setup_s"] = round(time.time() - t_setup, 1)
+        driver = Driver(stack.database_url, workload.pool, profile.rate, profile.duration, threads=profile.threads, log=log)
+        plan = fault_plan(profile, rng)
+        t0 = time.time()
+        injector = Injector(stack, plan, t0, log)
+        fault_thread = threading.Thread(target=injector.run, daemon=True)
+        fault_thread.start()
+        log(f"{name}: driving {profile.rate}/s for {profile.duration} s; faults: {[(a, k, d) for a, k, d, _ in plan]}")
+        driver.run()
+        fault_thread.join()
+        t_load_end = time.time()
+        result["load_during"] = loadavg()
+        dead = stack.dead_services()
+        for role, code in dead.items():
+            # A service that died by itself (not by our SIGKILL) is a finding; restart it so the run can drain.
+            log(f"{name}: {role} exited with {code}; restarting it")
+            result.setdefault("unexpected_exits", []).append({"role": role, "code": code, "t": time.time()})
+            stack.start_service(role)
+        drained, drain_state = drain(stack, profile.drain_timeout, log, profile.wait_for_held)
+        t_drained = time.time()
+        stack.sink_control("/flush")
+        with psycopg.connect(stack.database_url, autocommit=True) as conn:
+            snap = invariants.load_snapshot(conn, workload, stack.sink_dir)
+            stack._sample_once()
+            result["cpu_seconds"] = {k: round(v, 1) for k, v in stack.cpu_by_role().items()}
+            result["top_statements"] = [
+                {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
+                for q, calls, total, mean, rows in conn.execute(
+                    "SELECT query, calls, total_exec_time, mean_exec_time, rows FROM pg_stat_statements "
+                    "ORDER BY total_exec_time DESC LIMIT 12")]
+            result["seq_scans"] = {name: [seq, seq_rows, idx] for name, seq, seq_rows, idx in conn.execute(
+                "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")}
+        verdict = invariants.check(snap, profile.limit)
+        if not drained:
+            verdict.violate("run did not drain", drain_state)
+        result.update({
+            "t0": t0, "t_load_end": t_load_end, "t_drained": t_drained, "drained": drained, "drain_state": drain_state,
+            "drain_s": round(t_drained - t_load_end, 1), "changes_committed": len(driver.changes),
+            "changes_offered": int(profile.rate * profile.duration),
+            "driver_lag_s": round(driver.finished - t0 - profile.duration, 2),
+            "driver_errors": len(driver.errors), "faults": sorted(injector.timeline, key=lambda e: e["start"]),
+            "invariant": verdict.as_dict(), "peak_rss_kib": dict(stack.peak_rss),
+            "unexpected_exits": result.get("unexpected_exits", []) + [
+                {"role": r, "code": c} for r, c in stack.dead_services().items()],
+        })
+        result["analysis"] = analysis.analyse(snap, driver, workload, result)
+        log(f"{name}: {verdict.summary()}")
+        for line in analysis.summary_lines(result):
+            log(f"{name}: {line}")
+    except Exception as error:
+        result["error"] = repr(error)
+        log(f"{name}: ERROR {error!r}")
+        raise
+    finally:
+        logs_to = os.path.join(out_dir, f"{name}-logs")
+        try:
+            if result.get("error") or not result.get("invariant", {}).get("ok", False):
+                shutil.copytree(stack.logs, logs_to, dirs_exist_ok=True)
+                result["logs"] = logs_to
+        except Exception:
+            pass
+        stack.close()
+        with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
+            json.dump(result, f, indent=1, default=str)
+    return result
