@@ -286,6 +286,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
             )
         }
         try await DeliveryOutbox.insert(planned.flatMap(\.2.deliveries), on: connection)
+        // The event ids as an array too: joined only with the record set, the
+        // planner scans the whole queue (it cannot see how few rows the set
+        // holds); `= ANY` lets it use the unique index on event_id.
         try await connection.query(
             """
             UPDATE sag_reminder_queue q

@@ -1,0 +1,56 @@
+import Foundation
+import Postgres
+import Testing
+
+/// Found by the load run: every case status change woke the scheduler. It is
+/// woken when a due time may change, and only then.
+@Suite("Scheduler wake-ups", .timeLimit(.minutes(1)))
+struct ScheduleWakeupTests {
+    @Test("a status change's bookkeeping does not wake the scheduler; a new due time does")
+    func wakeUps() async throws {
+        try await TestDatabase.with { _, postgres in
+            let user = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
+            let timed = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user])
+            let received = PayloadLog()
+            let notifications = postgres.listen(on: "reminder_schedule")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await notification in notifications where !notification.isReconnect {
+                        received.append(notification.payload)
+                    }
+                }
+                defer { group.cancelAll() }
+                // Notifications sent before LISTEN took effect are lost: say "ready" until one arrives.
+                let listening = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+                    try await postgres.query("SELECT pg_notify('reminder_schedule', 'ready')")
+                    return received.all.contains("ready")
+                }
+                #expect(listening)
+
+                // Notifications arrive in commit order, so what comes before each
+                // marker was caused by the statement before it.
+                try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+                let fired = try await postgres.query("SELECT fire_count FROM sag_reminders WHERE trigger_type = 'status_change'")
+                #expect(try fired[0].decode("fire_count", as: Int.self) == 1, "the status change fired its reminder")
+                try await postgres.query("SELECT pg_notify('reminder_schedule', 'after-status-change')")
+                try await postgres.query("UPDATE sag_reminders SET scheduled_at = now() + interval '1 hour' WHERE id = $1", [timed])
+                try await postgres.query("SELECT pg_notify('reminder_schedule', 'after-reschedule')")
+
+                let both = await eventually(timeout: .seconds(20)) { received.all.contains("after-reschedule") }
+                #expect(both)
+                let sequence = Array(received.all.drop { $0 != "ready" }.drop { $0 == "ready" })
+                #expect(sequence == ["after-status-change", "", "after-reschedule"], "\(sequence)")
+            }
+        }
+    }
+}
+
+/// Payloads received, in order, shared with the listening task.
+final class PayloadLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var payloads: [String] = []
+    func append(_ payload: String) { lock.withLock { payloads.append(payload) } }
+    var all: [String] { lock.withLock { payloads } }
+}
