@@ -294,9 +294,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
             UPDATE sag_reminder_queue q
                SET status = x.status, processed_at = clock_timestamp(), attempts = q.attempts + 1
               FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, status TEXT)
-             WHERE q.event_id = x.event_id AND q.status IN ('pending', 'processing')
+             WHERE q.event_id = ANY($2::uuid[]) AND q.event_id = x.event_id AND q.status IN ('pending', 'processing')
             """,
-            [PostgresJSON(try JSONValue.array(queueStatuses).jsonText())]
+            [PostgresJSON(try JSONValue.array(queueStatuses).jsonText()), planned.map { $0.0.eventID }]
         )
         if !limitedRows.isEmpty {
             try await connection.query(
