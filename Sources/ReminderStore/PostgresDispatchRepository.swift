@@ -160,8 +160,10 @@ public struct PostgresDispatchRepository: DispatchRepository {
               FROM jsonb_to_recordset($1::jsonb) AS x(reminder_id INTEGER, user_id INTEGER)
               JOIN users u ON u.user_id = x.user_id
               LEFT JOIN user_notification_preferences p ON p.user_id = u.user_id
+             WHERE u.user_id = ANY($3::int[])
             """,
-            [PostgresJSON(try JSONValue.array(input).jsonText()), defaultTimeZone]
+            // The ids as an array as well, for the same reason as the queue update below.
+            [PostgresJSON(try JSONValue.array(input).jsonText()), defaultTimeZone, Array(Set(pairs.map { $0[1] }))]
         )
         var profiles: [Int: [RecipientProfile]] = [:]
         for row in rows {

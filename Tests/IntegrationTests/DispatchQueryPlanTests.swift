@@ -9,8 +9,8 @@ import Testing
 /// read from PostgreSQL's own table statistics.
 @Suite("Dispatch statements use their indexes", .timeLimit(.minutes(2)))
 struct DispatchQueryPlanTests {
-    @Test("marking a firing's queue row reads it by index, not by scanning the queue")
-    func queueUpdateUsesIndex() async throws {
+    @Test("a dispatch reads the queue, the users and their preferences by index, not by scanning them")
+    func dispatchUsesIndexes() async throws {
         try await TestDatabase.with { _, postgres in
             let user = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
@@ -23,17 +23,35 @@ struct DispatchQueryPlanTests {
                 """,
                 [reminder, sag]
             )
+            // And many users, most with preferences.
+            try await postgres.query(
+                """
+                WITH made AS (
+                    INSERT INTO users (username, email)
+                    SELECT 'bulk-' || n, 'bulk-' || n || '@example.test' FROM generate_series(1, 5000) AS n
+                    RETURNING user_id
+                )
+                INSERT INTO user_notification_preferences (user_id, notify_email) SELECT user_id, true FROM made
+                """
+            )
+            try await postgres.query("INSERT INTO user_notification_preferences (user_id) VALUES ($1)", [user])
             try await postgres.query("ANALYZE sag_reminder_queue")
+            try await postgres.query("ANALYZE users")
+            try await postgres.query("ANALYZE user_notification_preferences")
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
             let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
             let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
 
             // Statistics reach the shared view when each session goes idle (within about 10 s).
             let settled = try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
-                try await Self.queueStatistics(postgres).inserted >= 20_001
+                let queue = try await Self.statistics(of: "sag_reminder_queue", postgres)
+                let preferences = try await Self.statistics(of: "user_notification_preferences", postgres)
+                return queue.inserted >= 20_001 && preferences.inserted >= 5_001
             }
             #expect(settled)
             let before = try await Self.queueStatistics(postgres)
+            let usersBefore = try await Self.statistics(of: "users", postgres)
+            let preferencesBefore = try await Self.statistics(of: "user_notification_preferences", postgres)
 
             let outcomes = try await PostgresDispatchRepository(postgres: postgres)
                 .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)), now: Date())
@@ -48,15 +66,29 @@ struct DispatchQueryPlanTests {
             let after = try await Self.queueStatistics(postgres)
             #expect(after.sequentialScans == before.sequentialScans, "the queue update scanned the queue: \(before) → \(after)")
             #expect(after.indexScans > before.indexScans)
+            // The recipients' profile: the dispatch's only read of these two tables.
+            let usersAfter = try await Self.statistics(of: "users", postgres)
+            let preferencesAfter = try await Self.statistics(of: "user_notification_preferences", postgres)
+            #expect(usersAfter.sequentialScans == usersBefore.sequentialScans, "users scanned: \(usersBefore) → \(usersAfter)")
+            #expect(usersAfter.indexScans > usersBefore.indexScans)
+            #expect(
+                preferencesAfter.sequentialScans == preferencesBefore.sequentialScans,
+                "preferences scanned: \(preferencesBefore) → \(preferencesAfter)"
+            )
         }
     }
 
     static func queueStatistics(_ postgres: PostgresClient) async throws -> (inserted: Int, updated: Int, sequentialScans: Int, indexScans: Int) {
+        try await statistics(of: "sag_reminder_queue", postgres)
+    }
+
+    static func statistics(of table: String, _ postgres: PostgresClient) async throws -> (inserted: Int, updated: Int, sequentialScans: Int, indexScans: Int) {
         let rows = try await postgres.query(
             """
             SELECT n_tup_ins AS inserted, n_tup_upd AS updated, seq_scan AS scans, coalesce(idx_scan, 0) AS index_scans
-              FROM pg_stat_user_tables WHERE relname = 'sag_reminder_queue'
-            """
+              FROM pg_stat_user_tables WHERE relname = $1
+            """,
+            [table]
         )
         return (
             try rows[0].decode("inserted", as: Int.self), try rows[0].decode("updated", as: Int.self),
