@@ -14,21 +14,7 @@ struct ScheduleWakeupTests {
             let sag = try await Fixtures.caseRow(postgres)
             _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
             let timed = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user])
-            let received = PayloadLog()
-            let notifications = postgres.listen(on: "reminder_schedule")
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await notification in notifications where !notification.isReconnect {
-                        received.append(notification.payload)
-                    }
-                }
-                defer { group.cancelAll() }
-                // Notifications sent before LISTEN took effect are lost: say "ready" until one arrives.
-                let listening = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
-                    try await postgres.query("SELECT pg_notify('reminder_schedule', 'ready')")
-                    return received.all.contains("ready")
-                }
-                #expect(listening)
+            try await ScheduleWakeupTests.listening(to: "reminder_schedule", postgres) { received in
 
                 // Notifications arrive in commit order, so what comes before each
                 // marker was caused by the statement before it.
@@ -58,20 +44,7 @@ extension ScheduleWakeupTests {
             let reminder = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
             let repository = PostgresSchedulerRepository(postgres: postgres)
             for channel in ["reminder_schedule", "reminder_outbox"] {
-                let received = PayloadLog()
-                let notifications = postgres.listen(on: channel)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await notification in notifications where !notification.isReconnect {
-                            received.append(notification.payload)
-                        }
-                    }
-                    defer { group.cancelAll() }
-                    let listening = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
-                        try await postgres.query("SELECT pg_notify($1, 'ready')", [channel])
-                        return received.all.contains("ready")
-                    }
-                    #expect(listening)
+                try await ScheduleWakeupTests.listening(to: channel, postgres) { received in
 
                     // A scheduler pass with nothing due: its snooze statement touches no row.
                     #expect(try await repository.fireDueReminders(limit: 10, now: Date()).isEmpty)
@@ -96,6 +69,32 @@ extension ScheduleWakeupTests {
                     #expect(sequence == ["after-idle-pass", "", "after-rows"], "\(channel): \(sequence)")
                 }
             }
+        }
+    }
+}
+
+extension ScheduleWakeupTests {
+    /// Runs `body` while every payload on `channel` is collected, in order,
+    /// from the moment a "ready" sent by the test came back (notifications
+    /// sent before LISTEN took effect are lost).
+    static func listening(
+        to channel: String, _ postgres: PostgresClient, _ body: @Sendable (PayloadLog) async throws -> Void
+    ) async throws {
+        let received = PayloadLog()
+        let notifications = postgres.listen(on: channel)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await notification in notifications where !notification.isReconnect {
+                    received.append(notification.payload)
+                }
+            }
+            defer { group.cancelAll() }
+            let listening = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+                try await postgres.query("SELECT pg_notify($1, 'ready')", [channel])
+                return received.all.contains("ready")
+            }
+            #expect(listening)
+            try await body(received)
         }
     }
 }
