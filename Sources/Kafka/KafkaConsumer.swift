@@ -84,6 +84,18 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// Commits like ``commit(_:)``, but answers `false` instead of throwing
+    /// when shutdown has closed the consumer meanwhile: a consumer whose work
+    /// is idempotent stops there, and the group hands the messages out again.
+    public func commitUnlessClosed(_ messages: [KafkaConsumerMessage]) async throws -> Bool {
+        do {
+            try await commit(messages)
+            return true
+        } catch let error as KafkaError where error.code == .shutdown {
+            return false
+        }
+    }
+
     private struct PartitionKey: Hashable {
         var topic: String
         var partition: Int32

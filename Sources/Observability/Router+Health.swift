@@ -18,14 +18,21 @@ extension Router {
             )
         }
         get(RouterPath(HealthPaths.metrics)) { _, _ in
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(16_384)
-            registry.emit(into: &bytes)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-            )
+            Response.metrics(of: registry)
         }
+    }
+}
+
+extension Response {
+    /// `registry` in the Prometheus text exposition format, as `/metrics` serves it.
+    public static func metrics(of registry: PrometheusCollectorRegistry) -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16_384)
+        registry.emit(into: &bytes)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
     }
 }

@@ -10,7 +10,7 @@ struct DeliveryMetrics: Sendable {
     let retried: Counter
     let deadLettered: Counter
     let lag: PartitionLagGauges
-    let channel: Channel
+    private let latency: [String: Timer]
 
     init(channel: Channel) {
         let dimensions = [("role", "worker.\(channel.rawValue)"), ("topic", channel.deliveryTopic)]
@@ -19,14 +19,18 @@ struct DeliveryMetrics: Sendable {
         retried = Counter(label: MetricName.messagesRetried, dimensions: dimensions)
         deadLettered = Counter(label: MetricName.messagesDeadLettered, dimensions: dimensions)
         lag = PartitionLagGauges(label: MetricName.consumerLag, dimensions: [("role", "worker.\(channel.rawValue)")])
-        self.channel = channel
+        latency = Dictionary(uniqueKeysWithValues: Self.outcomes.map { outcome in
+            (outcome, Timer(label: MetricName.deliveryLatency, dimensions: [("channel", channel.rawValue), ("outcome", outcome)]))
+        })
     }
+
+    /// The outcomes whose latency is recorded.
+    static let outcomes = ["sent", "dry_run", "failed"]
 
     /// Time from the firing to `outcome`, when the delivery says when it fired.
     func recordLatency(of delivery: Delivery, outcome: String, now: Date = Date()) {
         guard let firedAt = delivery.firedAt else { return }
         let seconds = max(0, now.timeIntervalSince(firedAt))
-        Timer(label: MetricName.deliveryLatency, dimensions: [("channel", channel.rawValue), ("outcome", outcome)])
-            .recordNanoseconds(Int64(seconds * 1_000_000_000))
+        latency[outcome]?.recordNanoseconds(Int64(seconds * 1_000_000_000))
     }
 }

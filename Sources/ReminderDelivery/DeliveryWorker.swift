@@ -63,12 +63,9 @@ public final class DeliveryWorker: Service {
                 if let lag = message.lag { metrics.lag.record(topic: message.topic, partition: message.partition, lag: lag) }
                 uncommitted.append(message)
                 if uncommitted.count >= configuration.batchSize || !consumer.hasBufferedMessages {
-                    do {
-                        try await consumer.commit(uncommitted)
-                    } catch let error as KafkaError where error.code == .shutdown {
-                        // Shutdown closed the consumer while these were in hand. Their
-                        // outcomes are in the database; the group hands the messages out
-                        // again and the worker recognises them as handled.
+                    guard try await consumer.commitUnlessClosed(uncommitted) else {
+                        // Their outcomes are in the database; redelivered, the worker
+                        // recognises them as handled.
                         logger.info("stopped before committing the last offsets", metadata: ["messages": "\(uncommitted.count)"])
                         uncommitted.removeAll()
                         break

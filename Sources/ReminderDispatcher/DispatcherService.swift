@@ -70,12 +70,9 @@ public final class DispatcherService: Service {
                 if let last = batch.last, let lag = last.lag {
                     metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
                 }
-                do {
-                    try await consumer.commit(batch)
-                } catch let error as KafkaError where error.code == .shutdown {
-                    // Shutdown closed the consumer while this batch was in hand.
-                    // Its work is committed in the database; the group hands the
-                    // messages out again and the dedupe keys make that a no-op.
+                guard try await consumer.commitUnlessClosed(batch) else {
+                    // The batch's work is committed in the database; redelivered,
+                    // the dedupe keys make it a no-op.
                     logger.info("stopped before committing the last batch's offsets", metadata: ["firings": "\(batch.count)"])
                     break
                 }

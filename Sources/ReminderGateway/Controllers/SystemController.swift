@@ -36,12 +36,7 @@ struct SystemController {
         // router alone) it has no samples to show.
         let registry = metrics ?? PrometheusCollectorRegistry()
         routes.add(.get, HealthPaths.metrics) { _, _ in
-            var bytes: [UInt8] = []
-            registry.emit(into: &bytes)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-            )
+            Response.metrics(of: registry)
         }
         routes.add(.get, "/openapi.json") { _, _ in
             Self.file(resources.openAPI, contentType: "application/json")

@@ -68,8 +68,11 @@ struct ServiceRunner {
                 onListening: { port in logger.info("health and metrics listening", metadata: ["port": "\(port)"]) }
             ))
         }
-        let postgres = self.postgres
-        group.append(ReadinessProbe(name: "database", readiness: readiness) { try await postgres.query("SELECT 1") })
+        if !servesHealth {
+            // A role serving its own /readyz (the gateway) checks the database there.
+            let postgres = self.postgres
+            group.append(ReadinessProbe(name: "database", readiness: readiness) { try await postgres.query("SELECT 1") })
+        }
         group += services
         group.append(ShutdownNotice(readiness: readiness))
         let serviceGroup = ServiceGroup(
