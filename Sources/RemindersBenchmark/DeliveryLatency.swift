@@ -57,12 +57,9 @@ struct DeliveryLatency: AsyncParsableCommand {
                  KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: channel.deliveryTopic), partitions: 1)],
                 timeout: .seconds(30)
             )
-            var relayConfiguration = OutboxRelayConfiguration()
-            relayConfiguration.topicPrefix = prefix
-            let relay = OutboxRelay(
-                postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
-                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
-                configuration: relayConfiguration, logger: quietLogger
+            let relay = OutboxRelay.forBenchmark(
+                postgres: postgres, databaseURL: database.url, topicPrefix: prefix,
+                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress), logger: quietLogger
             )
             var dispatcherConfiguration = DispatcherConfiguration()
             dispatcherConfiguration.enabled = true

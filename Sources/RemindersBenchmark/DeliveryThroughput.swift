@@ -122,12 +122,9 @@ struct DeliveryThroughput: AsyncParsableCommand {
 
     /// Runs the relay until every outbox row is on its topic: the topic is full before the worker starts.
     private func drainOutbox(_ postgres: PostgresClient, url: String, prefix: String) async throws {
-        var relayConfiguration = OutboxRelayConfiguration()
-        relayConfiguration.topicPrefix = prefix
-        let relay = OutboxRelay(
-            postgres: postgres, postgresConfiguration: PostgresConfiguration(url: url),
-            producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
-            configuration: relayConfiguration, logger: quietLogger
+        let relay = OutboxRelay.forBenchmark(
+            postgres: postgres, databaseURL: url, topicPrefix: prefix,
+            producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress), logger: quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await relay.run() }

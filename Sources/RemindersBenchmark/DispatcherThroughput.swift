@@ -38,12 +38,9 @@ struct DispatcherThroughput: AsyncParsableCommand {
                         .map { KafkaTopicSpecification(name: prefix + $0, partitions: 8) },
                     timeout: .seconds(30)
                 )
-                var relayConfiguration = OutboxRelayConfiguration()
-                relayConfiguration.topicPrefix = prefix
-                let relay = OutboxRelay(
-                    postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
-                    producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
-                    configuration: relayConfiguration, logger: quietLogger
+                let relay = OutboxRelay.forBenchmark(
+                    postgres: postgres, databaseURL: database.url, topicPrefix: prefix,
+                    producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress), logger: quietLogger
                 )
                 // The backlog: every case changes status, and the relay puts the
                 // fired events on the topic before the dispatcher starts.

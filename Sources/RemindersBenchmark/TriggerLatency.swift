@@ -39,12 +39,9 @@ struct TriggerLatency: AsyncParsableCommand {
 
             var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: brokerAddress)
             producerConfiguration.linger = .milliseconds(linger)
-            var relayConfiguration = OutboxRelayConfiguration()
-            relayConfiguration.topicPrefix = prefix
-            let relay = OutboxRelay(
-                postgres: postgres, postgresConfiguration: PostgresConfiguration(url: database.url),
-                producerConfiguration: producerConfiguration,
-                configuration: relayConfiguration, logger: quietLogger
+            let relay = OutboxRelay.forBenchmark(
+                postgres: postgres, databaseURL: database.url, topicPrefix: prefix,
+                producerConfiguration: producerConfiguration, logger: quietLogger
             )
             var consumerConfiguration = KafkaConsumerConfiguration(
                 bootstrapServers: brokerAddress, groupID: prefix + "bench", topics: [prefix + TopicName.fired]
