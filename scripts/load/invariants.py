@@ -341,3 +341,102 @@ def load_snapshot(conn, workload, sink_dir):
         "users": workload.users,
     }
     return snap
+
+
+# --- repeated sends and what came before them --------------------------------
+
+# Which worker role sends on a sink's channel (its scale events can cause a repeat there).
+CHANNEL_ROLE = {"email": "email", "webhook": "mattermost"}
+# The faults that can cause a repeat on a channel: a kill of that channel's
+# worker or an outage of its receiver; the database and the broker: any channel.
+FAULT_CAUSES = {"email": {("kill", "email"), ("smtp", "down")},
+                "webhook": {("kill", "mattermost"), ("webhook", "429 then 500")}}
+SCALE_KINDS = ("join", "sigterm", "sigkill")
+
+
+def repeated_sends(snap):
+    """[(channel, t)]: the extra copies at the sinks. An e-mail whose
+    Message-ID had arrived before; for posts (matched per case), those beyond
+    the number of Mattermost deliveries recorded sent for the case, the
+    latest ones counted as the repeats."""
+    repeats = []
+    seen = collections.Counter()
+    for rec in sorted(snap["smtp"], key=lambda r: r["t"]):
+        seen[rec.get("message_id")] += 1
+        if seen[rec.get("message_id")] > 1:
+            repeats.append(("email", rec["t"]))
+    sent_posts = collections.Counter(d["sag_id"] for d in snap["deliveries"]
+                                     if d["channel"] == "mattermost" and d["status"] == "sent")
+    posts_by_sag = collections.defaultdict(list)
+    for rec in snap["http"]:
+        if 200 <= rec["status"] < 300 and rec.get("sag") is not None:
+            posts_by_sag[rec["sag"]].append(rec["t"])
+    for sag, times in posts_by_sag.items():
+        extra = len(times) - sent_posts.get(sag, 0)
+        if extra > 0:
+            repeats.extend(("webhook", t) for t in sorted(times)[len(times) - extra:])
+    return sorted(repeats, key=lambda r: r[1])
+
+
+def _causes(faults, scale_events):
+    """Faults and scale events as one time line: dicts t, kind, label, channels."""
+    events = []
+    for f in faults or []:
+        channels = {c for c, pairs in FAULT_CAUSES.items()
+                    if (f["kind"], f["detail"]) in pairs or f["kind"] in ("pg", "broker")}
+        events.append({"t": f["start"], "kind": f["kind"], "label": f"{f['kind']} {f['detail']}",
+                       "channels": channels})
+    for e in scale_events or []:
+        channels = {c for c, role in CHANNEL_ROLE.items() if role == e["role"]}
+        events.append({"t": e["t"], "kind": e["kind"], "label": f"{e['kind']} {e.get('instance') or e['role']}",
+                       "channels": channels})
+    events.sort(key=lambda e: e["t"])
+    return events
+
+
+def attribute_repeats(repeats, faults=(), scale_events=()):
+    """Each repeated send to the last event before it that can cause one on
+    its channel: a fault (kill of the channel's worker, an outage of the
+    database, the broker or the channel's receiver) or a scale event (join,
+    SIGTERM, SIGKILL) of the channel's worker role.
+
+    Returns `per_event` ([{fault, kind, t, channel, count}], "fault" being
+    the event's label or "none"), `by_kind` ({kind or "none": count}), and
+    `per_scale_event` (every scale event with its repeats, zero included)."""
+    events = _causes(faults, scale_events)
+    owners = collections.Counter()
+    for channel, t in repeats:
+        owner = None
+        for n, e in enumerate(events):
+            if e["t"] > t:
+                break
+            if channel in e["channels"]:
+                owner = n
+        owners[(owner, channel)] += 1
+    per_event, by_kind = [], collections.Counter()
+    for (n, channel), count in sorted(owners.items(), key=lambda x: (x[0][0] is None, x[0][0] or 0, x[0][1])):
+        e = events[n] if n is not None else None
+        per_event.append({"fault": e["label"] if e else "none", "kind": e["kind"] if e else "none",
+                          "t": e["t"] if e else None, "channel": channel, "count": count})
+        by_kind[e["kind"] if e else "none"] += count
+    per_scale = []
+    for n, e in enumerate(events):
+        if e["kind"] in SCALE_KINDS:
+            count = sum(c for (owner, _), c in owners.items() if owner == n)
+            per_scale.append({"event": e["label"], "kind": e["kind"], "t": e["t"], "repeats": count})
+    return {"per_event": per_event, "by_kind": dict(by_kind), "per_scale_event": per_scale}
+
+
+def scale_acceptance(attribution):
+    """The scaling acceptance: no repeated send from a join or a SIGTERM, at
+    most one per SIGKILL, and none with nothing before it that could cause it."""
+    problems = []
+    for e in attribution["per_scale_event"]:
+        if e["kind"] in ("join", "sigterm") and e["repeats"] > 0:
+            problems.append(f"{e['repeats']} repeated send(s) after {e['event']}")
+        elif e["kind"] == "sigkill" and e["repeats"] > 1:
+            problems.append(f"{e['repeats']} repeated sends after {e['event']} (at most 1)")
+    unexplained = attribution["by_kind"].get("none", 0)
+    if unexplained:
+        problems.append(f"{unexplained} repeated send(s) with no crash, outage or scale event before them")
+    return {"ok": not problems, "problems": problems}
