@@ -6,7 +6,7 @@ import sys
 import time
 
 from . import run as runner
-from .stack import PROJECT_ROOT
+from .stack import PROJECT_ROOT, SERVICE_ROLES
 
 DEFAULT_OUT = os.environ.get("LOAD_OUT", os.path.join(PROJECT_ROOT, ".build", "load-results"))
 
@@ -25,6 +25,25 @@ def parse_faults(text):
     if unknown:
         raise SystemExit(f"unknown faults: {sorted(unknown)} (known: {', '.join(runner.ALL_FAULTS)})")
     return faults
+
+
+def parse_instances(text):
+    """`email=2,dispatcher=3` → {"email": 2, "dispatcher": 3}."""
+    instances = {}
+    for item in (x.strip() for x in (text or "").split(",")):
+        if not item:
+            continue
+        role, sep, count = item.partition("=")
+        role = role.strip()
+        if role not in SERVICE_ROLES or not sep:
+            raise SystemExit(f"--instances: {item!r} is not ROLE=N with ROLE one of {', '.join(SERVICE_ROLES)}")
+        try:
+            instances[role] = int(count)
+        except ValueError:
+            raise SystemExit(f"--instances: {item!r}: N must be a whole number")
+        if instances[role] < 1:
+            raise SystemExit(f"--instances: {item!r}: N must be at least 1")
+    return instances
 
 
 def short_profile(seed=1):
@@ -64,6 +83,12 @@ def main(argv=None):
     p.add_argument("--keep", action="store_true", help="keep the temporary stack folder")
     p.add_argument("--env", action="append", default=[], metavar="[ROLE:]NAME=VALUE",
                    help="extra service environment, for every service or one role (e.g. dispatcher:LOG_LEVEL=debug)")
+    p.add_argument("--recipients", type=float, default=None, metavar="N",
+                   help="mean recipients per status-change reminder (default: the workload's mix, about 1.15)")
+    p.add_argument("--instances", default="", metavar="ROLE=N[,ROLE=N...]",
+                   help=f"instances per role from the start (roles: {', '.join(SERVICE_ROLES)}; others 1)")
+    p.add_argument("--scale-events", action="store_true",
+                   help="during the load, for each role of --instances: a join, a SIGTERM and a SIGKILL (seeded moments)")
     f = sub.add_parser("faults", help="N fault runs in a row (all faults)")
     f.add_argument("--count", type=int, default=3)
     f.add_argument("--rate", type=float, default=100)
@@ -80,6 +105,11 @@ def main(argv=None):
 
     if args.command == "run":
         faults = parse_faults(args.faults)
+        instances = parse_instances(args.instances)
+        if args.scale_events and not instances:
+            parser.error("--scale-events needs --instances (the roles to scale)")
+        if args.recipients is not None and args.recipients < 1:
+            parser.error("--recipients must be at least 1")
         if args.short:
             profile = short_profile(args.seed)
         elif faults:
@@ -88,6 +118,10 @@ def main(argv=None):
             profile = throughput_profile(int(args.rate), args.duration, args.seed)
         if args.limit is not None:
             profile.limit = args.limit
+        profile.recipients = args.recipients
+        profile.instances = instances
+        profile.scale_events = args.scale_events
+        profile.fit_users()
         for item in args.env:
             target, _, assignment = item.rpartition(":") if ":" in item.split("=", 1)[0] else ("", "", item)
             name, value = assignment.split("=", 1)
@@ -133,7 +167,7 @@ def bench(args):
     for rate in (150, 250, 400, 600, 800, 1000, 1300):
         result = runner.execute(throughput_profile(rate, 40), args.out, f"sustain-{rate}", log=log)
         steady = result["analysis"]["steady"]
-        if steady.get("backlog_slope_per_s", 0) > 0.02 * rate or result["drain_s"] > 10:
+        if (steady.get("backlog_slope_per_s") or 0) > 0.02 * rate or result["drain_s"] > 10:
             break
     from . import report
     report.write(args.out)

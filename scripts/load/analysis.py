@@ -3,7 +3,7 @@ import bisect
 import collections
 import datetime as dt
 
-from .invariants import message_id_delivery
+from .invariants import attribute_repeats, message_id_delivery, repeated_sends, scale_acceptance
 
 
 def ts(value):
@@ -210,41 +210,64 @@ def analyse(snap, driver, workload, result):
     out["steady"]["peak_1s"]["outbox_published"] = max((int(x["n"]) for x in published), default=0)
     xs = list(range(w0, w1))
     ys = s["backlog"][w0:w1]
+    offered = (result.get("profile") or {}).get("rate")
+    out["steady"]["offered_changes_per_s"] = offered
+    out["steady"]["backlog_slope_per_s"] = None
+    out["steady"]["backlog_slope_fraction_of_offered"] = None
     if len(xs) > 2:
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         var = sum((x - mx) ** 2 for x in xs)
-        out["steady"]["backlog_slope_per_s"] = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else 0.0
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else 0.0
+        out["steady"]["backlog_slope_per_s"] = slope
+        # The backlog counts firings and channel deliveries; the offered rate is status changes/s.
+        out["steady"]["backlog_slope_fraction_of_offered"] = slope / offered if offered else None
 
-    # Repeated sends, attributed to the fault that came last before each repeat.
-    faults = sorted(result.get("faults", []), key=lambda e: e["start"])
-    repeats = []
-    seen = collections.Counter()
-    for rec in sorted(snap["smtp"], key=lambda r: r["t"]):
-        seen[rec["message_id"]] += 1
-        if seen[rec["message_id"]] > 1:
-            repeats.append(("email", rec["t"]))
-    sent_posts = collections.Counter(d["sag_id"] for d in snap["deliveries"] if d["channel"] == "mattermost" and d["status"] == "sent")
-    posts_by_sag = collections.defaultdict(list)
-    for rec in snap["http"]:
-        if 200 <= rec["status"] < 300 and rec.get("sag") is not None:
-            posts_by_sag[rec["sag"]].append(rec["t"])
-    for sag, times in posts_by_sag.items():
-        extra = len(times) - sent_posts.get(sag, 0)
-        for t in sorted(times)[len(times) - extra:] if extra > 0 else []:
-            repeats.append(("webhook", t))
-    # A repeat is attributed to the last fault before it that can cause one on
-    # its channel: a kill of that channel's worker, or an outage of the
-    # database, the broker or that channel's receiver.
-    causes = {"email": {("kill", "email"), ("smtp", "down")}, "webhook": {("kill", "mattermost"), ("webhook", "429 then 500")}}
-    per_fault = collections.Counter()
-    for channel, t in repeats:
-        owner = None
-        for n, f in enumerate(faults):
-            if f["start"] <= t and ((f["kind"], f["detail"]) in causes[channel] or f["kind"] in ("pg", "broker")):
-                owner = n
-        per_fault[(owner, channel)] += 1
-    out["repeats"] = [{"fault": (f"{faults[n]['kind']} {faults[n]['detail']}" if n is not None else "none"),
-                       "channel": channel, "count": count} for (n, channel), count in sorted(per_fault.items(), key=str)]
+    # Repeated sends, attributed to the fault or scale event that came last before each repeat.
+    attribution = attribute_repeats(repeated_sends(snap), result.get("faults", []), result.get("scale_events", []))
+    out["repeats"] = attribution["per_event"]
+    out["repeats_by_kind"] = attribution["by_kind"]
+    if result.get("scale_events"):
+        out["repeats_per_scale_event"] = attribution["per_scale_event"]
+        out["scale_acceptance"] = scale_acceptance(attribution)
+
+    # CPU per notification: the stack's CPU time in a window over the
+    # notifications (dispatched (firing, recipient) pairs, as counted above) made in it.
+    dispatched_t = sorted(ts(x["created_at"]) for x in dispatched_rows)
+    decisions_t = sorted(ts(x["created_at"]) for x in snap["logs"]
+                         if x["channel"] is None and x["status"] in ("dispatched", "rate_limited", "skipped"))
+    if result.get("cpu_windows"):
+        out["cpu"] = cpu_cost(result["cpu_windows"], dispatched_t, decisions_t)
+
+    # Per-instance throughput over the steady window (from the scraped counters).
+    throughput = (result.get("instances") or {}).get("throughput")
+    if throughput and throughput.get("series"):
+        a0 = int(t0 + 0.2 * (result["t_load_end"] - t0)) - throughput["start"]
+        a1 = int(result["t_load_end"]) - throughput["start"]
+        per_instance = {}
+        for name, values in throughput["series"].items():
+            window = [v for v in values[max(0, a0):max(0, a1)] if v is not None]
+            per_instance[name] = round(sum(window) / max(1, a1 - a0), 2) if window else None
+        out["steady"]["per_instance_per_s"] = per_instance
+    return out
+
+
+# The stack whose CPU a notification costs: PostgreSQL, the broker and every
+# service instance; not the sinks nor the driver (this Python process).
+NOT_THE_STACK = ("sinks",)
+
+
+def cpu_cost(windows, dispatched_t, decisions_t=()):
+    """windows: {name: {"from": t, "to": t, "seconds_by_role": {...}, ...}}.
+    Adds to each: the stack's CPU ms, the notifications made in it and the
+    CPU ms per notification; returns them."""
+    out = {}
+    for name, w in windows.items():
+        stack_s = sum(v for role, v in w["seconds_by_role"].items() if role not in NOT_THE_STACK)
+        n = bisect.bisect_left(dispatched_t, w["to"]) - bisect.bisect_left(dispatched_t, w["from"])
+        decisions = bisect.bisect_left(decisions_t, w["to"]) - bisect.bisect_left(decisions_t, w["from"])
+        out[name] = dict(w, stack_cpu_ms=round(stack_s * 1000, 1), notifications=n, recipient_decisions=decisions,
+                         ms_per_notification=round(stack_s * 1000 / n, 4) if n else None,
+                         not_counted=list(NOT_THE_STACK) + ["the load driver"])
     return out
 
 
@@ -258,8 +281,21 @@ def summary_lines(result):
     if st:
         lines.append(f"steady: {st['changes_per_s']:.0f} changes/s, {st['notifications_per_s']:.0f} notifications/s, "
                      f"{st['channel_deliveries_per_s']:.0f} channel deliveries/s; backlog {st['backlog_start']}→{st['backlog_end']} "
-                     f"(max {st['backlog_max']}, slope {st.get('backlog_slope_per_s', 0):.1f}/s); drain {result.get('drain_s')} s")
+                     f"(max {st['backlog_max']}, slope {(st.get('backlog_slope_per_s') or 0):.1f}/s); drain {result.get('drain_s')} s")
     if a.get("repeats"):
         lines.append("repeated sends: " + ", ".join(f"{r['fault']} {r['channel']}: {r['count']}" for r in a["repeats"]))
+    if a.get("scale_acceptance"):
+        acceptance = a["scale_acceptance"]
+        lines.append("scale events: " + ", ".join(f"{e['event']} ({e['repeats']} repeated)" for e in a.get("repeats_per_scale_event", []))
+                     + ("; acceptance met" if acceptance["ok"] else "; acceptance NOT met: " + "; ".join(acceptance["problems"])))
+    if st.get("per_instance_per_s"):
+        lines.append("steady per instance/s: " + ", ".join(f"{k} {v:.0f}" if v is not None else f"{k} —"
+                                                          for k, v in st["per_instance_per_s"].items()))
+    load = result.get("cpu", {}).get("load")
+    if load:
+        per = load.get("ms_per_notification")
+        lines.append(f"CPU over the load: {load['stack_cpu_ms'] / 1000:.1f} s for {load['notifications']} notifications = "
+                     + (f"{per:.2f} ms per notification" if per is not None else "— per notification") + " ("
+                     + ", ".join(f"{k} {v:.1f}" for k, v in load["seconds_by_role"].items()) + " s)")
     lines.append("peak RSS MiB: " + ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(result.get("peak_rss_kib", {}).items())))
     return lines

@@ -95,6 +95,64 @@ def plot_series(result, filename, title, shade_faults=False):
     return f"load/{filename}"
 
 
+SCALE_COLOURS = {"join": "green", "sigterm": "orange", "sigkill": "red"}
+ROLE_ORDER = ("relay", "scheduler", "dispatcher", "email", "mattermost", "frontend")
+
+
+def has_instance_data(result):
+    return bool(((result.get("instances") or {}).get("throughput") or {}).get("series"))
+
+
+def plot_instances(result, png_dir=None):
+    """Throughput per instance: messages/s of every instance over the run,
+    one panel per role, one line per instance; scale events as vertical
+    lines (join green, SIGTERM orange, SIGKILL red), kill faults dotted.
+    Writes <png_dir>/<name>-instances.png and returns its path relative to docs/."""
+    png_dir = png_dir or PNG_DIR
+    data = result["instances"]["throughput"]
+    roles_of = data.get("roles") or {}
+    by_role = {}
+    for name in data["series"]:
+        role = roles_of.get(name) or name.rsplit("-", 1)[0]
+        by_role.setdefault(role, []).append(name)
+    roles = [r for r in ROLE_ORDER if r in by_role] + sorted(r for r in by_role if r not in ROLE_ORDER)
+    fig, axes = plt.subplots(len(roles), 1, figsize=(12, 1.9 * len(roles) + 0.8), sharex=True, squeeze=False)
+    t0 = result["t0"]
+    offset = t0 - data["start"]
+    metric = data.get("metric") or {}
+    for ax, role in zip(axes[:, 0], roles):
+        for name in sorted(by_role[role], key=lambda n: (len(n), n)):
+            values = data["series"][name]
+            xs = [i - offset for i in range(len(values))]
+            ys = [float("nan") if v is None else v for v in values]
+            ax.plot(xs, ys, lw=1, label=name)
+        for e in result.get("scale_events", []):
+            if e["role"] == role:
+                ax.axvline(e["t"] - t0, color=SCALE_COLOURS.get(e["kind"], "grey"), lw=1.2, ls="--")
+                ax.text(e["t"] - t0, 1.0, f" {e['kind']} {e.get('instance') or ''}", rotation=90, va="top",
+                        fontsize=6, transform=ax.get_xaxis_transform())
+        for f in result.get("faults", []):
+            if f["kind"] == "kill" and f["detail"] == role:
+                ax.axvline(f["start"] - t0, color="red", lw=1, ls=":")
+        unit = "published/s" if role == "relay" else ("fired/s" if role == "scheduler" else "messages/s")
+        ax.set_ylabel(f"{role}\n{unit}", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper right", ncol=min(4, len(by_role[role])))
+        ax.axvline(0, color="black", lw=0.6)
+        ax.axvline(result["t_load_end"] - t0, color="black", lw=0.6)
+    axes[-1, 0].set_xlabel("seconds since the load started (black: load start and end)")
+    kinds = sorted({e["kind"] for e in result.get("scale_events", [])})
+    counters = sorted(set(metric.values()))
+    axes[0, 0].set_title(f"{result['name']}: throughput per instance (scraped /metrics, {', '.join(counters)})"
+                         + (f"; scale events: {', '.join(kinds)}" if kinds else ""), fontsize=9)
+    fig.tight_layout()
+    filename = f"{result['name']}-instances.png"
+    os.makedirs(png_dir, exist_ok=True)
+    fig.savefig(os.path.join(png_dir, filename), dpi=90)
+    plt.close(fig)
+    return f"load/{filename}"
+
+
 def plot_sustain(results, names):
     fig, ax = plt.subplots(figsize=(7, 4))
     offered = [results[n]["profile"]["rate"] for n in names]
@@ -149,7 +207,7 @@ def targets_table(results):
     """The targets of issues A–F beside what these runs measured."""
     latency = {r["profile"]["rate"]: r for n, r in results.items() if n.startswith("latency-")}
     sustain = [r for n, r in results.items() if n.startswith(("sustain-", "latency-"))]
-    sustained = [r for r in sustain if r["analysis"]["steady"].get("backlog_slope_per_s", 0) <= 0.02 * r["profile"]["rate"]
+    sustained = [r for r in sustain if (r["analysis"]["steady"].get("backlog_slope_per_s") or 0) <= 0.02 * r["profile"]["rate"]
                  and r["drain_s"] <= 10]
     best = max(sustained, key=lambda r: r["analysis"]["steady"]["notifications_per_s"], default=None)
     rows = ["## Targets and what was measured", "",
@@ -329,9 +387,9 @@ def write(out):
         for n in sustain_runs:
             r = results[n]
             st = r["analysis"]["steady"]
-            ok = st.get("backlog_slope_per_s", 0) <= 0.02 * r["profile"]["rate"] and r["drain_s"] <= 10
+            ok = (st.get("backlog_slope_per_s") or 0) <= 0.02 * r["profile"]["rate"] and r["drain_s"] <= 10
             md.append(f"| {n} | {r['profile']['rate']:g} | {st['changes_per_s']:.0f} | {st['notifications_per_s']:.0f} | "
-                      f"{st['channel_deliveries_per_s']:.0f} | {st.get('backlog_slope_per_s', 0):.1f} | {r['drain_s']} | "
+                      f"{st['channel_deliveries_per_s']:.0f} | {(st.get('backlog_slope_per_s') or 0):.1f} | {r['drain_s']} | "
                       f"{lat_cell(r, 'webhook')} | {'yes' if ok else 'no'} | {r.get('load_during', ['?'])[0]} |")
         md.append("")
 
@@ -350,7 +408,7 @@ def write(out):
             inbox = r["analysis"]["latency_ms"].get("inbox", {})
             md.append(f"| {n} | {r['profile'].get('settings', {}).get('REMINDERS_QUEUE_BATCH_SIZE', 10)} | "
                       f"{st['notifications_per_s']:.0f} | {st['channel_deliveries_per_s']:.0f} | "
-                      f"{st.get('backlog_slope_per_s', 0):.1f} | {r['drain_s']} | {fmt(stage.get('p50'), 0)} / {fmt(stage.get('p99'), 0)} | "
+                      f"{(st.get('backlog_slope_per_s') or 0):.1f} | {r['drain_s']} | {fmt(stage.get('p50'), 0)} / {fmt(stage.get('p99'), 0)} | "
                       f"{fmt(inbox.get('p50'), 0)} / {fmt(inbox.get('p99'), 0)} | {r.get('cpu_seconds', {}).get('dispatcher', '—')} | "
                       f"{r.get('load_during', ['?'])[0]} |")
         md.append("")
@@ -372,6 +430,29 @@ def write(out):
                 if not n.startswith("fault-"):
                     md.append(f"| {n} | " + " | ".join(str(c.get(k, "—")) for k in roles) + " |")
             md.append("")
+
+    instance_runs = [n for n in sorted(results) if has_instance_data(results[n])]
+    if instance_runs:
+        md += ["## Throughput per instance", "",
+               "Every instance's `/metrics` scraped once a second during the run (consumers: "
+               "`reminders_messages_processed_total`; the relay: `reminders_outbox_published_total`; the scheduler: "
+               "`reminders_scheduler_fired_total`). Vertical lines: scale events (join green, SIGTERM orange, "
+               "SIGKILL red; `scripts/load.sh run --instances ROLE=N --scale-events`) and kill faults (dotted).", ""]
+        for n in instance_runs:
+            r = results[n]
+            png = plot_instances(r)
+            md += [f"![{n} per instance]({png})", ""]
+            acceptance = r.get("analysis", {}).get("scale_acceptance")
+            if r.get("scale_events"):
+                per_event = r["analysis"].get("repeats_per_scale_event", [])
+                md.append(f"{n}: scale events " + ", ".join(
+                    f"{e['event']} at {e['t'] - r['t0']:.1f} s ({e['repeats']} repeated)" for e in per_event) + ". "
+                    + ("Acceptance (no repeat from a join or a SIGTERM, at most one per SIGKILL): "
+                       + ("met." if acceptance and acceptance["ok"] else "NOT met: " + "; ".join((acceptance or {}).get("problems", [])))))
+                md.append("")
+            if r.get("cpu_ms_per_notification") is not None:
+                md += [f"{n}: {r['cpu_ms_per_notification']:.2f} CPU ms per notification over the load "
+                       f"(PostgreSQL, the broker and every service instance).", ""]
 
     if results:
         png, peak = plot_memory(results)

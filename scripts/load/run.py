@@ -10,22 +10,31 @@ import time
 import psycopg
 
 from . import analysis, invariants
+from .scrape import METRIC_BY_ROLE, Scraper
 from .stack import SERVICE_ROLES, Stack
 from .workload import Driver, Workload
 
 ALL_FAULTS = ("kill", "pg", "broker", "smtp", "webhook")
+SCALE_KINDS = invariants.SCALE_KINDS  # join, sigterm, sigkill
 
 
 class Profile:
     def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=5,
                  seed=1, smtp_down_s=30, broker_pause_s=10, webhook_bad_s=20, kill_roles=None, drain_timeout=180,
-                 quiet_release_s=None, threads=4, settings=None, wait_for_held=True, role_settings=None):
+                 quiet_release_s=None, threads=4, settings=None, wait_for_held=True, role_settings=None,
+                 recipients=None, instances=None, scale_events=False):
         self.rate = rate
         self.duration = duration
         self.faults = tuple(faults)
         self.limit = limit
+        # Mean recipients per status_change reminder (None: the workload's mix, about 1.15).
+        self.recipients = recipients
+        # Instances per role at the start ({"email": 2}; every other role 1).
+        self.instances = dict(instances or {})
+        # Joins, SIGTERMs and SIGKILLs of the roles in `instances` during the load.
+        self.scale_events = scale_events
         # Enough users that most are under the limit, few enough that some reach it.
-        self.users = users or max(200, int(rate * duration / 3))
+        self.users = users or max(200, int(rate * duration * (recipients or 1) / 3))
         # Each case changes at most once every ~10 s, so a post's case title names its change.
         self.cases = cases or max(500, int(rate * 12))
         self.scheduled = scheduled if scheduled is not None else max(20, int(duration))
@@ -42,6 +51,17 @@ class Profile:
         self.wait_for_held = wait_for_held
         self.settings = dict(settings or {})
         self.role_settings = dict(role_settings or {})
+
+    def fit_users(self):
+        """With more recipients per reminder, more users: under the hourly
+        limit of the fault runs (5) an average user gets about 3 notifications
+        (most stay under the limit, some reach it); with the limit raised
+        (runs without faults) at most a quarter of the limit."""
+        if self.recipients is None:
+            return
+        per_user = 0.6 * self.limit if self.faults else self.limit / 4
+        needed = int(self.rate * self.duration * self.recipients / max(per_user, 0.5)) + 1
+        self.users = max(self.users, needed)
 
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items()}
@@ -74,14 +94,36 @@ def fault_plan(profile, rng):
     return plan
 
 
+def scale_plan(profile, rng):
+    """(offset seconds, kind, role, 0): for each role given instances, a join,
+    then a SIGTERM, then a SIGKILL, each at a random moment of its own third
+    of 10–85 % of the load."""
+    if not profile.scale_events:
+        return []
+    start, end = 0.10 * profile.duration, 0.85 * profile.duration
+    slot = (end - start) / len(SCALE_KINDS)
+    plan = []
+    for role in (r for r in SERVICE_ROLES if r in profile.instances):
+        for n, kind in enumerate(SCALE_KINDS):
+            at = start + n * slot + rng.random() * slot * 0.8
+            plan.append((round(at, 2), kind, role, 0))
+    return sorted(plan)
+
+
 class Injector:
-    def __init__(self, stack, plan, t0, log):
+    """Carries out the fault plan and the scale plan (both lists of
+    (offset s, kind, detail, length s)) from `t0` on, each item in a thread."""
+
+    def __init__(self, stack, plan, t0, log, scale=(), seed=1):
         self.stack = stack
-        self.plan = plan
+        self.plan = sorted(list(plan) + list(scale), key=lambda item: item[0])
         self.t0 = t0
         self.log = log
         self.timeline = []  # dicts: kind, detail, start, end, ok, note
+        self.scale_events = []  # dicts: t, role, instance, kind, end, ok, note
         self.lock = threading.Lock()
+        self.role_locks = {role: threading.Lock() for role in SERVICE_ROLES}
+        self.random = random.Random(seed * 7919 + 17)  # which instance leaves
         self.threads = []
 
     def run(self):
@@ -89,21 +131,65 @@ class Injector:
             delay = self.t0 + at - time.time()
             if delay > 0:
                 time.sleep(delay)
-            t = threading.Thread(target=self._one, args=(kind, detail, length), daemon=True)
+            target = self._scale if kind in SCALE_KINDS else self._one
+            t = threading.Thread(target=target, args=(kind, detail, length), daemon=True)
             t.start()
             self.threads.append(t)
         for t in self.threads:
             t.join()
 
+    def _record_scale(self, entry):
+        self.log(f"scale {entry['kind']} {entry['instance']}: {entry['note']}")
+        with self.lock:
+            self.scale_events.append(entry)
+
+    def _scale(self, kind, role, _length):
+        with self.role_locks[role]:
+            if kind == "join":
+                entry = {"t": time.time(), "role": role, "kind": "join", "instance": None, "ok": True, "note": ""}
+                try:
+                    instance = self.stack.start_instance(role)
+                    entry.update(instance=instance.name, note=f"pid {instance.pid}")
+                except Exception as error:
+                    entry.update(ok=False, note=f"error: {error}")
+                entry["end"] = time.time()
+                self._record_scale(entry)
+                return
+            live = self.stack.live_instances(role)
+            if len(live) <= 1:
+                # Never to zero: one more first, serving before the stop.
+                entry = {"t": time.time(), "role": role, "kind": "join", "instance": None, "ok": True,
+                         "note": f"extra instance before the {kind}, so the role keeps one"}
+                try:
+                    extra = self.stack.start_instance(role)
+                    entry["instance"] = extra.name
+                    entry["ok"] = self.stack.wait_serving(extra, timeout=20)
+                    if not entry["ok"]:
+                        entry["note"] += "; it did not serve /metrics within 20 s"
+                except Exception as error:
+                    entry.update(ok=False, note=f"error: {error}")
+                entry["end"] = time.time()
+                self._record_scale(entry)
+                live = [i for i in self.stack.live_instances(role) if i.name != entry["instance"]] or live
+            victim = self.random.choice(live)
+            entry = {"t": time.time(), "role": role, "kind": kind, "instance": victim.name, "ok": True, "note": ""}
+            try:
+                entry["note"] = self.stack.stop_instance(victim, kind)
+            except Exception as error:
+                entry.update(ok=False, note=f"error: {error}")
+            entry["end"] = time.time()
+            self._record_scale(entry)
+
     def _one(self, kind, detail, length):
         entry = {"kind": kind, "detail": detail, "start": time.time(), "ok": True, "note": ""}
         try:
             if kind == "kill":
-                self.stack.kill_service(detail)
+                instance = self.stack.kill_service(detail)
+                entry["instance"] = instance.name
                 entry["end"] = time.time()
                 time.sleep(0.5)
-                self.stack.start_service(detail)
-                entry["note"] = "SIGKILL, restarted after 0.5 s"
+                self.stack.restart_instance(instance.name)
+                entry["note"] = f"SIGKILL of {instance.name}, restarted after 0.5 s"
             elif kind == "pg":
                 self.stack.restart_postgres()
                 entry["end"] = time.time()
@@ -189,6 +275,19 @@ def drain(stack, timeout, log, wait_for_held=True):
     return False, dict(zip(("due_outbox", "queued", "open_deliveries", "published", "handled", "unfired"), last or ()))
 
 
+def cpu_window(before, after, t_from, t_to):
+    """CPU seconds per role and per instance between two snapshots of
+    {(role, instance, pid): seconds} (a process started in between counts from zero)."""
+    by_role, by_instance = {}, {}
+    for (role, instance, pid), seconds in after.items():
+        spent = max(0.0, seconds - before.get((role, instance, pid), 0.0))
+        by_role[role] = by_role.get(role, 0.0) + spent
+        by_instance[instance] = by_instance.get(instance, 0.0) + spent
+    return {"from": t_from, "to": t_to, "seconds": round(t_to - t_from, 2),
+            "seconds_by_role": {k: round(v, 3) for k, v in sorted(by_role.items())},
+            "seconds_by_instance": {k: round(v, 3) for k, v in sorted(by_instance.items())}}
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
@@ -199,43 +298,63 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
     os.makedirs(out_dir, exist_ok=True)
     settings = {"REMINDERS_MAX_PER_USER_PER_HOUR": profile.limit}
     settings.update(profile.settings)
-    stack = Stack(settings=settings, keep=keep_stack, log=log, role_settings=profile.role_settings)
+    stack = Stack(settings=settings, keep=keep_stack, log=log, role_settings=profile.role_settings,
+                  instances=profile.instances)
     result = {"name": name, "profile": profile.as_dict(), "load_before": loadavg(), "binary": stack.binary}
     rng = random.Random(profile.seed)
+    scraper = None
     try:
         t_setup = time.time()
         stack.start()
         workload = Workload(profile.users, profile.cases, profile.scheduled, seed=profile.seed,
-                            quiet_release_s=profile.quiet_release_s, run_seconds=profile.duration)
+                            quiet_release_s=profile.quiet_release_s, run_seconds=profile.duration,
+                            recipients=profile.recipients)
         with psycopg.connect(stack.database_url) as conn:
             workload.create(conn)
-        log(f"{name}: {profile.users} users, {profile.cases} driven cases, {len(workload.reminders)} reminders; warming up")
+        mean = workload.recipient_mean()
+        result["recipients"] = {"requested": profile.recipients,
+                                "status_change_reminders_mean": round(mean, 3) if mean is not None else None}
+        result["profile"]["recipients"] = profile.recipients if profile.recipients is not None else result["recipients"]["status_change_reminders_mean"]
+        log(f"{name}: {profile.users} users, {profile.cases} driven cases, {len(workload.reminders)} reminders "
+            f"({mean or 0:.2f} recipients per status change); instances {stack.initial_instances}; warming up")
         wait_warm(stack, workload, log=log)
         result["setup_s"] = round(time.time() - t_setup, 1)
         driver = Driver(stack.database_url, workload.pool, profile.rate, profile.duration, threads=profile.threads, log=log)
         plan = fault_plan(profile, rng)
+        scale = scale_plan(profile, rng)
+        scraper = Scraper(stack, log=log)
+        scraper.start()
+        cpu_load_start = stack.cpu_snapshot()
         t0 = time.time()
-        injector = Injector(stack, plan, t0, log)
+        injector = Injector(stack, plan, t0, log, scale=scale, seed=profile.seed)
         fault_thread = threading.Thread(target=injector.run, daemon=True)
         fault_thread.start()
-        log(f"{name}: driving {profile.rate}/s for {profile.duration} s; faults: {[(a, k, d) for a, k, d, _ in plan]}")
+        log(f"{name}: driving {profile.rate}/s for {profile.duration} s; faults: {[(a, k, d) for a, k, d, _ in plan]}"
+            + (f"; scale events: {[(a, k, r) for a, k, r, _ in scale]}" if scale else ""))
         driver.run()
+        cpu_load_end = stack.cpu_snapshot()
+        t_driver_end = time.time()
         fault_thread.join()
         t_load_end = time.time()
         result["load_during"] = loadavg()
         dead = stack.dead_services()
-        for role, code in dead.items():
-            # A service that died by itself (not by our SIGKILL) is a finding; restart it so the run can drain.
-            log(f"{name}: {role} exited with {code}; restarting it")
-            result.setdefault("unexpected_exits", []).append({"role": role, "code": code, "t": time.time()})
-            stack.start_service(role)
+        for instance, code in dead.items():
+            # A service that died by itself (not by our SIGKILL or SIGTERM) is a finding; restart it so the run can drain.
+            log(f"{name}: {instance} exited with {code}; restarting it")
+            result.setdefault("unexpected_exits", []).append(
+                {"role": stack.instances[instance].role, "instance": instance, "code": code, "t": time.time()})
+            stack.restart_instance(instance)
         drained, drain_state = drain(stack, profile.drain_timeout, log, profile.wait_for_held)
+        cpu_drained = stack.cpu_snapshot()
         t_drained = time.time()
+        scraper.stop()
         stack.sink_control("/flush")
         with psycopg.connect(stack.database_url, autocommit=True) as conn:
             snap = invariants.load_snapshot(conn, workload, stack.sink_dir)
             stack._sample_once()
             result["cpu_seconds"] = {k: round(v, 1) for k, v in stack.cpu_by_role().items()}
+            result["cpu_windows"] = {"load": cpu_window(cpu_load_start, cpu_load_end, t0, t_driver_end),
+                                     "load_and_drain": cpu_window(cpu_load_start, cpu_drained, t0, t_drained)}
             result["top_statements"] = [
                 {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
                 for q, calls, total, mean, rows in conn.execute(
@@ -246,6 +365,13 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         verdict = invariants.check(snap, profile.limit)
         if not drained:
             verdict.violate("run did not drain", drain_state)
+        layout = stack.instance_layout()
+        start = int(t0) - 5
+        result["instances"] = {
+            "initial": dict(stack.initial_instances), "scale_events": bool(profile.scale_events),
+            "list": layout, "metric_by_role": dict(METRIC_BY_ROLE),
+            "throughput": scraper.throughput(start, int(t_drained) + 2 - start, layout)}
+        result["scale_events"] = sorted(injector.scale_events, key=lambda e: e["t"])
         result.update({
             "t0": t0, "t_load_end": t_load_end, "t_drained": t_drained, "drained": drained, "drain_state": drain_state,
             "drain_s": round(t_drained - t_load_end, 1), "changes_committed": len(driver.changes),
@@ -253,10 +379,19 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             "driver_lag_s": round(driver.finished - t0 - profile.duration, 2),
             "driver_errors": len(driver.errors), "faults": sorted(injector.timeline, key=lambda e: e["start"]),
             "invariant": verdict.as_dict(), "peak_rss_kib": dict(stack.peak_rss),
+            "peak_rss_kib_by_instance": dict(stack.peak_rss_by_instance),
             "unexpected_exits": result.get("unexpected_exits", []) + [
-                {"role": r, "code": c} for r, c in stack.dead_services().items()],
+                {"role": stack.instances[i].role, "instance": i, "code": c} for i, c in stack.dead_services().items()],
         })
         result["analysis"] = analysis.analyse(snap, driver, workload, result)
+        # CPU per notification, in two windows: the load (as the figure), and the load with its drain.
+        result["cpu"] = result["analysis"].pop("cpu", {})
+        result.pop("cpu_windows", None)
+        result["cpu_ms_per_notification"] = result["cpu"].get("load", {}).get("ms_per_notification")
+        acceptance = result["analysis"].get("scale_acceptance")
+        if acceptance and not acceptance["ok"]:
+            verdict.violate("repeated sends beyond the scaling acceptance", acceptance["problems"])
+            result["invariant"] = verdict.as_dict()
         log(f"{name}: {verdict.summary()}")
         for line in analysis.summary_lines(result):
             log(f"{name}: {line}")
@@ -265,6 +400,8 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         log(f"{name}: ERROR {error!r}")
         raise
     finally:
+        if scraper is not None:
+            scraper.stop()
         logs_to = os.path.join(out_dir, f"{name}-logs")
         try:
             if result.get("error") or not result.get("invariant", {}).get("ok", False):

@@ -90,13 +90,25 @@ def read_status(pid):
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def read_cpu_seconds(pid):
-    """User + system CPU seconds of a process (and its waited-for children)."""
+def read_cpu_seconds(pid, waited_children=False):
+    """User + system CPU seconds of a process; with `waited_children`, plus
+    those of its children that exited and were waited for (cutime, cstime)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        ticks = int(fields[11]) + int(fields[12])
+        if waited_children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / CLOCK_TICKS
     except (OSError, ValueError, IndexError):
+        return None
+
+
+def process_state(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return None
 
 
@@ -108,10 +120,47 @@ def children_of(pid):
         return []
 
 
+class Instance:
+    """One process of a role (`email-2`: the e-mail worker's second
+    instance). A restart after a kill fault keeps the name and the log file;
+    each start gets a free METRICS_PORT of its own."""
+
+    def __init__(self, role, number):
+        self.role = role
+        self.number = number
+        self.name = f"{role}-{number}"
+        self.process = None
+        self.metrics_port = None
+        self.starts = []      # (t, pid, metrics port)
+        self.stopped = None   # t of a deliberate stop (scale event)
+        self.stop = None      # "sigterm" | "sigkill" for a deliberate stop
+        self.stopping = False  # a deliberate stop is under way: only its caller reaps the process
+
+    @property
+    def pid(self):
+        return self.process.pid if self.process else None
+
+    def running(self):
+        """True while the process lives (never reaps one that is being stopped)."""
+        if self.process is None:
+            return False
+        if self.stopping:
+            return self.process.returncode is None and process_state(self.process.pid) not in (None, "Z")
+        return self.process.poll() is None
+
+    def as_dict(self):
+        return {"name": self.name, "role": self.role, "starts": [{"t": t, "pid": pid, "metrics_port": port}
+                                                                for t, pid, port in self.starts],
+                "stopped": self.stopped, "stop": self.stop, "log": f"{self.name}.log",
+                "exit_code": self.process.returncode if self.process else None}
+
+
 class Stack:
     """One private stack. `start()` brings everything up; `close()` tears it down."""
 
-    def __init__(self, settings=None, keep=False, log=print, role_settings=None):
+    def __init__(self, settings=None, keep=False, log=print, role_settings=None, instances=None):
+        # Instances per role at the start (every role at least one).
+        self.initial_instances = {role: max(1, int((instances or {}).get(role, 1))) for role in SERVICE_ROLES}
         self.settings = dict(settings or {})
         self.role_settings = {role: dict(values) for role, values in (role_settings or {}).items()}
         self.keep = keep
@@ -126,12 +175,18 @@ class Stack:
         self.pg_port = free_port()
         self.kafka_port = free_port()
         self.tansu_bin = os.environ.get("TANSU_BIN", "/tmp/case-reminders-stack/tansu")
-        self.services = {}
+        self.instances = {}  # name -> Instance, in start order
+        self._numbers = {}   # role -> last instance number given
+        self._lock = threading.RLock()
         self.broker = None
         self.sinks = None
         self.ports = {}
-        self.peak_rss = {}  # role -> KiB (VmHWM, the kernel's own peak)
-        self.cpu_seconds = {}  # (role, pid) -> user+system CPU seconds last seen
+        self.peak_rss = {}  # role -> KiB (VmHWM, the kernel's own peak; a role's largest instance)
+        self.peak_rss_by_instance = {}  # instance name -> KiB
+        # (role, instance, pid) -> user+system CPU seconds last seen; for
+        # PostgreSQL one entry per postmaster: its own, its waited-for
+        # children's and its live children's, so short-lived backends count.
+        self.cpu_seconds = {}
         self.rss_samples = []  # (t, role, KiB)
         self._sampler_stop = threading.Event()
         self._sampler = None
@@ -262,23 +317,111 @@ pg_stat_statements.track = all
         if result.returncode != 0:
             raise RuntimeError(f"reminders {' '.join(arguments)} failed: {result.stderr[-2000:]}")
 
-    def start_service(self, role):
-        log = open(os.path.join(self.logs, f"{role}.log"), "ab")
+    def _spawn(self, instance):
+        log = open(os.path.join(self.logs, f"{instance.name}.log"), "ab")
         log.write(f"--- start {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
         env = self.service_env()
-        env.update({k: str(v) for k, v in self.role_settings.get(role, {}).items()})
-        process = subprocess.Popen([self.binary, *SERVICE_ROLES[role]], env=env, cwd=PROJECT_ROOT,
+        env.update({k: str(v) for k, v in self.role_settings.get(instance.role, {}).items()})
+        port = free_port()
+        env["METRICS_PORT"] = str(port)
+        process = subprocess.Popen([self.binary, *SERVICE_ROLES[instance.role]], env=env, cwd=PROJECT_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.services[role] = process
-        return process
+        log.close()
+        with self._lock:
+            instance.process = process
+            instance.metrics_port = port
+            instance.starts.append((time.time(), process.pid, port))
+        return instance
+
+    def start_instance(self, role):
+        """A new instance of `role` (a join when the stack is running)."""
+        with self._lock:
+            number = self._numbers.get(role, 0) + 1
+            self._numbers[role] = number
+            instance = Instance(role, number)
+            self.instances[instance.name] = instance
+        return self._spawn(instance)
+
+    def restart_instance(self, name):
+        """The same instance again (after a kill fault or an unexpected exit)."""
+        return self._spawn(self.instances[name])
+
+    def start_service(self, role):
+        """Starts one more instance of `role`."""
+        return self.start_instance(role).process
+
+    def wait_serving(self, instance, timeout=20):
+        """True once the instance answers on its metrics port."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not instance.running():
+                return False
+            if wait_for_port(instance.metrics_port, 0.5):
+                return True
+        return False
+
+    def live_instances(self, role=None):
+        with self._lock:
+            candidates = list(self.instances.values())
+        return [i for i in candidates if (role is None or i.role == role) and not i.stopping and i.stop is None
+                and i.running()]
 
     def kill_service(self, role):
-        """SIGKILL: no shutdown handler runs, nothing is flushed or committed."""
-        process = self.services[role]
+        """SIGKILL of one live instance of `role` (the oldest): no shutdown
+        handler runs, nothing is flushed or committed. Returns the instance,
+        for the caller to restart."""
+        live = self.live_instances(role)
+        if not live:
+            raise RuntimeError(f"no live {role} instance to kill")
+        instance = live[0]
+        self._signal_and_reap(instance, signal.SIGKILL, timeout=10)
+        instance.stopping = False
+        return instance
+
+    def stop_instance(self, instance, kind, timeout=30):
+        """A deliberate stop for good: `sigterm` (a clean leave; SIGKILL after
+        `timeout` s if it has not exited) or `sigkill` (a crash). Returns a note."""
+        with self._lock:
+            instance.stopping = True
+            instance.stop = kind
+            instance.stopped = time.time()
+        if kind == "sigterm":
+            exited = self._signal_and_reap(instance, signal.SIGTERM, timeout=timeout)
+            if not exited:
+                self._signal_and_reap(instance, signal.SIGKILL, timeout=10)
+                return f"did not exit within {timeout} s of SIGTERM; SIGKILLed"
+            return f"exited {instance.process.returncode} after {time.time() - instance.stopped:.1f} s"
+        self._signal_and_reap(instance, signal.SIGKILL, timeout=10)
+        return "SIGKILL"
+
+    def _signal_and_reap(self, instance, signum, timeout):
+        """Signals the process, then reads its final CPU time while it is a
+        zombie (before it is reaped), then reaps it. False on a timeout."""
+        process = instance.process
+        with self._lock:
+            instance.stopping = True
         self._sample_once()
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        try:
+            process.send_signal(signum)
+        except OSError:
+            pass
+        deadline = time.monotonic() + timeout
+        while process.returncode is None and process_state(process.pid) not in ("Z", None):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        cpu = read_cpu_seconds(process.pid)
+        if cpu is not None:
+            with self._lock:
+                key = (instance.role, instance.name, process.pid)
+                self.cpu_seconds[key] = max(cpu, self.cpu_seconds.get(key, 0.0))
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return True
 
     def start(self, roles=None):
         self.log(f"stack: {self.base} (postgres {self.pg_port}, broker {self.kafka_port})")
@@ -288,43 +431,69 @@ pg_stat_statements.track = all
         self.run_job("migrate")
         self.run_job("topics")
         for role in roles or SERVICE_ROLES:
-            self.start_service(role)
+            for _ in range(self.initial_instances[role]):
+                self.start_instance(role)
         self._sampler = threading.Thread(target=self._sample_loop, daemon=True)
         self._sampler.start()
 
     def dead_services(self):
-        return {role: p.returncode for role, p in self.services.items() if p.poll() is not None}
+        """Instances that exited by themselves: {instance name: exit code}.
+        (Deliberately stopped ones are not counted; a killed one is restarted at once.)"""
+        with self._lock:
+            candidates = list(self.instances.values())
+        return {i.name: i.process.returncode for i in candidates
+                if i.stop is None and not i.stopping and i.process.poll() is not None}
 
-    # --- memory -----------------------------------------------------------
-    def _pids(self):
-        pids = {role: [p.pid] for role, p in self.services.items() if p.poll() is None}
+    def instance_layout(self):
+        with self._lock:
+            return [i.as_dict() for i in self.instances.values()]
+
+    # --- memory and CPU ----------------------------------------------------
+    def _processes(self):
+        """(role, instance name, pid) of every live process of the run."""
+        out = [(i.role, i.name, i.pid) for i in self.live_instances()]
         if self.broker and self.broker.poll() is None:
-            pids["tansu"] = [self.broker.pid]
+            out.append(("tansu", "tansu", self.broker.pid))
         if self.sinks and self.sinks.poll() is None:
-            pids["sinks"] = [self.sinks.pid]
-        postmaster = self.postmaster_pid()
-        if postmaster:
-            pids["postgres"] = [postmaster] + children_of(postmaster)
-        return pids
+            out.append(("sinks", "sinks", self.sinks.pid))
+        return out
 
     def _sample_once(self):
         now = time.time()
-        for role, pids in self._pids().items():
-            rss_total, hwm_total = 0, 0
-            for pid in pids:
+        with self._lock:
+            per_role = {}
+            for role, name, pid in self._processes():
                 cpu = read_cpu_seconds(pid)
                 if cpu is not None:
-                    self.cpu_seconds[(role, pid)] = cpu
+                    self.cpu_seconds[(role, name, pid)] = cpu
                 status = read_status(pid)
                 if status:
-                    rss_total += status[0]
-                    hwm_total += status[1]
-            # For PostgreSQL the sum of RSS over its processes overstates
-            # (shared buffers are counted in each); we report the sum of
-            # current RSS at its peak, and say so.
-            value = rss_total if role == "postgres" else max(hwm_total, rss_total)
-            self.rss_samples.append((now, role, rss_total))
-            self.peak_rss[role] = max(self.peak_rss.get(role, 0), value)
+                    value = max(status)  # VmHWM, or RSS where the kernel gives no peak
+                    self.peak_rss_by_instance[name] = max(self.peak_rss_by_instance.get(name, 0), value)
+                    per_role.setdefault(role, []).append((status[0], value))
+            postmaster = self.postmaster_pid()
+            if postmaster:
+                children = children_of(postmaster)
+                own = read_cpu_seconds(postmaster, waited_children=True)
+                if own is not None:
+                    live = sum(read_cpu_seconds(pid) or 0.0 for pid in children)
+                    key = ("postgres", "postgres", postmaster)
+                    self.cpu_seconds[key] = max(own + live, self.cpu_seconds.get(key, 0.0))
+                rss = 0
+                for pid in [postmaster] + children:
+                    status = read_status(pid)
+                    if status:
+                        rss += status[0]
+                # For PostgreSQL the sum of RSS over its processes overstates
+                # (shared buffers are counted in each); we report the sum of
+                # current RSS at its peak, and say so.
+                self.peak_rss["postgres"] = max(self.peak_rss.get("postgres", 0), rss)
+                self.peak_rss_by_instance["postgres"] = self.peak_rss["postgres"]
+                self.rss_samples.append((now, "postgres", rss))
+            for role, values in per_role.items():
+                self.rss_samples.append((now, role, sum(v[0] for v in values)))
+                # Per process: a role's largest instance.
+                self.peak_rss[role] = max(self.peak_rss.get(role, 0), max(v[1] for v in values))
 
     def _sample_loop(self):
         while not self._sampler_stop.wait(1.0):
@@ -333,10 +502,17 @@ pg_stat_statements.track = all
             except Exception as error:  # sampling must never stop a run
                 self.log(f"rss sampler: {error}")
 
+    def cpu_snapshot(self):
+        """{(role, instance, pid): CPU seconds} now; processes that have exited keep their last value."""
+        self._sample_once()
+        with self._lock:
+            return dict(self.cpu_seconds)
+
     def cpu_by_role(self):
         totals = {}
-        for (role, _), seconds in self.cpu_seconds.items():
-            totals[role] = totals.get(role, 0.0) + seconds
+        with self._lock:
+            for (role, _, _), seconds in self.cpu_seconds.items():
+                totals[role] = totals.get(role, 0.0) + seconds
         return totals
 
     # --- teardown ---------------------------------------------------------
@@ -351,11 +527,13 @@ pg_stat_statements.track = all
                 os.kill(self.broker.pid, signal.SIGCONT)
             except OSError:
                 pass
-        for role, process in self.services.items():
+        with self._lock:
+            processes = [i.process for i in self.instances.values() if i.process is not None]
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 12
-        for role, process in self.services.items():
+        for process in processes:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
