@@ -21,6 +21,11 @@ The invariant:
      sent Mattermost post arrived (counted per case), every in-app delivery has
      exactly one inbox row. Extra copies at the sinks are repeated sends: they
      are counted (and attributed to faults), not violations.
+
+`repeated_sends()` finds those extra copies and `attribute_repeats()` gives
+each to the fault or scale event (join, SIGTERM, SIGKILL of an instance)
+before it; `scale_acceptance()` is the scaling rule: no repeat from a join or
+a SIGTERM, at most one per SIGKILL.
 """
 import collections
 import datetime as dt
