@@ -182,6 +182,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka"]
+        ),
+        .testTarget(
             name: "ReminderDeliveryTests",
             dependencies: ["ReminderDelivery", "ReminderDomain"]
         ),

@@ -19,6 +19,7 @@ public final class KafkaConsumer: Service, Sendable {
     private let logger: Logger
     private let buffer: KafkaConsumerMessageBuffer
     private let state = LockedValue(State.idle)
+    private let assignment = LockedValue(Set<KafkaTopicPartition>())
     private let stopSignal = StopSignal()
 
     /// How long the poll thread blocks per poll or per wait for buffer room; bounds how late it
@@ -44,13 +45,30 @@ public final class KafkaConsumer: Service, Sendable {
             logger: logger
         )
         try client.subscribe(to: configuration.topics)
-        return KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        client.onRebalance { [buffer = consumer.buffer, assignment = consumer.assignment, logger] change in
+            guard case .revoked(let partitions) = change else {
+                if case .assigned(let partitions) = change { assignment.withLock { $0.formUnion(partitions) } }
+                return
+            }
+            assignment.withLock { $0.subtract(partitions) }
+            let dropped = buffer.drop(partitions: Set(partitions))
+            if dropped > 0 {
+                logger.info("dropped records of revoked partitions; their next owner reads them again", metadata: [
+                    "kafka.dropped": "\(dropped)",
+                ])
+            }
+        }
+        return consumer
     }
 
     /// The received records; iterate once. Finishes when the consumer stops.
     public var messages: KafkaConsumerMessages {
         KafkaConsumerMessages(buffer: buffer)
     }
+
+    /// The partitions the group has given this member now.
+    public var assignedPartitions: Set<KafkaTopicPartition> { assignment.withLock { $0 } }
 
     /// Whether received records wait to be read: a consumer that commits in batches commits
     /// when this turns false, so nothing it finished stays uncommitted while it idles.
@@ -67,9 +85,9 @@ public final class KafkaConsumer: Service, Sendable {
     ///
     /// - Throws: ``KafkaError`` (`.commit`, or `.shutdown` once the consumer closed).
     public func commit(_ messages: [KafkaConsumerMessage]) async throws {
-        var nextOffsets: [PartitionKey: Int64] = [:]
+        var nextOffsets: [KafkaTopicPartition: Int64] = [:]
         for message in messages {
-            let key = PartitionKey(topic: message.topic, partition: message.partition)
+            let key = KafkaTopicPartition(topic: message.topic, partition: message.partition)
             nextOffsets[key] = max(nextOffsets[key] ?? .min, message.offset + 1)
         }
         guard !nextOffsets.isEmpty else { return }
@@ -87,18 +105,24 @@ public final class KafkaConsumer: Service, Sendable {
     /// Commits like ``commit(_:)``, but answers `false` instead of throwing
     /// when shutdown has closed the consumer meanwhile: a consumer whose work
     /// is idempotent stops there, and the group hands the messages out again.
+    ///
+    /// A commit refused because the group moved on (a rebalance in progress,
+    /// an old generation, a member the coordinator no longer knows, a lost
+    /// assignment) is not an error for such a consumer either: the partitions'
+    /// next owner reads the records again from the last committed offset and
+    /// recognises them as handled. It is logged and answered `true`.
     public func commitUnlessClosed(_ messages: [KafkaConsumerMessage]) async throws -> Bool {
         do {
             try await commit(messages)
             return true
         } catch let error as KafkaError where error.code == .shutdown {
             return false
+        } catch let error as KafkaError where error.code == .commit && error.isRetriable {
+            logger.info("offsets not committed: the group moved on; the next owner reads these records again", metadata: [
+                "kafka.error": "\(error)", "kafka.records": "\(messages.count)",
+            ])
+            return true
         }
-    }
-
-    private struct PartitionKey: Hashable {
-        var topic: String
-        var partition: Int32
     }
 
     /// Asks the cluster for metadata.

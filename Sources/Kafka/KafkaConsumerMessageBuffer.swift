@@ -57,6 +57,21 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Forgets the records of `partitions` not yet handed out, because a
+    /// rebalance took those partitions away: their next owner reads them from
+    /// the last committed offset. Returns how many were dropped.
+    @discardableResult
+    func drop(partitions: Set<KafkaTopicPartition>) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        let kept = messages[head...].filter { !partitions.contains(KafkaTopicPartition(topic: $0.topic, partition: $0.partition)) }
+        let dropped = count - kept.count
+        messages = Array(kept)
+        head = 0
+        if dropped > 0 { condition.broadcast() }
+        return dropped
+    }
+
     /// Ends the sequence; records not yet handed out are dropped (they are uncommitted, so the
     /// group delivers them again).
     func finish(error: KafkaError?) {

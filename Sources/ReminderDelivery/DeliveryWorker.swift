@@ -5,14 +5,18 @@ import Observability
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
+import Synchronization
 
 /// Consumes one channel's delivery topic and delivers each message: by
 /// e-mail, to Mattermost, or into the in-app inbox.
 ///
-/// Every attempt is recorded in one transaction (the delivery's row, a log
-/// row, and the next attempt or the dead letter through the outbox) before
-/// the offset is committed, so a failed send never holds up the partition:
-/// the retry is a new message, published when its backoff has passed.
+/// Messages are taken in batches (what has arrived, up to
+/// ``DeliveryWorkerConfiguration/batchSize``). A batch's deliveries are
+/// claimed, sent concurrently and recorded in one transaction (the
+/// delivery's row, a log row, and the next attempt or the dead letter through
+/// the outbox) before the offsets are committed, so a failed send never holds
+/// up the partition (the retry is a new message, published when its backoff
+/// has passed) and a rival worker never sends what this one claimed.
 public final class DeliveryWorker: Service {
     private let repository: any DeliveryRepository
     private let sender: (any DeliverySender)?
@@ -21,6 +25,8 @@ public final class DeliveryWorker: Service {
     private let logger: Logger
     private let readiness: Readiness?
     private let metrics: DeliveryMetrics
+    private let handled = Atomic<Int>(0)
+    private let journal: AcceptanceJournal
 
     /// Creates a worker. `sender` is required for e-mail and Mattermost and
     /// unused for the in-app inbox. `readiness` learns when it consumes.
@@ -39,11 +45,15 @@ public final class DeliveryWorker: Service {
         self.logger = logger
         self.readiness = readiness
         self.metrics = DeliveryMetrics(channel: configuration.channel)
+        self.journal = AcceptanceJournal(repository: repository, logger: logger)
         readiness?.require("consumer", reason: "not consuming yet")
     }
 
-    /// Delivers until graceful shutdown; the message in hand is finished and
-    /// committed first.
+    /// Messages handled so far (their outcomes are in the database), duplicates included.
+    public var handledMessages: Int { handled.load(ordering: .relaxed) }
+
+    /// Delivers until graceful shutdown; the batches in hand are finished
+    /// (sent and recorded) first.
     public func run() async throws {
         if configuration.channel != .frontend, sender == nil {
             throw DeliveryError(.configuration, "the \(configuration.channel.rawValue) worker needs a sender")
@@ -54,126 +64,182 @@ public final class DeliveryWorker: Service {
             logger.info("delivery worker started", metadata: [
                 LogKey.channel: "\(configuration.channel.rawValue)", "group": "\(consumerConfiguration.groupID)",
                 "enabled": "\(configuration.enabled)", "dry_run": "\(configuration.dryRun)",
+                "batch_size": "\(configuration.batchSize)", "batches_in_flight": "\(configuration.batchesInFlight)",
             ])
             readiness?.satisfy("consumer")
-            var uncommitted: [KafkaConsumerMessage] = []
-            for try await message in consumer.messages {
-                try await handle(message)
-                metrics.processed.increment()
-                if let lag = message.lag { metrics.lag.record(topic: message.topic, partition: message.partition, lag: lag) }
-                uncommitted.append(message)
-                if uncommitted.count >= configuration.batchSize || !consumer.hasBufferedMessages {
-                    guard try await consumer.commitUnlessClosed(uncommitted) else {
-                        // Their outcomes are in the database; redelivered, the worker
-                        // recognises them as handled.
-                        logger.info("stopped before committing the last offsets", metadata: ["messages": "\(uncommitted.count)"])
-                        uncommitted.removeAll()
-                        break
-                    }
-                    uncommitted.removeAll(keepingCapacity: true)
+            try await consumer.processBatches(
+                maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
+            ) { batch in
+                try await self.handle(batch)
+                self.handled.add(batch.count, ordering: .relaxed)
+                self.metrics.processed.increment(by: batch.count)
+                if let last = batch.last, let lag = last.lag {
+                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
                 }
             }
-            if !uncommitted.isEmpty { try? await consumer.commit(uncommitted) }
             group.cancelAll()
         }
     }
 
-    /// Handles one message completely: when this returns, its outcome is committed to the database.
-    func handle(_ message: KafkaConsumerMessage) async throws {
-        let delivery: Delivery
-        do {
-            delivery = try MessageCoding.decode(Delivery.self, from: message.value)
-            guard delivery.channel == configuration.channel else {
-                throw DeliveryError(.configuration, "a \(delivery.channel.rawValue) delivery on the \(configuration.channel.rawValue) topic")
+    /// Handles a batch completely: when this returns, every message's outcome
+    /// is committed to the database (or it was handled before).
+    func handle(_ messages: [KafkaConsumerMessage]) async throws {
+        var deliveries: [Delivery] = []
+        var sources: [String: KafkaConsumerMessage] = [:]
+        for message in messages {
+            do {
+                let delivery = try MessageCoding.decode(Delivery.self, from: message.value)
+                guard delivery.channel == configuration.channel else {
+                    throw DeliveryError(.configuration, "a \(delivery.channel.rawValue) delivery on the \(configuration.channel.rawValue) topic")
+                }
+                deliveries.append(delivery)
+                sources[delivery.deliveryID] = message
+            } catch {
+                try await parkUnreadable(message, reason: "unreadable delivery: \(MessageCoding.describe(error))")
             }
-        } catch {
-            try await parkUnreadable(message, reason: "unreadable delivery: \(MessageCoding.describe(error))")
-            return
         }
+        guard !deliveries.isEmpty else { return }
         do {
-            try await deliver(delivery, message: message)
+            try await deliver(deliveries, sources: sources)
+        } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) && deliveries.count > 1 {
+            // The database refused the batch (e.g. a delivery names a user that
+            // does not exist): find the one it refuses by going one by one.
+            logger.warning("batch refused; delivering its messages one by one", metadata: ["error": "\(error)"])
+            for delivery in deliveries {
+                try await deliverAlone(delivery, source: sources[delivery.deliveryID]!)
+            }
         } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) {
-            // The database refused what we recorded (e.g. the delivery names a
-            // user that does not exist): park the message rather than stop.
-            try await parkUnreadable(message, reason: "cannot record delivery \(delivery.deliveryID): \(error)")
+            try await deliverAlone(deliveries[0], source: sources[deliveries[0].deliveryID]!, refusal: error)
         }
     }
 
-    private func deliver(_ delivery: Delivery, message: KafkaConsumerMessage) async throws {
-        var metadata: Logger.Metadata = [
+    private func deliverAlone(_ delivery: Delivery, source: KafkaConsumerMessage, refusal: (any Error)? = nil) async throws {
+        do {
+            if let refusal { throw refusal }
+            try await deliver([delivery], sources: [delivery.deliveryID: source])
+        } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) {
+            try await parkUnreadable(source, reason: "cannot record delivery \(delivery.deliveryID): \(error)")
+        }
+    }
+
+    /// Claims, sends and records `deliveries` in one transaction; while the
+    /// database is away, keeps them in hand and tries again. If the sends went
+    /// out but their transaction failed, only the recording is repeated.
+    private func deliver(_ deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws {
+        let records: [DeliveryRecord]
+        do {
+            records = try await withStoreRetry {
+                try await self.repository.deliver(deliveries, now: Date()) { claimed in
+                    try await self.act(on: claimed, sources: sources)
+                }
+            }
+        } catch let unrecorded as UnrecordedDeliveries {
+            logger.warning("recording sent deliveries failed; recording again", metadata: ["error": "\(unrecorded.underlying)"])
+            let recorded = try await withStoreRetry { try await self.repository.record(unrecorded.records, now: Date()) }
+            let recordedIDs = Set(recorded.map(\.delivery.deliveryID))
+            for record in unrecorded.records where !recordedIDs.contains(record.delivery.deliveryID) {
+                if case .sent = record.result {
+                    // Another worker recorded it while this one sent it.
+                    logger.warning("delivery was recorded by someone else while it was sent: sent twice", metadata: metadata(of: record.delivery))
+                }
+            }
+            records = recorded
+        }
+        let handledBefore = deliveries.count - records.count
+        if handledBefore > 0 {
+            logger.info("deliveries handled before; skipped", metadata: [LogKey.channel: "\(configuration.channel.rawValue)", "count": "\(handledBefore)"])
+        }
+        for record in records { report(record) }
+    }
+
+    /// Decides each claimed delivery's result, sending the sendable ones
+    /// concurrently (the sender bounds how many are in flight).
+    private func act(on deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws -> [DeliveryResult] {
+        if configuration.channel == .frontend {
+            return deliveries.map { _ in .sent(messageID: nil) }
+        }
+        guard configuration.enabled else {
+            return deliveries.map { _ in .skipped(reason: configuration.disabledReason) }
+        }
+        guard let sender else { throw DeliveryError(.configuration, "no sender") }
+        var results = [DeliveryResult?](repeating: nil, count: deliveries.count)
+        var toSend: [Int: RenderedNotification] = [:]
+        for (index, delivery) in deliveries.enumerated() {
+            do {
+                let rendered = try sender.render(delivery)
+                if configuration.dryRun {
+                    results[index] = .dryRun(rendered: rendered.document)
+                } else {
+                    toSend[index] = rendered
+                }
+            } catch {
+                let reason = "cannot render: \(error)"
+                results[index] = .dead(reason: reason, letter: letter(for: sources[delivery.deliveryID], delivery: delivery, reason: reason),
+                                       deadLetterTopic: deadLetterTopic)
+            }
+        }
+        try await withThrowingTaskGroup(of: (Int, SendOutcome).self) { group in
+            for (index, rendered) in toSend {
+                let delivery = deliveries[index]
+                group.addTask {
+                    let outcome = try await sender.send(rendered)
+                    if case .delivered = outcome {
+                        await self.journal.note(DeliveryAcceptance(
+                            deliveryID: delivery.deliveryID, attempt: delivery.attempt, messageID: rendered.messageID
+                        ))
+                    }
+                    return (index, outcome)
+                }
+            }
+            for try await (index, outcome) in group {
+                results[index] = result(of: outcome, for: deliveries[index], rendered: toSend[index]!,
+                                        source: sources[deliveries[index].deliveryID])
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// What a send's outcome means for the delivery: sent, retried later, or dead.
+    private func result(of outcome: SendOutcome, for delivery: Delivery, rendered: RenderedNotification, source: KafkaConsumerMessage?) -> DeliveryResult {
+        switch outcome {
+        case .delivered:
+            return .sent(messageID: rendered.messageID)
+        case .transient(let reason, let retryAfter):
+            guard configuration.retryPolicy.allowsRetry(afterAttempt: delivery.attempt) else {
+                let why = "gave up after \(delivery.attempt + 1) attempts: \(reason)"
+                return .dead(reason: why, letter: letter(for: source, delivery: delivery, reason: why), deadLetterTopic: deadLetterTopic)
+            }
+            let pause = configuration.retryPolicy.delay(afterAttempt: delivery.attempt, retryAfter: retryAfter)
+            var next = delivery
+            next.eventID = UUID()
+            next.attempt += 1
+            next.notBefore = nil
+            return .retry(reason: reason, next: next, availableAt: Date().addingTimeInterval(pause))
+        case .permanent(let reason):
+            return .dead(reason: reason, letter: letter(for: source, delivery: delivery, reason: reason), deadLetterTopic: deadLetterTopic)
+        }
+    }
+
+    private func metadata(of delivery: Delivery) -> Logger.Metadata {
+        [
             LogKey.deliveryID: "\(delivery.deliveryID)", LogKey.eventID: "\(delivery.eventID.uuidString.lowercased())",
             LogKey.reminderID: "\(delivery.reminderID)", LogKey.recipient: "\(delivery.recipient)",
             LogKey.channel: "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempt)",
         ]
-        if let state = try await withStoreRetry({ try await self.repository.state(ofDelivery: delivery.deliveryID) }),
-           state.hasHandled(attempt: delivery.attempt) {
-            logger.info("delivery handled before; skipped", metadata: metadata.merging(["status": "\(state.status.rawValue)"]) { $1 })
-            return
-        }
-        if configuration.channel == .frontend {
-            let written = try await withStoreRetry { try await self.repository.deliverToInbox(delivery, now: Date()) }
-            if written { metrics.recordLatency(of: delivery, outcome: "sent") }
-            logger.info(written ? "in-app notification written" : "in-app notification written before; skipped", metadata: metadata)
-            return
-        }
-        guard configuration.enabled else {
-            try await record(.skipped(reason: configuration.disabledReason), of: delivery, metadata: metadata)
-            return
-        }
-        guard let sender else { return }
-        let rendered: RenderedNotification
-        do {
-            rendered = try sender.render(delivery)
-        } catch {
-            try await record(.dead(reason: "cannot render: \(error)", letter: letter(for: message, reason: "cannot render: \(error)"),
-                                   deadLetterTopic: deadLetterTopic), of: delivery, metadata: metadata)
-            return
-        }
-        for (key, value) in rendered.summary { metadata[key] = "\(value)" }
-        if configuration.dryRun {
-            try await record(.dryRun(rendered: rendered.document), of: delivery, metadata: metadata)
-            return
-        }
-        let outcome = try await sender.send(rendered)
-        let result: DeliveryResult
-        switch outcome {
-        case .delivered(let detail):
-            metadata["detail"] = "\(detail)"
-            result = .sent(messageID: rendered.messageID)
-        case .transient(let reason, let retryAfter):
-            if configuration.retryPolicy.allowsRetry(afterAttempt: delivery.attempt) {
-                let pause = configuration.retryPolicy.delay(afterAttempt: delivery.attempt, retryAfter: retryAfter)
-                var next = delivery
-                next.eventID = UUID()
-                next.attempt += 1
-                next.notBefore = nil
-                result = .retry(reason: reason, next: next, availableAt: Date().addingTimeInterval(pause))
-            } else {
-                let why = "gave up after \(delivery.attempt + 1) attempts: \(reason)"
-                result = .dead(reason: why, letter: letter(for: message, reason: why), deadLetterTopic: deadLetterTopic)
-            }
-        case .permanent(let reason):
-            result = .dead(reason: reason, letter: letter(for: message, reason: reason), deadLetterTopic: deadLetterTopic)
-        }
-        let recorded = try await record(result, of: delivery, metadata: metadata)
-        if !recorded, case .sent = result {
-            // Another worker (or this one before a crash) recorded this
-            // attempt while we were sending: the recipient got it twice.
-            logger.warning("delivery was recorded by someone else while it was sent: sent twice", metadata: metadata)
-        }
     }
 
-    @discardableResult
-    private func record(_ result: DeliveryResult, of delivery: Delivery, metadata: Logger.Metadata) async throws -> Bool {
-        let recorded = try await withStoreRetry { try await self.repository.record(result, of: delivery, now: Date()) }
-        var metadata = metadata
-        switch result {
-        case .sent:
-            logger.info("delivered", metadata: metadata)
-            if recorded { metrics.recordLatency(of: delivery, outcome: "sent") }
+    /// Logs a recorded outcome and counts it.
+    private func report(_ record: DeliveryRecord) {
+        let delivery = record.delivery
+        var metadata = metadata(of: delivery)
+        switch record.result {
+        case .sent(let messageID):
+            if let messageID { metadata["message_id"] = "\(messageID)" }
+            logger.info(configuration.channel == .frontend ? "in-app notification written" : "delivered", metadata: metadata)
+            metrics.recordLatency(of: delivery, outcome: "sent")
         case .dryRun:
             logger.notice("dry run (REMINDERS_DRY_RUN=true): rendered and logged, not sent", metadata: metadata)
-            if recorded { metrics.recordLatency(of: delivery, outcome: "dry_run") }
+            metrics.recordLatency(of: delivery, outcome: "dry_run")
         case .skipped(let reason):
             metadata[LogKey.reason] = "\(reason)"
             logger.info("skipped", metadata: metadata)
@@ -181,23 +247,15 @@ public final class DeliveryWorker: Service {
             metadata[LogKey.reason] = "\(reason)"
             metadata["retry_at"] = "\(Timestamp.format(availableAt))"
             logger.warning("delivery failed; retry scheduled", metadata: metadata)
-            if recorded {
-                metrics.failed.increment()
-                metrics.retried.increment()
-            }
+            metrics.failed.increment()
+            metrics.retried.increment()
         case .dead(let reason, _, _):
             metadata[LogKey.reason] = "\(reason)"
             logger.error("delivery failed; parked on the dead-letter topic", metadata: metadata)
-            if recorded {
-                metrics.failed.increment()
-                metrics.deadLettered.increment()
-                metrics.recordLatency(of: delivery, outcome: "failed")
-            }
+            metrics.failed.increment()
+            metrics.deadLettered.increment()
+            metrics.recordLatency(of: delivery, outcome: "failed")
         }
-        if !recorded {
-            logger.info("outcome recorded before; nothing written", metadata: metadata)
-        }
-        return recorded
     }
 
     private var deadLetterTopic: String { TopicName.deadLetter(of: configuration.channel.deliveryTopic) }
@@ -212,6 +270,18 @@ public final class DeliveryWorker: Service {
             failedAt: Date(),
             originalValue: String(decoding: message.value, as: UTF8.self),
             originalKey: message.keyString
+        )
+    }
+
+    /// The dead letter of a delivery: from the message it came in, or (when
+    /// that is unknown) from the delivery itself.
+    private func letter(for message: KafkaConsumerMessage?, delivery: Delivery, reason: String) -> DeadLetter {
+        if let message { return letter(for: message, reason: reason) }
+        return DeadLetter(
+            eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
+            sourceOffset: nil, reason: reason, failedAt: Date(),
+            originalValue: (try? MessageCoding.encode(delivery)).map { String(decoding: $0, as: UTF8.self) },
+            originalKey: delivery.recipient.messageKey
         )
     }
 

@@ -13,8 +13,13 @@ public struct DeliveryWorkerConfiguration: Sendable {
     public var dryRun = true
     /// When failed sends are retried (`DELIVERY_MAX_ATTEMPTS`).
     public var retryPolicy = RetryPolicy()
-    /// Messages handled between offset commits. Default 10.
-    public var batchSize = 10
+    /// The most messages handled in one transaction (`DELIVERY_BATCH_SIZE`):
+    /// a batch is what has arrived, so an idle worker handles each at once.
+    /// Default 200.
+    public var batchSize = 200
+    /// Batches handled at the same time (`DELIVERY_BATCHES_IN_FLIGHT`): the
+    /// next one is claimed and sent while the previous one commits. Default 2.
+    public var batchesInFlight = 2
     /// Longest pause between retries while the database is away. Default 5 s.
     public var maximumStoreBackoff: Duration = .seconds(5)
 

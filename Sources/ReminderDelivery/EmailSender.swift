@@ -24,9 +24,13 @@ public struct EmailSender: DeliverySender {
     }
 
     /// The SMTP connection the `EMAIL_SMTP_*` settings describe: STARTTLS
-    /// when `useTLS` (implicit TLS on port 465), AUTH only when a user is set.
-    public static func smtpConfiguration(host: String, port: Int, user: String, password: String, useTLS: Bool) -> SMTPConfiguration {
+    /// when `useTLS` (implicit TLS on port 465), AUTH only when a user is set;
+    /// up to `sessions` messages are sent at once, each over its own kept-open session.
+    public static func smtpConfiguration(
+        host: String, port: Int, user: String, password: String, useTLS: Bool, sessions: Int = 1
+    ) -> SMTPConfiguration {
         var smtp = SMTPConfiguration(host: host, port: port)
+        smtp.maxConnections = max(1, sessions)
         smtp.security = useTLS ? (port == 465 ? .implicitTLS : .startTLS) : .none
         if !user.isEmpty {
             smtp.username = user

@@ -20,6 +20,14 @@ public struct MattermostSender: DeliverySender {
         self.client = CurlHTTPClient(configuration: http)
     }
 
+    /// Creates a sender posting to `webhookURL` with up to `concurrentRequests`
+    /// posts at once, each over its own kept-alive connection.
+    public init(webhookURL: String, publicBaseURL: String, concurrentRequests: Int) {
+        var http = CurlHTTPClientConfiguration()
+        http.maxConcurrentRequests = max(1, concurrentRequests)
+        self.init(webhookURL: webhookURL, publicBaseURL: publicBaseURL, http: http)
+    }
+
     public func render(_ delivery: Delivery) throws -> RenderedNotification {
         let post = MattermostPost.render(delivery, publicBaseURL: publicBaseURL)
         let body = try post.jsonBytes()

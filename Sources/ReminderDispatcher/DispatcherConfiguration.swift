@@ -8,6 +8,10 @@ public struct DispatcherConfiguration: Sendable {
     /// transaction (and committed together).
     /// Default 10.
     public var batchSize = 10
+    /// `DISPATCHER_BATCHES_IN_FLIGHT`: batches dispatched at the same time,
+    /// each in its own transaction, so the next one runs while the previous
+    /// one commits; offsets are still committed in order. Default 2.
+    public var batchesInFlight = 2
     /// The consumer group all dispatchers share. Default `reminders-dispatcher`.
     public var groupID = "reminders-dispatcher"
     /// Longest pause between retries while the database is away. Default 5 s.

@@ -55,29 +55,17 @@ public final class DispatcherService: Service {
             group.addTask { try await producer.run() }
             logger.info("dispatcher started", metadata: ["group": "\(consumerConfiguration.groupID)"])
             readiness?.satisfy("consumer")
-            var iterator = consumer.messages.makeAsyncIterator()
-            // A batch is what has already arrived, up to the batch size: under
-            // load firings share one transaction; when idle each goes at once.
-            while let first = try await iterator.next() {
-                var batch = [first]
-                while batch.count < configuration.batchSize, consumer.hasBufferedMessages, let next = try await iterator.next() {
-                    batch.append(next)
-                }
+            try await consumer.processBatches(
+                maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
+            ) { batch in
                 let started = ContinuousClock.now
-                try await handle(batch, planner: planner, deadLetters: deadLetters)
-                let handled = ContinuousClock.now
-                metrics.processed.increment(by: batch.count)
+                try await self.handle(batch, planner: planner, deadLetters: deadLetters)
+                self.metrics.processed.increment(by: batch.count)
                 if let last = batch.last, let lag = last.lag {
-                    metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
                 }
-                guard try await consumer.commitUnlessClosed(batch) else {
-                    // The batch's work is committed in the database; redelivered,
-                    // the dedupe keys make it a no-op.
-                    logger.info("stopped before committing the last batch's offsets", metadata: ["firings": "\(batch.count)"])
-                    break
-                }
-                logger.debug("dispatched batch", metadata: [
-                    "firings": "\(batch.count)", "dispatch": "\(handled - started)", "commit": "\(ContinuousClock.now - handled)",
+                self.logger.debug("dispatched batch", metadata: [
+                    "firings": "\(batch.count)", "dispatch": "\(ContinuousClock.now - started)",
                 ])
             }
             group.cancelAll()

@@ -2,42 +2,50 @@ import Foundation
 import Postgres
 import ReminderDomain
 
-/// The one way deliveries enter the outbox: a row per delivery on its
-/// channel's topic, keyed by recipient, with `event_id` and `delivery_id`
-/// headers, held until `notBefore` when quiet hours defer it.
+/// How deliveries and dead letters become outbox rows: a delivery goes to
+/// its channel's topic, keyed by recipient, with a `delivery_id` header,
+/// held until `notBefore` when quiet hours defer it.
 public enum DeliveryOutbox {
     /// Writes `deliveries` in one statement on `connection`.
     public static func insert(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
-        guard !deliveries.isEmpty else { return }
-        try await connection.query(sql, [try rows(deliveries)])
+        try await OutboxWriter.insert(try deliveries.map { try row(for: $0) }, on: connection)
     }
 
     /// The same through the pool, outside any transaction of the caller's.
     public static func insert(_ deliveries: [Delivery], through postgres: PostgresClient) async throws {
-        guard !deliveries.isEmpty else { return }
-        try await postgres.query(sql, [try rows(deliveries)])
+        try await OutboxWriter.insert(try deliveries.map { try row(for: $0) }, through: postgres)
     }
 
-    private static let sql = """
-        INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers, available_at)
-        SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb,
-               jsonb_build_object('event_id', x.event_id::text, 'delivery_id', x.delivery_id),
-               COALESCE(x.available_at, clock_timestamp())
-          FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT,
-               delivery_id TEXT, available_at TIMESTAMPTZ)
-        """
+    /// The outbox row of `delivery`, held until `availableAt` (default: its `notBefore`).
+    public static func row(for delivery: Delivery, availableAt: Date? = nil) throws -> OutboxRow {
+        OutboxRow(
+            eventID: delivery.eventID,
+            topic: delivery.channel.deliveryTopic,
+            key: delivery.recipient.messageKey,
+            payload: String(decoding: try MessageCoding.encode(delivery), as: UTF8.self),
+            headers: ["delivery_id": delivery.deliveryID],
+            availableAt: availableAt ?? delivery.notBefore
+        )
+    }
 
-    private static func rows(_ deliveries: [Delivery]) throws -> PostgresJSON {
-        let rows: [JSONValue] = try deliveries.map { delivery in
-            .object([
-                "event_id": .string(delivery.eventID.uuidString.lowercased()),
-                "topic": .string(delivery.channel.deliveryTopic),
-                "message_key": .string(delivery.recipient.messageKey),
-                "payload": .string(String(decoding: try MessageCoding.encode(delivery), as: UTF8.self)),
-                "delivery_id": .string(delivery.deliveryID),
-                "available_at": delivery.notBefore.map { .string(Timestamp.format($0)) } ?? .null,
-            ])
-        }
-        return PostgresJSON(try JSONValue.array(rows).jsonText())
+    /// The outbox row parking `letter` on `topic`, with the headers an operator filters by.
+    /// NUL characters, which PostgreSQL cannot store in text, become U+FFFD.
+    public static func row(for letter: DeadLetter, topic: String, headers: [String: String]) throws -> OutboxRow {
+        var letter = letter
+        letter.originalValue = letter.originalValue.map(withoutNUL)
+        letter.originalKey = letter.originalKey.map(withoutNUL)
+        letter.reason = withoutNUL(letter.reason)
+        return OutboxRow(
+            eventID: UUID(),
+            topic: topic,
+            key: letter.originalKey,
+            payload: String(decoding: try MessageCoding.encode(letter), as: UTF8.self),
+            headers: headers.mapValues(withoutNUL)
+        )
+    }
+
+    /// `text` with each NUL replaced by U+FFFD.
+    public static func withoutNUL(_ text: String) -> String {
+        text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReminderDomain
+import Synchronization
 
 /// The delivery workers' transactions on PostgreSQL.
 ///
@@ -16,84 +17,84 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         self.postgres = postgres
     }
 
-    public func state(ofDelivery deliveryID: String) async throws -> DeliveryState? {
-        let rows = try await postgres.query(
-            "SELECT status, handled_attempt FROM sag_reminder_deliveries WHERE delivery_id = $1", [deliveryID]
+    public func deliver(
+        _ deliveries: [Delivery], now: Date, act: @Sendable ([Delivery]) async throws -> [DeliveryResult]
+    ) async throws -> [DeliveryRecord] {
+        let candidates = Self.latestAttempts(of: deliveries)
+        guard !candidates.isEmpty else { return [] }
+        let acted = Mutex<[DeliveryRecord]?>(nil)
+        do {
+            return try await postgres.withTransaction { connection in
+                let claimed = try await claim(candidates, on: connection)
+                let owned = candidates.filter { claimed.ids.contains($0.deliveryID) }
+                guard !owned.isEmpty else { return [] }
+                // Sent before by a worker that died before recording them.
+                let recovered = owned.compactMap { delivery in
+                    claimed.accepted[delivery.deliveryID].map { DeliveryRecord(delivery: delivery, result: .sent(messageID: $0)) }
+                }
+                let toAct = owned.filter { claimed.accepted[$0.deliveryID] == nil }
+                let results = toAct.isEmpty ? [] : try await act(toAct)
+                guard results.count == toAct.count else {
+                    throw StoreError(.unexpectedData, "\(results.count) results for \(toAct.count) claimed deliveries")
+                }
+                let records = recovered + zip(toAct, results).map { DeliveryRecord(delivery: $0, result: $1) }
+                acted.withLock { $0 = records }
+                try await write(records, now: now, on: connection)
+                return records
+            }
+        } catch {
+            guard let records = acted.withLock({ $0 }) else { throw error }
+            throw UnrecordedDeliveries(records: records, underlying: error)
+        }
+    }
+
+    public func record(_ records: [DeliveryRecord], now: Date) async throws -> [DeliveryRecord] {
+        var latest: [String: DeliveryRecord] = [:]
+        for record in records where latest[record.delivery.deliveryID].map({ $0.delivery.attempt < record.delivery.attempt }) ?? true {
+            latest[record.delivery.deliveryID] = record
+        }
+        guard !latest.isEmpty else { return [] }
+        return try await postgres.withTransaction { connection in
+            let claimed = try await claim(Array(latest.values.map(\.delivery)), on: connection)
+            let owned = latest.values.filter { claimed.ids.contains($0.delivery.deliveryID) }
+            try await write(owned, now: now, on: connection)
+            return owned
+        }
+    }
+
+    public func noteAccepted(_ acceptances: [DeliveryAcceptance]) async throws {
+        guard !acceptances.isEmpty else { return }
+        let rows: [JSONValue] = acceptances.map {
+            .object([
+                "delivery_id": .string($0.deliveryID), "attempt": .number(Double($0.attempt)),
+                "message_id": $0.messageID.map(JSONValue.string) ?? .null,
+            ])
+        }
+        try await postgres.query(
+            """
+            INSERT INTO sag_reminder_delivery_acceptances (delivery_id, attempt, message_id)
+            SELECT x.delivery_id, x.attempt, x.message_id
+              FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, attempt INTEGER, message_id TEXT)
+            ON CONFLICT DO NOTHING
+            """,
+            [PostgresJSON(try JSONValue.array(rows).jsonText())]
         )
-        guard let row = rows.first else { return nil }
-        guard let status = DeliveryStatus(rawValue: try row.decode("status")) else {
-            throw StoreError(.unexpectedData, "delivery \(deliveryID) has an unknown status")
-        }
-        return DeliveryState(status: status, handledAttempt: try row.decode("handled_attempt"))
     }
 
-    public func record(_ result: DeliveryResult, of delivery: Delivery, now: Date) async throws -> Bool {
-        try await postgres.withTransaction { connection in
-            var messageID: String?
-            var error: String?
-            let reason: String
-            var payload: String?
-            switch result {
-            case .sent(let id):
-                messageID = id
-                reason = "delivered"
-            case .dryRun(let rendered):
-                reason = "dry run (REMINDERS_DRY_RUN=true): rendered, not sent"
-                payload = try rendered.jsonText()
-            case .skipped(let why):
-                reason = why
-            case .retry(let why, _, let availableAt):
-                error = why
-                reason = "attempt \(delivery.attempt + 1) failed; retrying at \(Timestamp.format(availableAt))"
-            case .dead(let why, _, _):
-                error = why
-                reason = why
+    /// For each delivery id, the message with the highest attempt: an older
+    /// attempt beside it in the same batch has nothing left to do.
+    static func latestAttempts(of deliveries: [Delivery]) -> [Delivery] {
+        var latest: [String: Delivery] = [:]
+        var order: [String] = []
+        for delivery in deliveries {
+            if let known = latest[delivery.deliveryID] {
+                if known.attempt < delivery.attempt { latest[delivery.deliveryID] = delivery }
+            } else {
+                latest[delivery.deliveryID] = delivery
+                order.append(delivery.deliveryID)
             }
-            guard try await claim(delivery, status: result.status, messageID: messageID, error: error, on: connection) else {
-                return false
-            }
-            try await log(
-                delivery, status: result.logStatus, reason: reason, error: error, payload: payload, now: now, on: connection
-            )
-            switch result {
-            case .retry(_, let next, let availableAt):
-                try await enqueue(
-                    topic: next.channel.deliveryTopic, key: next.recipient.messageKey, eventID: next.eventID,
-                    payload: String(decoding: try MessageCoding.encode(next), as: UTF8.self),
-                    headers: ["delivery_id": next.deliveryID], availableAt: availableAt, on: connection
-                )
-            case .dead(let why, let letter, let topic):
-                try await enqueue(
-                    topic: topic, key: letter.originalKey, eventID: UUID(),
-                    payload: String(decoding: try MessageCoding.encode(letter), as: UTF8.self),
-                    headers: ["delivery_id": delivery.deliveryID, "source_event_id": letter.eventID, "reason": why],
-                    availableAt: nil, on: connection
-                )
-            default:
-                break
-            }
-            return true
         }
-    }
-
-    public func deliverToInbox(_ delivery: Delivery, now: Date) async throws -> Bool {
-        try await postgres.withTransaction { connection in
-            guard let userID = delivery.recipientUserID else {
-                throw StoreError(.unexpectedData, "an in-app delivery needs a user")
-            }
-            guard try await claim(delivery, status: .sent, messageID: nil, error: nil, on: connection) else { return false }
-            try await connection.query(
-                """
-                INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, message, priority, case_title, created_at)
-                VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)
-                ON CONFLICT (delivery_id) DO NOTHING
-                """,
-                [delivery.deliveryID, delivery.eventID.uuidString.lowercased(), delivery.reminderID, delivery.sagID, userID,
-                 delivery.title, delivery.message, delivery.priority.rawValue, delivery.caseTitle, now]
-            )
-            try await log(delivery, status: "sent", reason: "written to the in-app inbox", error: nil, payload: nil, now: now, on: connection)
-            return true
-        }
+        return order.map { latest[$0]! }
     }
 
     public func parkUnreadable(_ letter: DeadLetter, channel: Channel, deadLetterTopic: String, now: Date) async throws -> Bool {
@@ -106,14 +107,15 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id
                 """,
-                [UUID(uuidString: letter.eventID).map { $0.uuidString.lowercased() }, channel.rawValue, letter.reason, key, now]
+                [UUID(uuidString: letter.eventID).map { $0.uuidString.lowercased() }, channel.rawValue,
+                 DeliveryOutbox.withoutNUL(letter.reason), DeliveryOutbox.withoutNUL(key), now]
             )
             guard !inserted.isEmpty else { return false }
-            try await enqueue(
-                topic: deadLetterTopic, key: letter.originalKey, eventID: UUID(),
-                payload: String(decoding: try MessageCoding.encode(letter), as: UTF8.self),
-                headers: ["source_event_id": letter.eventID, "reason": letter.reason], availableAt: nil, on: connection
-            )
+            try await OutboxWriter.insert([
+                try DeliveryOutbox.row(
+                    for: letter, topic: deadLetterTopic, headers: ["source_event_id": letter.eventID, "reason": letter.reason]
+                ),
+            ], on: connection)
             return true
         }
     }
@@ -137,10 +139,9 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             guard !inserted.isEmpty else { return false }
             var headers: [String: String] = [:]
             if let delivery { headers["delivery_id"] = delivery.deliveryID }
-            try await enqueue(
-                topic: request.topic, key: request.key, eventID: request.eventID, payload: request.payload,
-                headers: headers, availableAt: nil, on: connection
-            )
+            try await OutboxWriter.insert([
+                OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, payload: request.payload, headers: headers),
+            ], on: connection)
             if let delivery {
                 try await connection.query(
                     """
@@ -156,60 +157,177 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         }
     }
 
-    /// Claims the delivery's row for this attempt: inserts it, or updates it
-    /// when the delivery is unfinished and this attempt is new. `false` when
-    /// neither (handled before); the row stays locked until the transaction ends.
-    private func claim(
-        _ delivery: Delivery, status: DeliveryStatus, messageID: String?, error: String?, on connection: PostgresConnection
-    ) async throws -> Bool {
-        let rows = try await connection.query(
+    /// Claims the rows of `deliveries` for this transaction, in delivery id
+    /// order (so rival batches cannot deadlock): inserts each, or locks it when
+    /// the delivery is unfinished and this attempt is new. Returns the ids
+    /// claimed; the others were handled before. A rival transaction holding
+    /// one of them makes this wait until it ends. `accepted` names the claimed
+    /// ones whose send of this very attempt was noted as accepted, with the
+    /// Message-ID.
+    private func claim(_ deliveries: [Delivery], on connection: PostgresConnection) async throws -> Claim {
+        guard !deliveries.isEmpty else { return Claim() }
+        let rows: [JSONValue] = deliveries.map { delivery in
+            .object([
+                "delivery_id": .string(delivery.deliveryID),
+                "channel": .string(delivery.channel.rawValue),
+                "reminder_id": .number(Double(delivery.reminderID)),
+                "sag_id": .number(Double(delivery.sagID)),
+                "user_id": delivery.recipientUserID.map { .number(Double($0)) } ?? .null,
+                "recipient_email": Self.recipientEmail(of: delivery).map(JSONValue.string) ?? .null,
+                "attempt": .number(Double(delivery.attempt)),
+                "event_id": .string(delivery.eventID.uuidString.lowercased()),
+            ])
+        }
+        let claimed = try await connection.query(
             """
-            INSERT INTO sag_reminder_deliveries AS d (delivery_id, channel, reminder_id, sag_id, user_id, recipient_email,
-                                                      status, handled_attempt, last_event_id, last_error, message_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid, $10, $11)
-            ON CONFLICT (delivery_id) DO UPDATE
-               SET status = EXCLUDED.status, handled_attempt = EXCLUDED.handled_attempt,
-                   last_event_id = EXCLUDED.last_event_id, last_error = EXCLUDED.last_error,
-                   message_id = COALESCE(EXCLUDED.message_id, d.message_id), updated_at = clock_timestamp()
-             WHERE d.status NOT IN ('sent', 'dry_run', 'skipped', 'dead') AND d.handled_attempt < EXCLUDED.handled_attempt
-            RETURNING delivery_id
+            WITH claimed AS (
+                INSERT INTO sag_reminder_deliveries AS d (delivery_id, channel, reminder_id, sag_id, user_id, recipient_email,
+                                                          status, handled_attempt, last_event_id)
+                SELECT x.delivery_id, x.channel, x.reminder_id, x.sag_id, x.user_id, x.recipient_email, 'retrying', x.attempt,
+                       x.event_id
+                  FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, channel TEXT, reminder_id INTEGER, sag_id INTEGER,
+                       user_id INTEGER, recipient_email TEXT, attempt INTEGER, event_id UUID)
+                 ORDER BY x.delivery_id
+                ON CONFLICT (delivery_id) DO UPDATE SET updated_at = clock_timestamp()
+                 WHERE d.status NOT IN ('sent', 'dry_run', 'skipped', 'dead') AND d.handled_attempt < EXCLUDED.handled_attempt
+                RETURNING delivery_id
+            )
+            SELECT c.delivery_id, a.attempt AS accepted_attempt, a.message_id
+              FROM claimed c
+              LEFT JOIN sag_reminder_delivery_acceptances a ON a.delivery_id = c.delivery_id
             """,
-            [delivery.deliveryID, delivery.channel.rawValue, delivery.reminderID, delivery.sagID, delivery.recipientUserID,
-             Self.recipientEmail(of: delivery), status.rawValue, delivery.attempt, delivery.eventID.uuidString.lowercased(),
-             error, messageID]
+            [PostgresJSON(try JSONValue.array(rows).jsonText())]
         )
-        return !rows.isEmpty
+        let attempts = Dictionary(deliveries.map { ($0.deliveryID, $0.attempt) }) { first, _ in first }
+        var claim = Claim()
+        for row in claimed {
+            let id = try row.decode("delivery_id", as: String.self)
+            claim.ids.insert(id)
+            if let accepted = try row.decode("accepted_attempt", as: Int?.self), accepted == attempts[id] {
+                claim.accepted.updateValue(try row.decode("message_id", as: String?.self), forKey: id)
+            }
+        }
+        return claim
     }
 
-    private func log(
-        _ delivery: Delivery, status: String, reason: String, error: String?, payload: String?, now: Date,
-        on connection: PostgresConnection
-    ) async throws {
-        try await connection.query(
-            """
-            INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, recipient_email, channel, status, reason,
-                                           error_message, payload, attempt, dedupe_key, created_at)
-            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)
-            ON CONFLICT (dedupe_key) DO NOTHING
-            """,
-            [delivery.reminderID, delivery.sagID, delivery.firedEventID.uuidString.lowercased(), delivery.recipientUserID,
-             Self.recipientEmail(of: delivery), delivery.channel.rawValue, status, reason, error, payload.map { PostgresJSON($0) },
-             delivery.attempt, "deliver:\(delivery.deliveryID):\(delivery.attempt):\(status)", now]
-        )
+    /// What ``claim(_:on:)`` got.
+    private struct Claim {
+        var ids: Set<String> = []
+        /// Claimed deliveries whose send of this attempt was accepted before: Message-ID (or nil).
+        var accepted: [String: String?] = [:]
     }
 
-    private func enqueue(
-        topic: String, key: String?, eventID: UUID, payload: String, headers: [String: String], availableAt: Date?,
-        on connection: PostgresConnection
-    ) async throws {
-        let headerObject = JSONValue.object(headers.mapValues(JSONValue.string))
+    /// Writes claimed deliveries' outcomes: their rows, log rows and in-app
+    /// inbox entries in one statement, then retries and dead letters through
+    /// the outbox.
+    private func write(_ records: [DeliveryRecord], now: Date, on connection: PostgresConnection) async throws {
+        guard !records.isEmpty else { return }
+        var states: [JSONValue] = []
+        var logs: [JSONValue] = []
+        var inbox: [JSONValue] = []
+        var outbox: [OutboxRow] = []
+        for record in records {
+            let delivery = record.delivery
+            let entry = Self.logEntry(for: record)
+            states.append(.object([
+                "delivery_id": .string(delivery.deliveryID),
+                "status": .string(record.result.status.rawValue),
+                "attempt": .number(Double(delivery.attempt)),
+                "event_id": .string(delivery.eventID.uuidString.lowercased()),
+                "error": entry.error.map(JSONValue.string) ?? .null,
+                "message_id": entry.messageID.map(JSONValue.string) ?? .null,
+            ]))
+            logs.append(.object([
+                "reminder_id": .number(Double(delivery.reminderID)),
+                "sag_id": .number(Double(delivery.sagID)),
+                "event_id": .string(delivery.firedEventID.uuidString.lowercased()),
+                "user_id": delivery.recipientUserID.map { .number(Double($0)) } ?? .null,
+                "recipient_email": Self.recipientEmail(of: delivery).map(JSONValue.string) ?? .null,
+                "channel": .string(delivery.channel.rawValue),
+                "status": .string(record.result.logStatus),
+                "reason": .string(entry.reason),
+                "error_message": entry.error.map(JSONValue.string) ?? .null,
+                "payload": entry.payload ?? .null,
+                "attempt": .number(Double(delivery.attempt)),
+                "dedupe_key": .string("deliver:\(delivery.deliveryID):\(delivery.attempt):\(record.result.logStatus)"),
+            ]))
+            switch record.result {
+            case .sent where delivery.channel == .frontend:
+                guard let userID = delivery.recipientUserID else {
+                    throw StoreError(.unexpectedData, "in-app delivery \(delivery.deliveryID) names no user")
+                }
+                inbox.append(.object([
+                    "delivery_id": .string(delivery.deliveryID),
+                    "event_id": .string(delivery.eventID.uuidString.lowercased()),
+                    "reminder_id": .number(Double(delivery.reminderID)),
+                    "sag_id": .number(Double(delivery.sagID)),
+                    "user_id": .number(Double(userID)),
+                    "title": .string(delivery.title),
+                    "message": delivery.message.map(JSONValue.string) ?? .null,
+                    "priority": .string(delivery.priority.rawValue),
+                    "case_title": delivery.caseTitle.map(JSONValue.string) ?? .null,
+                ]))
+            case .retry(_, let next, let availableAt):
+                outbox.append(try DeliveryOutbox.row(for: next, availableAt: availableAt))
+            case .dead(let why, let letter, let topic):
+                outbox.append(try DeliveryOutbox.row(
+                    for: letter, topic: topic,
+                    headers: ["delivery_id": delivery.deliveryID, "source_event_id": letter.eventID, "reason": why]
+                ))
+            default:
+                break
+            }
+        }
         try await connection.query(
             """
-            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers, available_at)
-            VALUES ($1::uuid, $2, $3, $4::jsonb, $5::jsonb, COALESCE($6, clock_timestamp()))
+            WITH states AS (
+                UPDATE sag_reminder_deliveries d
+                   SET status = x.status, handled_attempt = x.attempt, last_event_id = x.event_id, last_error = x.error,
+                       message_id = COALESCE(x.message_id, d.message_id), updated_at = clock_timestamp()
+                  FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, status TEXT, attempt INTEGER, event_id UUID,
+                       error TEXT, message_id TEXT)
+                 WHERE d.delivery_id = ANY($2::text[]) AND d.delivery_id = x.delivery_id
+            ), logs AS (
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, recipient_email, channel, status, reason,
+                                               error_message, payload, attempt, dedupe_key, created_at)
+                SELECT x.reminder_id, x.sag_id, x.event_id, x.user_id, x.recipient_email, x.channel, x.status, x.reason,
+                       x.error_message, x.payload, x.attempt, x.dedupe_key, $5
+                  FROM jsonb_to_recordset($3::jsonb) AS x(reminder_id INTEGER, sag_id INTEGER, event_id UUID, user_id INTEGER,
+                       recipient_email TEXT, channel TEXT, status TEXT, reason TEXT, error_message TEXT, payload JSONB,
+                       attempt INTEGER, dedupe_key TEXT)
+                ON CONFLICT (dedupe_key) DO NOTHING
+            ), accepted AS (
+                DELETE FROM sag_reminder_delivery_acceptances WHERE delivery_id = ANY($2::text[])
+            )
+            INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, message, priority,
+                                            case_title, created_at)
+            SELECT x.delivery_id, x.event_id, x.reminder_id, x.sag_id, x.user_id, x.title, x.message, x.priority, x.case_title, $5
+              FROM jsonb_to_recordset($4::jsonb) AS x(delivery_id TEXT, event_id UUID, reminder_id INTEGER, sag_id INTEGER,
+                   user_id INTEGER, title TEXT, message TEXT, priority TEXT, case_title TEXT)
+            ON CONFLICT (delivery_id) DO NOTHING
             """,
-            [eventID.uuidString.lowercased(), topic, key, PostgresJSON(payload), PostgresJSON(try headerObject.jsonText()), availableAt]
+            [PostgresJSON(try JSONValue.array(states).jsonText()), records.map(\.delivery.deliveryID),
+             PostgresJSON(try JSONValue.array(logs).jsonText()), PostgresJSON(try JSONValue.array(inbox).jsonText()), now]
         )
+        try await OutboxWriter.insert(outbox, on: connection)
+    }
+
+    /// What the log row and the delivery's row say about an outcome.
+    private static func logEntry(for record: DeliveryRecord) -> (reason: String, error: String?, messageID: String?, payload: JSONValue?) {
+        switch record.result {
+        case .sent(let id) where record.delivery.channel == .frontend:
+            return ("written to the in-app inbox", nil, id, nil)
+        case .sent(let id):
+            return ("delivered", nil, id, nil)
+        case .dryRun(let rendered):
+            return ("dry run (REMINDERS_DRY_RUN=true): rendered, not sent", nil, nil, rendered)
+        case .skipped(let why):
+            return (why, nil, nil, nil)
+        case .retry(let why, _, let availableAt):
+            return ("attempt \(record.delivery.attempt + 1) failed; retrying at \(Timestamp.format(availableAt))", why, nil, nil)
+        case .dead(let why, _, _):
+            return (why, why, nil, nil)
+        }
     }
 
     /// The address a log row names: where an e-mail went, or a bare recipient.

@@ -1,23 +1,39 @@
 import Foundation
 import ReminderDomain
 
-/// What the delivery workers need from the database. Every method is one
-/// transaction; each recording first claims the delivery's row, so a message
-/// handled before (or a delivery already finished) changes nothing.
+/// What the delivery workers need from the database.
+///
+/// A delivery is claimed before it is sent: ``deliver(_:now:act:)`` claims a
+/// batch, sends it and records the outcomes in one transaction, so a rival
+/// worker (after a rebalance, or given the same message twice) waits on the
+/// claim and then finds the delivery handled. Each accepted send is also noted
+/// at once, outside that transaction (``noteAccepted(_:)``), so a worker that
+/// dies before its batch commits costs at most the sends accepted in the last
+/// moments before the note: the next owner records the noted ones as sent.
 public protocol DeliveryRepository: Sendable {
-    /// How far the delivery got, or `nil` when no attempt was recorded yet.
-    func state(ofDelivery deliveryID: String) async throws -> DeliveryState?
+    /// In one transaction: claims the deliveries not handled before (for a
+    /// delivery given more than once, its highest attempt), passes them to
+    /// `act`, which returns each one's result in the same order, and records
+    /// the results: the delivery's row, a log row, the in-app inbox entry for
+    /// a sent in-app delivery, and for a retry the next attempt or for a dead
+    /// delivery its dead letter, through the outbox.
+    ///
+    /// A claimed delivery whose acceptance was noted before (by a worker that
+    /// died before recording it) is not passed to `act`: it is recorded as sent.
+    ///
+    /// Returns what was recorded. Throws ``UnrecordedDeliveries`` when `act`
+    /// ran but the transaction failed afterwards.
+    func deliver(
+        _ deliveries: [Delivery], now: Date, act: @Sendable ([Delivery]) async throws -> [DeliveryResult]
+    ) async throws -> [DeliveryRecord]
 
-    /// Records what became of attempt `delivery.attempt`: the delivery's row,
-    /// a log row, and for a retry the next attempt (through the outbox, held
-    /// until its time) or for a dead delivery its dead letter (through the
-    /// outbox). Returns `false`, writing nothing, when this attempt or a final
-    /// outcome was recorded before.
-    func record(_ result: DeliveryResult, of delivery: Delivery, now: Date) async throws -> Bool
+    /// Notes accepted sends at once, in their own transaction.
+    func noteAccepted(_ acceptances: [DeliveryAcceptance]) async throws
 
-    /// Writes the in-app inbox entry (which notifies listeners) and records the
-    /// delivery as sent. Returns `false`, writing nothing, when it was handled before.
-    func deliverToInbox(_ delivery: Delivery, now: Date) async throws -> Bool
+    /// Records outcomes reached before (see ``UnrecordedDeliveries``) in one
+    /// transaction, each only if its delivery is still unhandled. Returns the
+    /// records written.
+    func record(_ records: [DeliveryRecord], now: Date) async throws -> [DeliveryRecord]
 
     /// Parks a message that is not a readable delivery: a `failed` log row and
     /// its dead letter on `deadLetterTopic` (through the outbox). Returns

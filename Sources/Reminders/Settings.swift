@@ -25,6 +25,10 @@ struct Settings: Sendable {
     var mattermostWebhookURL = ""
     var publicBaseURL = "http://localhost:8000"
     var deliveryMaxAttempts = 8
+    var deliveryBatchSize = 200
+    var deliveryBatchesInFlight = 2
+    var deliveryConcurrency = 16
+    var dispatcherBatchesInFlight = 2
     // Gateway.
     var jwtSecret = ""
     var gatewayHost = "0.0.0.0"
@@ -68,6 +72,10 @@ struct Settings: Sendable {
         mattermostWebhookURL = reader.string("MATTERMOST_WEBHOOK_URL", default: mattermostWebhookURL)
         publicBaseURL = reader.string("PUBLIC_BASE_URL", default: publicBaseURL)
         deliveryMaxAttempts = try reader.int("DELIVERY_MAX_ATTEMPTS", default: deliveryMaxAttempts, range: 1...100)
+        deliveryBatchSize = try reader.int("DELIVERY_BATCH_SIZE", default: deliveryBatchSize, range: 1...10_000)
+        deliveryBatchesInFlight = try reader.int("DELIVERY_BATCHES_IN_FLIGHT", default: deliveryBatchesInFlight, range: 1...16)
+        deliveryConcurrency = try reader.int("DELIVERY_CONCURRENCY", default: deliveryConcurrency, range: 1...256)
+        dispatcherBatchesInFlight = try reader.int("DISPATCHER_BATCHES_IN_FLIGHT", default: dispatcherBatchesInFlight, range: 1...16)
         jwtSecret = reader.string("JWT_SECRET", default: jwtSecret)
         gatewayHost = reader.string("GATEWAY_HOST", default: gatewayHost)
         gatewayPort = try reader.int("GATEWAY_PORT", default: gatewayPort, range: 1...65535)

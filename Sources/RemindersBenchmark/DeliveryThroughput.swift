@@ -19,7 +19,9 @@ struct DeliveryThroughput: AsyncParsableCommand {
     @Option(help: "email or mattermost.") var channel = "email"
     @Option(help: "Deliveries on the topic per run.") var messages = 2000
     @Option(help: "Runs; the median is reported.") var runs = 3
-    @Option(help: "Messages handled between offset commits (REMINDERS_QUEUE_BATCH_SIZE).") var batchSize = 10
+    @Option(help: "The most messages handled in one transaction (DELIVERY_BATCH_SIZE).") var batchSize = 200
+    @Option(help: "Batches in flight (DELIVERY_BATCHES_IN_FLIGHT).") var batchesInFlight = 2
+    @Option(help: "Sends in flight: SMTP sessions or HTTP connections (DELIVERY_CONCURRENCY).") var concurrency = 16
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
@@ -28,13 +30,13 @@ struct DeliveryThroughput: AsyncParsableCommand {
         }
         var rates: [Double] = []
         for run in 1...runs {
-            let server = try await DeliveryTarget.start(for: channel)
+            let server = try await DeliveryTarget.start(for: channel, concurrency: concurrency)
             defer { server.stop() }
             try await BenchDatabase.with(migrationsDirectory: migrations) { database in
                 let result = try await measure(channel: channel, server: server, database: database)
                 rates.append(result.rate)
                 report("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
-                report("  alone, same \(messages) messages: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (state + record) \(format(result.recordMilliseconds, 3)) ms/message")
+                report("  alone, same \(messages) messages one at a time: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (claim + record) \(format(result.recordMilliseconds, 3)) ms/message")
             }
         }
         report("delivery throughput (\(channel.rawValue)): median \(format(Summary(rates).median, 0)) messages/s over \(runs) runs of \(messages) [load \(loadAverage())]")
@@ -52,6 +54,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
         let prefix = "bench-dlv-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         let messages = self.messages
         let batchSize = self.batchSize
+        let batchesInFlight = self.batchesInFlight
         return try await database.withClient(maxConnections: 8) { postgres in
             let fixture = try await DeliveryFixture.create(postgres)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
@@ -68,6 +71,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
             configuration.enabled = true
             configuration.dryRun = false
             configuration.batchSize = batchSize
+            configuration.batchesInFlight = batchesInFlight
             let worker = DeliveryWorker(
                 repository: PostgresDeliveryRepository(postgres: postgres),
                 sender: server.sender,
@@ -109,8 +113,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
             let replays = (0..<messages).map { fixture.delivery(channel, index: messages + $0) }
             let recordStart = ContinuousClock.now
             for delivery in replays {
-                _ = try await repository.state(ofDelivery: delivery.deliveryID)
-                _ = try await repository.record(.sent(messageID: nil), of: delivery, now: Date())
+                _ = try await repository.record([DeliveryRecord(delivery: delivery, result: .sent(messageID: nil))], now: Date())
             }
             let recordMilliseconds = (ContinuousClock.now - recordStart).seconds * 1000 / Double(messages)
             return RunResult(
@@ -187,7 +190,7 @@ struct DeliveryTarget: Sendable {
     let sender: any DeliverySender
     private let folder: URL?
 
-    static func start(for channel: Channel) async throws -> DeliveryTarget {
+    static func start(for channel: Channel, concurrency: Int = 1) async throws -> DeliveryTarget {
         let port = try freeLoopbackPort()
         switch channel {
         case .email:
@@ -201,6 +204,7 @@ struct DeliveryTarget: Sendable {
             try await waitForLoopbackPort(port, name: "smtp-sink", process: process)
             var smtp = SMTPConfiguration(host: "127.0.0.1", port: port)
             smtp.timeout = .seconds(5)
+            smtp.maxConnections = concurrency
             let sender = EmailSender(
                 smtp: smtp, sender: .init(name: "BMC Hub", address: "noreply@bmcnetworks.dk"),
                 templates: try EmailTemplates.bundled(), publicBaseURL: "https://hub.example.test"
@@ -232,7 +236,9 @@ struct DeliveryTarget: Sendable {
             try configuration.write(to: file, atomically: true, encoding: .utf8)
             let process = try ChildProcess(nginx, ["-p", folder.path, "-c", file.path], name: "nginx")
             try await waitForLoopbackPort(port, name: "nginx", process: process)
-            let sender = MattermostSender(webhookURL: "http://127.0.0.1:\(port)/hooks/bench", publicBaseURL: "https://hub.example.test")
+            let sender = MattermostSender(
+                webhookURL: "http://127.0.0.1:\(port)/hooks/bench", publicBaseURL: "https://hub.example.test", concurrentRequests: concurrency
+            )
             return DeliveryTarget(process: process, port: port, sender: sender, folder: folder)
         case .frontend:
             throw BenchSetupError("the in-app channel sends nothing over the network")

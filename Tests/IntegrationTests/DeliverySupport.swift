@@ -78,13 +78,15 @@ struct DeliveryBench: Sendable {
         return configuration
     }
 
-    func worker(_ configuration: DeliveryWorkerConfiguration, sender: (any DeliverySender)?) -> DeliveryWorker {
+    /// A worker in the channel's consumer group, or in `group` (workers in
+    /// different groups each receive every message).
+    func worker(_ configuration: DeliveryWorkerConfiguration, sender: (any DeliverySender)?, group: String? = nil) -> DeliveryWorker {
         DeliveryWorker(
             repository: PostgresDeliveryRepository(postgres: postgres),
             sender: sender,
             consumerConfiguration: KafkaConsumerConfiguration(
                 bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                groupID: topicPrefix + configuration.groupID,
+                groupID: topicPrefix + (group ?? configuration.groupID),
                 topics: [topicPrefix + configuration.channel.deliveryTopic]
             ),
             configuration: configuration,

@@ -1,5 +1,6 @@
 internal import CRDKafka
 import Logging
+import Synchronization
 
 /// State librdkafka's C callbacks reach through the client's opaque pointer
 /// (C function pointers cannot capture context).
@@ -7,9 +8,18 @@ final class RDKafkaCallbackContext: Sendable {
     let logger: Logger
     /// Broker-down errors repeat many times a second; at most one line per kind every 10 s.
     let throttle = LogThrottle(interval: .seconds(10))
+    private let rebalanceListener = Mutex<(@Sendable (RDKafkaRebalance) -> Void)?>(nil)
 
     init(logger: Logger) {
         self.logger = logger
+    }
+
+    func setRebalanceListener(_ listener: @escaping @Sendable (RDKafkaRebalance) -> Void) {
+        rebalanceListener.withLock { $0 = listener }
+    }
+
+    func rebalanced(_ change: RDKafkaRebalance) {
+        rebalanceListener.withLock { $0 }?(change)
     }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbackContext? {

@@ -25,7 +25,7 @@ final class RDKafkaClient: @unchecked Sendable {
     let kind: Kind
     let logger: Logger
     /// Kept alive as long as the handle, because librdkafka's callbacks reach it through the opaque pointer.
-    private let callbackContext: RDKafkaCallbackContext
+    let callbackContext: RDKafkaCallbackContext
     private let blockingQueue: DispatchQueue
 
     private init(handle: OpaquePointer, kind: Kind, callbackContext: RDKafkaCallbackContext, logger: Logger) {
@@ -77,6 +77,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         if deliveryReports {
             rd_kafka_conf_set_dr_msg_cb(configuration, rdKafkaDeliveryReportCallback)
+        }
+        if kind == .consumer {
+            rd_kafka_conf_set_rebalance_cb(configuration, rdKafkaRebalanceCallback)
         }
 
         // On success librdkafka owns the configuration; on failure the caller still does.

@@ -18,6 +18,7 @@ struct DispatcherCommand: AsyncParsableCommand {
             configuration.enabled = runner.settings.remindersEnabled
             configuration.maxPerRecipientPerHour = runner.settings.maxPerUserPerHour
             configuration.batchSize = runner.settings.queueBatchSize
+            configuration.batchesInFlight = runner.settings.dispatcherBatchesInFlight
             let dispatcher = DispatcherService(
                 repository: PostgresDispatchRepository(postgres: runner.postgres),
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),

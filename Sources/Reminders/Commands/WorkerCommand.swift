@@ -22,7 +22,8 @@ struct WorkerCommand: AsyncParsableCommand {
             let settings = runner.settings
             var configuration = DeliveryWorkerConfiguration(channel: channel)
             configuration.dryRun = settings.dryRun
-            configuration.batchSize = settings.queueBatchSize
+            configuration.batchSize = settings.deliveryBatchSize
+            configuration.batchesInFlight = settings.deliveryBatchesInFlight
             configuration.retryPolicy.maxAttempts = settings.deliveryMaxAttempts
             let sender: (any DeliverySender)?
             switch channel {
@@ -34,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 sender = EmailSender(
                     smtp: EmailSender.smtpConfiguration(
                         host: settings.smtpHost, port: settings.smtpPort, user: settings.smtpUser,
-                        password: settings.smtpPassword, useTLS: settings.smtpUseTLS
+                        password: settings.smtpPassword, useTLS: settings.smtpUseTLS, sessions: settings.deliveryConcurrency
                     ),
                     sender: .init(name: settings.smtpFromName, address: settings.smtpFromAddress),
                     templates: try EmailTemplates.bundled(),
@@ -45,7 +46,10 @@ struct WorkerCommand: AsyncParsableCommand {
                 if configuration.enabled, !configuration.dryRun, settings.mattermostWebhookURL.isEmpty {
                     throw SettingsError("MATTERMOST_WEBHOOK_URL is not set (needed when REMINDERS_MATTERMOST_ENABLED=true and REMINDERS_DRY_RUN=false)")
                 }
-                sender = MattermostSender(webhookURL: settings.mattermostWebhookURL, publicBaseURL: settings.publicBaseURL)
+                sender = MattermostSender(
+                    webhookURL: settings.mattermostWebhookURL, publicBaseURL: settings.publicBaseURL,
+                    concurrentRequests: settings.deliveryConcurrency
+                )
             case .frontend:
                 sender = nil
             }
