@@ -133,6 +133,8 @@ def plot_instances(result, png_dir=None):
         for f in result.get("faults", []):
             if f["kind"] == "kill" and f["detail"] == role:
                 ax.axvline(f["start"] - t0, color="red", lw=1, ls=":")
+                ax.text(f["start"] - t0, 1.0, f" kill {f.get('instance') or role}", rotation=90, va="top",
+                        fontsize=6, color="red", transform=ax.get_xaxis_transform())
         unit = "published/s" if role == "relay" else ("fired/s" if role == "scheduler" else "messages/s")
         ax.set_ylabel(f"{role}\n{unit}", fontsize=8)
         ax.grid(alpha=0.3)
