@@ -4,10 +4,17 @@ public struct DispatcherConfiguration: Sendable {
     public var enabled = false
     /// `REMINDERS_MAX_PER_USER_PER_HOUR`. Default 5.
     public var maxPerRecipientPerHour = 5
-    /// `REMINDERS_QUEUE_BATCH_SIZE`: the most firings dispatched in one
-    /// transaction (and committed together).
-    /// Default 10.
+    /// `REMINDERS_QUEUE_BATCH_SIZE`: the firings of one batch while the
+    /// dispatcher keeps up (a batch is what has arrived, so an idle firing
+    /// goes alone and at once). Default 10.
     public var batchSize = 10
+    /// `DISPATCHER_BACKLOG_BATCHES`: under a backlog (more firings waiting
+    /// than one batch holds), one transaction takes up to this many batches'
+    /// worth, so a backlog costs fewer statements per firing. Default 20.
+    public var backlogBatches = 20
+
+    /// The most firings in one transaction: `batchSize × backlogBatches`.
+    public var maximumFiringsPerTransaction: Int { max(1, batchSize) * max(1, backlogBatches) }
     /// `DISPATCHER_BATCHES_IN_FLIGHT`: batches dispatched at the same time,
     /// each in its own transaction, so the next one runs while the previous
     /// one commits; offsets are still committed in order. Default 2.

@@ -53,10 +53,14 @@ public final class DispatcherService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask { try await producer.run() }
-            logger.info("dispatcher started", metadata: ["group": "\(consumerConfiguration.groupID)"])
+            logger.info("dispatcher started", metadata: [
+                "group": "\(consumerConfiguration.groupID)", "batch_size": "\(configuration.batchSize)",
+                "firings_per_transaction": "\(configuration.maximumFiringsPerTransaction)",
+                "batches_in_flight": "\(configuration.batchesInFlight)",
+            ])
             readiness?.satisfy("consumer")
             try await consumer.processBatches(
-                maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
+                maximumBatchSize: configuration.maximumFiringsPerTransaction, concurrency: configuration.batchesInFlight
             ) { batch in
                 let started = ContinuousClock.now
                 try await self.handle(batch, planner: planner, deadLetters: deadLetters)

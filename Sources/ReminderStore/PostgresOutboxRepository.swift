@@ -15,17 +15,19 @@ public struct PostgresOutboxRepository: OutboxRepository {
     /// Up to `limit` unpublished rows in id order.
     public func backlog() async throws -> Int {
         let rows = try await connection.query(
-            "SELECT count(*) AS backlog FROM reminder_outbox WHERE published_at IS NULL AND available_at <= clock_timestamp()"
+            "SELECT count(*) AS backlog FROM reminder_outbox WHERE published_at IS NULL AND available_at <= statement_timestamp()"
         )
         return try rows.first?.decode("backlog", as: Int.self) ?? 0
     }
 
+    /// The time bound is `statement_timestamp()`, not `clock_timestamp()`:
+    /// only a stable function lets the due index (migration 103) bound the read.
     public func fetchUnpublished(limit: Int) async throws -> [OutboxMessage] {
         let rows = try await connection.query(
             """
             SELECT id, event_id, topic, message_key, payload::text AS payload, headers::text AS headers
               FROM reminder_outbox
-             WHERE published_at IS NULL AND available_at <= clock_timestamp()
+             WHERE published_at IS NULL AND available_at <= statement_timestamp()
              ORDER BY id
              LIMIT $1
             """,

@@ -29,6 +29,7 @@ struct Settings: Sendable {
     var deliveryBatchesInFlight = 2
     var deliveryConcurrency = 16
     var dispatcherBatchesInFlight = 2
+    var dispatcherBacklogBatches = 20
     // Gateway.
     var jwtSecret = ""
     var gatewayHost = "0.0.0.0"
@@ -76,6 +77,7 @@ struct Settings: Sendable {
         deliveryBatchesInFlight = try reader.int("DELIVERY_BATCHES_IN_FLIGHT", default: deliveryBatchesInFlight, range: 1...16)
         deliveryConcurrency = try reader.int("DELIVERY_CONCURRENCY", default: deliveryConcurrency, range: 1...256)
         dispatcherBatchesInFlight = try reader.int("DISPATCHER_BATCHES_IN_FLIGHT", default: dispatcherBatchesInFlight, range: 1...16)
+        dispatcherBacklogBatches = try reader.int("DISPATCHER_BACKLOG_BATCHES", default: dispatcherBacklogBatches, range: 1...1000)
         jwtSecret = reader.string("JWT_SECRET", default: jwtSecret)
         gatewayHost = reader.string("GATEWAY_HOST", default: gatewayHost)
         gatewayPort = try reader.int("GATEWAY_PORT", default: gatewayPort, range: 1...65535)

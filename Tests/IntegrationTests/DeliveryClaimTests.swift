@@ -73,7 +73,9 @@ struct DeliveryAcceptanceTests {
                 try await bench.enqueue([accepted, fresh])
                 try await bench.run([worker]) {
                     let done = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.logCount(accepted.deliveryID, "sent") == 1 && bench.logCount(fresh.deliveryID, "sent") == 1
+                        let acceptedSent = try await bench.logCount(accepted.deliveryID, "sent")
+                        let freshSent = try await bench.logCount(fresh.deliveryID, "sent")
+                        return acceptedSent == 1 && freshSent == 1
                     }
                     #expect(done)
                 }

@@ -19,6 +19,7 @@ struct DispatcherCommand: AsyncParsableCommand {
             configuration.maxPerRecipientPerHour = runner.settings.maxPerUserPerHour
             configuration.batchSize = runner.settings.queueBatchSize
             configuration.batchesInFlight = runner.settings.dispatcherBatchesInFlight
+            configuration.backlogBatches = runner.settings.dispatcherBacklogBatches
             let dispatcher = DispatcherService(
                 repository: PostgresDispatchRepository(postgres: runner.postgres),
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),
