@@ -60,11 +60,7 @@ public enum MIMEText {
 
     /// The RFC 5322 date of `date` in UTC: `Sun, 29 Nov 2026 11:49:17 +0000`.
     public static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        Timestamp.rfc5322(date)
     }
 
     /// `text` safe inside HTML text and attribute values.
