@@ -105,7 +105,7 @@ public struct EmailMessage: Sendable, Equatable {
             text += "--\(boundary)\r\n"
             text += "Content-Type: \(type); charset=utf-8\r\n"
             text += "Content-Transfer-Encoding: base64\r\n\r\n"
-            text += MIMEText.base64Lines(Array(MIMEText.crlf(body).utf8))
+            text += MIMEText.base64Lines(MIMEText.crlfBytes(Array(body.utf8)))
         }
         text += "--\(boundary)--\r\n"
         return Array(text.utf8)

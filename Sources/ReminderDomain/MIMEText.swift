@@ -80,9 +80,30 @@ public enum MIMEText {
         return escaped
     }
 
-    /// Line endings normalised to CRLF, as SMTP wants them.
+    /// Line endings (CRLF, LF or a lone CR) normalised to CRLF, as SMTP wants
+    /// them. One pass over the bytes: Foundation's string replacing was the
+    /// e-mail worker's largest cost.
     public static func crlf(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        String(decoding: crlfBytes(Array(text.utf8)), as: UTF8.self)
+    }
+
+    /// ``crlf(_:)`` on UTF-8 bytes.
+    public static func crlfBytes(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 32 + 2)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0D {
+                output += [0x0D, 0x0A]
+                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+            } else if byte == 0x0A {
+                output += [0x0D, 0x0A]
+            } else {
+                output.append(byte)
+            }
+            index += 1
+        }
+        return output
     }
 }

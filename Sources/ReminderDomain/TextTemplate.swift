@@ -13,25 +13,38 @@ public struct TextTemplate: Sendable, Equatable {
     }
 
     /// The text with each `{{name}}` replaced by `escape(values[name])`.
+    /// One pass over the UTF-8 bytes (the braces are ASCII, so a match never
+    /// splits a character).
     public func fill(_ values: [String: String], escape: (String) -> String = { $0 }) -> String {
-        var output = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
-                output += rest[open.lowerBound...]
-                return output
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 256)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "{"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{"),
+                  let close = Self.closing(in: bytes, from: index + 2) else {
+                output.append(bytes[index])
+                index += 1
+                continue
             }
-            let name = afterOpen[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let name = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingCharacters(in: .whitespaces)
             if let value = values[name] {
-                output += escape(value)
+                output += escape(value).utf8
             } else {
-                output += rest[open.lowerBound..<close.upperBound]
+                output += bytes[index..<(close + 2)]
             }
-            rest = afterOpen[close.upperBound...]
+            index = close + 2
         }
-        output += rest
-        return output
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The index of the next `}}` at or after `start`.
+    private static func closing(in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "}"), bytes[index + 1] == UInt8(ascii: "}") { return index }
+            index += 1
+        }
+        return nil
     }
 }

@@ -141,6 +141,31 @@ struct MIMETextTests {
         #expect(template.fill(["title": "<x>"], escape: MIMEText.escapeHTML) == "<p>&lt;x&gt;</p>{{unknown}}{{title}")
     }
 
+    @Test("templates: a value with braces is not filled again; unclosed, empty and non-ASCII neighbours stay intact")
+    func templateEdges() {
+        #expect(TextTemplate("{{a}}{{b}}").fill(["a": "{{b}}", "b": "B"]) == "{{b}}B")
+        #expect(TextTemplate("æ{{a}}ø{{").fill(["a": "å"]) == "æåø{{")
+        #expect(TextTemplate("{{}}{{ }}x").fill(["": "E"]) == "EEx")
+        #expect(TextTemplate("").fill(["a": "b"]) == "")
+    }
+
+    @Test("line endings: LF, CR and CRLF all become CRLF, nothing else changes")
+    func lineEndings() {
+        #expect(MIMEText.crlf("a\nb\rc\r\nd\n\ne") == "a\r\nb\r\nc\r\nd\r\n\r\ne")
+        #expect(MIMEText.crlf("\r\r\n\n") == "\r\n\r\n\r\n")
+        #expect(MIMEText.crlf("æøå") == "æøå")
+        #expect(MIMEText.crlf("") == "")
+        // Exhaustive over short strings of the four interesting characters.
+        let alphabet: [Character] = ["a", "\r", "\n", "ø"]
+        var inputs = [""]
+        for _ in 0..<5 { inputs = inputs + inputs.flatMap { prefix in alphabet.map { prefix + String($0) } } }
+        for input in Set(inputs) {
+            let reference = input.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(MIMEText.crlf(input) == reference, "\(Array(input.utf8))")
+        }
+    }
+
     @Test("the bundled templates load and use every value")
     func bundled() throws {
         let templates = try EmailTemplates.bundled()
