@@ -46,6 +46,6 @@ public enum DeliveryOutbox {
 
     /// `text` with each NUL replaced by U+FFFD.
     public static func withoutNUL(_ text: String) -> String {
-        text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
     }
 }

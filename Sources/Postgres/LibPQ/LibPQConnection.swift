@@ -129,7 +129,8 @@ final class LibPQConnection: @unchecked Sendable {
     /// One statement with text-format parameters (`$1`, `$2`, …); `nil` parameters are SQL NULL.
     func execute(_ sql: String, parameters: [String?]) throws -> PostgresRows {
         let handle = try requireHandle()
-        guard !sql.contains("\0"), parameters.allSatisfy({ $0?.contains("\0") != true }) else {
+        // A byte scan: Foundation's substring search over large JSON parameters was a measured cost.
+        guard !sql.utf8.contains(0), parameters.allSatisfy({ $0?.utf8.contains(0) != true }) else {
             throw PostgresError.encoding("a statement or parameter contains a NUL character")
         }
         let result = withCStringArray(parameters, terminated: false) { values in
@@ -141,7 +142,7 @@ final class LibPQConnection: @unchecked Sendable {
     /// Several statements without parameters (PQexec), e.g. a migration file.
     func executeScript(_ sql: String) throws {
         let handle = try requireHandle()
-        guard !sql.contains("\0") else { throw PostgresError.encoding("a statement contains a NUL character") }
+        guard !sql.utf8.contains(0) else { throw PostgresError.encoding("a statement contains a NUL character") }
         _ = try LibPQResult(PQexec(handle, sql), connection: self).rows()
     }
 
