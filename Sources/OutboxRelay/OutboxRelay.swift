@@ -111,54 +111,78 @@ public final class OutboxRelay: Service {
         }
     }
 
+    /// One round: rows read together and sent together.
+    private struct Round: Sendable {
+        var rows: [OutboxMessage]
+        var results: [Result<KafkaDeliveryReport, KafkaError>]
+        var sentAt: ContinuousClock.Instant
+    }
+
     private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
-        var backoff = Duration.milliseconds(100)
-        var backlogMeasured = ContinuousClock.now - configuration.backlogInterval
-        while !isStopping {
-            if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
-                backlogGauge.record(try await outbox.backlog())
-                backlogMeasured = .now
-            }
-            let fetchStart = ContinuousClock.now
-            let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize)
-            let fetched = ContinuousClock.now
-            if batch.isEmpty {
-                await wake.wait(upTo: configuration.pollInterval)
-                continue
-            }
-            let prefix = configuration.topicPrefix
-            let results = await producer.send(contentsOf: batch.map { Self.kafkaMessage($0, topicPrefix: prefix) })
-            var acknowledged: [Int64] = []
-            var failure: KafkaError?
-            for (row, result) in zip(batch, results) {
-                switch result {
-                case .success: acknowledged.append(row.id)
-                case .failure(let error): failure = failure ?? error
+        let roundsInFlight = max(1, configuration.roundsInFlight)
+        try await withThrowingTaskGroup(of: Round.self) { group in
+            var backoff = Duration.milliseconds(100)
+            var backlogMeasured = ContinuousClock.now - configuration.backlogInterval
+            var inFlight: Set<Int64> = []
+            var rounds = 0
+            while !isStopping || rounds > 0 {
+                // Read and send another round while there is room.
+                if !isStopping, rounds < roundsInFlight {
+                    if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
+                        backlogGauge.record(try await outbox.backlog())
+                        backlogMeasured = .now
+                    }
+                    let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
+                    if !batch.isEmpty {
+                        inFlight.formUnion(batch.map(\.id))
+                        rounds += 1
+                        let prefix = configuration.topicPrefix
+                        group.addTask {
+                            let results = await producer.send(contentsOf: batch.map { Self.kafkaMessage($0, topicPrefix: prefix) })
+                            return Round(rows: batch, results: results, sentAt: .now)
+                        }
+                        continue
+                    }
+                    if rounds == 0 {
+                        await wake.wait(upTo: configuration.pollInterval)
+                        continue
+                    }
                 }
-            }
-            let sent = ContinuousClock.now
-            let marked = try await outbox.markPublished(ids: acknowledged)
-            published.add(marked, ordering: .relaxed)
-            countPublished(batch.filter { acknowledged.contains($0.id) })
-            logger.debug("published outbox batch", metadata: [
-                "rows": "\(batch.count)", "marked": "\(marked)",
-                "fetch": "\(fetched - fetchStart)", "send": "\(sent - fetched)", "mark": "\(ContinuousClock.now - sent)",
-            ])
-            if let failure {
-                // A fatal error needs a new producer, and so does a delivery that
-                // timed out: the producer may be stuck on a broker that lost its
-                // state (its producer id is unknown there), which only a new
-                // producer id cures. Anything else is the broker being away:
-                // keep the rows and try again shortly.
-                if failure.isFatal || failure.code == .timeout { throw failure }
-                logger.warning(
-                    "broker did not acknowledge part of a batch; retrying",
-                    metadata: ["failed": "\(batch.count - acknowledged.count)", "error": "\(failure)"]
-                )
-                await wake.wait(upTo: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
-            } else {
-                backoff = .milliseconds(100)
+                // Mark the next acknowledged round.
+                guard let round = try await group.next() else { break }
+                rounds -= 1
+                inFlight.subtract(round.rows.map(\.id))
+                var acknowledged: [Int64] = []
+                var failure: KafkaError?
+                for (row, result) in zip(round.rows, round.results) {
+                    switch result {
+                    case .success: acknowledged.append(row.id)
+                    case .failure(let error): failure = failure ?? error
+                    }
+                }
+                let marked = try await outbox.markPublished(ids: acknowledged)
+                published.add(marked, ordering: .relaxed)
+                let acknowledgedIDs = Set(acknowledged)
+                countPublished(round.rows.filter { acknowledgedIDs.contains($0.id) })
+                logger.debug("published outbox round", metadata: [
+                    "rows": "\(round.rows.count)", "marked": "\(marked)", "mark": "\(ContinuousClock.now - round.sentAt)",
+                ])
+                if let failure {
+                    // A fatal error needs a new producer, and so does a delivery that
+                    // timed out: the producer may be stuck on a broker that lost its
+                    // state (its producer id is unknown there), which only a new
+                    // producer id cures. Anything else is the broker being away:
+                    // keep the rows and try again shortly.
+                    if failure.isFatal || failure.code == .timeout { throw failure }
+                    logger.warning(
+                        "broker did not acknowledge part of a batch; retrying",
+                        metadata: ["failed": "\(round.rows.count - acknowledged.count)", "error": "\(failure)"]
+                    )
+                    await wake.wait(upTo: backoff)
+                    backoff = min(backoff * 2, configuration.maximumBackoff)
+                } else {
+                    backoff = .milliseconds(100)
+                }
             }
         }
     }

@@ -2,6 +2,10 @@
 public struct OutboxRelayConfiguration: Sendable {
     /// Rows read and published per round. Default 1000.
     public var batchSize: Int = 1000
+    /// Rounds on their way to the broker at once: the next round is read and
+    /// sent while earlier ones wait for their acknowledgements (the idempotent
+    /// producer keeps each partition's order). Default 4.
+    public var roundsInFlight: Int = 4
     /// Longest wait between rounds when no NOTIFY arrives: the fallback that
     /// catches a lost notification. Default 1 s.
     public var pollInterval: Duration = .seconds(1)

@@ -22,16 +22,16 @@ public struct PostgresOutboxRepository: OutboxRepository {
 
     /// The time bound is `statement_timestamp()`, not `clock_timestamp()`:
     /// only a stable function lets the due index (migration 103) bound the read.
-    public func fetchUnpublished(limit: Int) async throws -> [OutboxMessage] {
+    public func fetchUnpublished(limit: Int, excluding: [Int64] = []) async throws -> [OutboxMessage] {
         let rows = try await connection.query(
             """
             SELECT id, event_id, topic, message_key, payload::text AS payload, headers::text AS headers
               FROM reminder_outbox
-             WHERE published_at IS NULL AND available_at <= statement_timestamp()
+             WHERE published_at IS NULL AND available_at <= statement_timestamp() AND NOT (id = ANY($2::bigint[]))
              ORDER BY id
              LIMIT $1
             """,
-            [limit]
+            [limit, excluding]
         )
         let decoder = JSONDecoder()
         return try rows.map { row in
