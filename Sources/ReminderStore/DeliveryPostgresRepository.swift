@@ -39,7 +39,8 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 }
                 let records = recovered + zip(toAct, results).map { DeliveryRecord(delivery: $0, result: $1) }
                 acted.withLock { $0 = records }
-                try await write(records, now: now, on: connection)
+                // Stamped when recorded, after the sends (which may take a while), not when claimed.
+                try await write(records, now: toAct.isEmpty ? now : max(now, Date()), on: connection)
                 return records
             }
         } catch {

@@ -21,6 +21,9 @@ public protocol DeliveryRepository: Sendable {
     /// A claimed delivery whose acceptance was noted before (by a worker that
     /// died before recording it) is not passed to `act`: it is recorded as sent.
     ///
+    /// Log rows are stamped `now`, or when the outcomes were recorded if `act`
+    /// ran past it.
+    ///
     /// Returns what was recorded. Throws ``UnrecordedDeliveries`` when `act`
     /// ran but the transaction failed afterwards.
     func deliver(
