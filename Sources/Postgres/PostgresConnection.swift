@@ -13,6 +13,10 @@ public final class PostgresConnection: Sendable {
     private struct State {
         var isBroken = false
         var isClosed = false
+        /// Whether the session was outside any transaction after the last call;
+        /// read on the queue at the end of each call, so handing the connection
+        /// back costs no second trip to that queue.
+        var isIdle = true
     }
 
     private init(libpq: LibPQConnection, queue: DispatchQueue, logger: Logger) {
@@ -75,8 +79,11 @@ public final class PostgresConnection: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 let result = Result { try body(libpq) }
-                if !libpq.isConnected {
-                    self.state.withLock { $0.isBroken = true }
+                let isConnected = libpq.isConnected
+                let isIdle = isConnected && libpq.transactionState == .idle
+                self.state.withLock { state in
+                    if !isConnected { state.isBroken = true }
+                    state.isIdle = isIdle
                 }
                 continuation.resume(with: result)
             }
@@ -94,7 +101,9 @@ extension PostgresConnection {
     /// Brings the session back to "outside a transaction" so the next user starts clean;
     /// returns false when the connection should be discarded instead.
     func resetForReuse() async -> Bool {
-        guard !isBroken else { return false }
+        let (broken, idle) = state.withLock { ($0.isBroken || $0.isClosed, $0.isIdle) }
+        guard !broken else { return false }
+        if idle { return true }
         let reusable = (try? await onQueue { libpq -> Bool in
             switch libpq.transactionState {
             case .idle:

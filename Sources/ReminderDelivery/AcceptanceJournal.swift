@@ -4,11 +4,20 @@ import Synchronization
 
 /// Notes accepted sends in the database the moment the server accepts them,
 /// many at once: while one note is being written, the sends accepted meanwhile
-/// queue up and go in the next write (a group commit), so the cost per send
-/// stays small and the time between a server's acceptance and its note stays
-/// about one round trip.
+/// queue up, and the first of them writes them all next (a group commit that
+/// passes from caller to caller). The cost per send stays small, the time from
+/// a server's acceptance to its note is about one round trip, and no caller
+/// writes more than one round.
 final class AcceptanceJournal: Sendable {
-    private typealias Waiter = CheckedContinuation<Bool, Never>
+    /// What a queued caller is woken for.
+    private enum Turn {
+        /// Its note was written (or its write failed and was logged).
+        case written
+        /// It writes next: its own note and these queued ones.
+        case write([(DeliveryAcceptance, Waiter)])
+    }
+
+    private typealias Waiter = CheckedContinuation<Turn, Never>
 
     private struct State {
         var writing = false
@@ -28,10 +37,8 @@ final class AcceptanceJournal: Sendable {
     /// logged: the batch's own transaction still records the send, so only the
     /// protection against a crash in between is lost).
     func note(_ acceptance: DeliveryAcceptance) async {
-        // `true`: nobody was writing, so this caller writes (its own note and
-        // whatever queues up meanwhile).
-        let mustWrite = await withCheckedContinuation { (waiter: Waiter) in
-            let becameWriter = state.withLock { state -> Bool in
+        let turn = await withCheckedContinuation { (waiter: Waiter) in
+            let writesNow = state.withLock { state -> Bool in
                 if state.writing {
                     state.pending.append((acceptance, waiter))
                     return false
@@ -39,27 +46,27 @@ final class AcceptanceJournal: Sendable {
                 state.writing = true
                 return true
             }
-            if becameWriter { waiter.resume(returning: true) }
+            if writesNow { waiter.resume(returning: .write([])) }
         }
-        guard mustWrite else { return }
-        var batch: [(DeliveryAcceptance, Waiter?)] = [(acceptance, nil)]
-        while !batch.isEmpty {
-            do {
-                try await repository.noteAccepted(batch.map(\.0))
-            } catch {
-                logger.warning("could not note accepted sends; their batch still records them", metadata: [
-                    "count": "\(batch.count)", "error": "\(error)",
-                ])
-            }
-            for (_, waiter) in batch { waiter?.resume(returning: false) }
-            batch = state.withLock { state in
-                guard !state.pending.isEmpty else {
-                    state.writing = false
-                    return []
-                }
-                defer { state.pending = [] }
-                return state.pending.map { ($0.0, $0.1) }
-            }
+        guard case .write(let queued) = turn else { return }
+        do {
+            try await repository.noteAccepted([acceptance] + queued.map(\.0))
+        } catch {
+            logger.warning("could not note accepted sends; their batch still records them", metadata: [
+                "count": "\(queued.count + 1)", "error": "\(error)",
+            ])
         }
+        for (_, waiter) in queued { waiter.resume(returning: .written) }
+        // Hand the writing over to the first caller that queued meanwhile.
+        let next = state.withLock { state -> (Waiter, [(DeliveryAcceptance, Waiter)])? in
+            guard !state.pending.isEmpty else {
+                state.writing = false
+                return nil
+            }
+            let first = state.pending.removeFirst()
+            defer { state.pending = [] }
+            return (first.1, state.pending)
+        }
+        if let (waiter, rest) = next { waiter.resume(returning: .write(rest)) }
     }
 }

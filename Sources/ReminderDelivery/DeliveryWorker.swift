@@ -1,3 +1,4 @@
+import AsyncSupport
 import Foundation
 import Kafka
 import Logging
@@ -27,6 +28,7 @@ public final class DeliveryWorker: Service {
     private let metrics: DeliveryMetrics
     private let handled = Atomic<Int>(0)
     private let journal: AcceptanceJournal
+    private let sendSlots: AsyncSemaphore
 
     /// Creates a worker. `sender` is required for e-mail and Mattermost and
     /// unused for the in-app inbox. `readiness` learns when it consumes.
@@ -46,6 +48,7 @@ public final class DeliveryWorker: Service {
         self.readiness = readiness
         self.metrics = DeliveryMetrics(channel: configuration.channel)
         self.journal = AcceptanceJournal(repository: repository, logger: logger)
+        self.sendSlots = AsyncSemaphore(permits: configuration.sendsInFlight)
         readiness?.require("consumer", reason: "not consuming yet")
     }
 
@@ -178,17 +181,22 @@ public final class DeliveryWorker: Service {
                                        deadLetterTopic: deadLetterTopic)
             }
         }
+        // At most `sendsInFlight` sends at once across the worker's batches,
+        // each holding its slot until its acceptance is noted: a crash can then
+        // repeat no more sends than that.
         try await withThrowingTaskGroup(of: (Int, SendOutcome).self) { group in
             for (index, rendered) in toSend {
                 let delivery = deliveries[index]
                 group.addTask {
-                    let outcome = try await sender.send(rendered)
-                    if case .delivered = outcome {
-                        await self.journal.note(DeliveryAcceptance(
-                            deliveryID: delivery.deliveryID, attempt: delivery.attempt, messageID: rendered.messageID
-                        ))
+                    try await self.sendSlots.withPermit {
+                        let outcome = try await sender.send(rendered)
+                        if case .delivered = outcome {
+                            await self.journal.note(DeliveryAcceptance(
+                                deliveryID: delivery.deliveryID, attempt: delivery.attempt, messageID: rendered.messageID
+                            ))
+                        }
+                        return (index, outcome)
                     }
-                    return (index, outcome)
                 }
             }
             for try await (index, outcome) in group {

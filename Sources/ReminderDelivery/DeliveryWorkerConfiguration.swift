@@ -20,6 +20,11 @@ public struct DeliveryWorkerConfiguration: Sendable {
     /// Batches handled at the same time (`DELIVERY_BATCHES_IN_FLIGHT`): the
     /// next one is claimed and sent while the previous one commits. Default 2.
     public var batchesInFlight = 2
+    /// Sends at once (`DELIVERY_CONCURRENCY`), across the batches in flight. Each holds its slot
+    /// until its acceptance is noted, so a worker killed mid-batch repeats at
+    /// most this many sends (usually none or one). Give the sender as many
+    /// connections. Default 16.
+    public var sendsInFlight = 16
     /// Longest pause between retries while the database is away. Default 5 s.
     public var maximumStoreBackoff: Duration = .seconds(5)
 

@@ -63,6 +63,9 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         }
     }
 
+    /// Committed without waiting for the WAL flush (`synchronous_commit` off
+    /// for this statement alone): the note guards against the worker dying,
+    /// not the database, and a database crash fails the batch anyway.
     public func noteAccepted(_ acceptances: [DeliveryAcceptance]) async throws {
         guard !acceptances.isEmpty else { return }
         let rows: [JSONValue] = acceptances.map {
@@ -75,7 +78,8 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             """
             INSERT INTO sag_reminder_delivery_acceptances (delivery_id, attempt, message_id)
             SELECT x.delivery_id, x.attempt, x.message_id
-              FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, attempt INTEGER, message_id TEXT)
+              FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed,
+                   jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, attempt INTEGER, message_id TEXT)
             ON CONFLICT DO NOTHING
             """,
             [PostgresJSON(try JSONValue.array(rows).jsonText())]

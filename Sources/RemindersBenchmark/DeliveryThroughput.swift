@@ -55,6 +55,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
         let messages = self.messages
         let batchSize = self.batchSize
         let batchesInFlight = self.batchesInFlight
+        let concurrency = self.concurrency
         return try await database.withClient(maxConnections: 8) { postgres in
             let fixture = try await DeliveryFixture.create(postgres)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
@@ -72,6 +73,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
             configuration.dryRun = false
             configuration.batchSize = batchSize
             configuration.batchesInFlight = batchesInFlight
+            configuration.sendsInFlight = concurrency
             let worker = DeliveryWorker(
                 repository: PostgresDeliveryRepository(postgres: postgres),
                 sender: server.sender,

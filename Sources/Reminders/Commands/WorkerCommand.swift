@@ -24,6 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.dryRun = settings.dryRun
             configuration.batchSize = settings.deliveryBatchSize
             configuration.batchesInFlight = settings.deliveryBatchesInFlight
+            configuration.sendsInFlight = settings.deliveryConcurrency
             configuration.retryPolicy.maxAttempts = settings.deliveryMaxAttempts
             let sender: (any DeliverySender)?
             switch channel {
