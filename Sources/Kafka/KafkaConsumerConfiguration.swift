@@ -55,6 +55,9 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("fetch.wait.max.ms", String(maximumFetchWait.wholeMilliseconds)),
+            // A member joining or leaving moves only the partitions that change
+            // owner; the others keep being consumed through the rebalance.
+            ("partition.assignment.strategy", "cooperative-sticky"),
             // A subscribed topic created after the consumer started is picked up within
             // seconds rather than librdkafka's default five minutes.
             ("topic.metadata.refresh.interval.ms", "5000"),
