@@ -24,11 +24,7 @@ public enum Timestamp {
         text += "-"
         append(time.day, width: 2, to: &text)
         text += "T"
-        append(time.hour, width: 2, to: &text)
-        text += ":"
-        append(time.minute, width: 2, to: &text)
-        text += ":"
-        append(time.second, width: 2, to: &text)
+        appendClock(of: time, to: &text)
         text += "."
         append(micros, width: 6, to: &text)
         text += "Z"
@@ -44,11 +40,7 @@ public enum Timestamp {
         text += " " + monthNames[Int(time.month) - 1] + " "
         append(time.year, width: 4, to: &text)
         text += " "
-        append(time.hour, width: 2, to: &text)
-        text += ":"
-        append(time.minute, width: 2, to: &text)
-        text += ":"
-        append(time.second, width: 2, to: &text)
+        appendClock(of: time, to: &text)
         text += " +0000"
         return text
     }
@@ -87,6 +79,15 @@ public enum Timestamp {
         let quotient = value / divisor
         let remainder = value % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
+    }
+
+    /// `HH:MM:SS`.
+    private static func appendClock(of time: UTCTime, to text: inout String) {
+        append(time.hour, width: 2, to: &text)
+        text += ":"
+        append(time.minute, width: 2, to: &text)
+        text += ":"
+        append(time.second, width: 2, to: &text)
     }
 
     private static func append(_ value: Int64, width: Int, to text: inout String) {
