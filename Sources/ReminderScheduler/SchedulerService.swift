@@ -56,12 +56,28 @@ public final class SchedulerService: Service {
 
     private func scheduleWhileRunning() async throws {
         logger.info("scheduler started", metadata: ["batch_size": "\(configuration.batchSize)"])
+        // The seed's operator checklist greps for these lines: the job is
+        // scheduled once, then a check (a sweep) every check interval, even
+        // though most firings happen between sweeps, woken by the database.
+        logger.info("Reminder job scheduled", metadata: ["interval": "\(configuration.longestSleep)"])
         var backoff = Duration.milliseconds(100)
+        var lastSweep: ContinuousClock.Instant?
+        var firedAtLastSweep = firedCount
         while !isStopping {
             do {
+                let sweeping = lastSweep.map { ContinuousClock.now - $0 >= configuration.longestSleep } ?? true
+                if sweeping { logger.info("✅ Checking for pending reminders...") }
                 try await fireEverythingDue()
                 let next = try await repository.nextDueTime()
-                await sleep(until: next)
+                if sweeping {
+                    logger.info("Reminder check complete", metadata: [
+                        "fired_since_last_check": "\(firedCount - firedAtLastSweep)",
+                        "next_due": "\(next.map(Timestamp.format) ?? "none")",
+                    ])
+                    lastSweep = .now
+                    firedAtLastSweep = firedCount
+                }
+                await sleep(until: next, sweepDue: (lastSweep ?? .now) + configuration.longestSleep)
                 backoff = .milliseconds(100)
             } catch {
                 if isStopping { return }
@@ -112,8 +128,8 @@ public final class SchedulerService: Service {
         }
     }
 
-    private func sleep(until next: Date?) async {
-        var pause = configuration.longestSleep
+    private func sleep(until next: Date?, sweepDue: ContinuousClock.Instant) async {
+        var pause = max(.zero, sweepDue - .now)
         if let next {
             let untilDue = Duration.microseconds(Int64((max(0, next.timeIntervalSinceNow) * 1_000_000).rounded(.up)))
             pause = min(pause, untilDue)

@@ -256,3 +256,34 @@ private final class SharedOrder: Sendable {
     func append(_ n: Int, for key: String) { values.withLock { $0[key, default: []].append(n) } }
     var snapshot: [String: [Int]] { values.withLock { $0 } }
 }
+
+@Suite("The seed's scheduler log lines", .timeLimit(.minutes(2)))
+struct SchedulerSeedLogTests {
+    @Test("the scheduler logs \"Reminder job scheduled\" once, then \"✅ Checking for pending reminders...\" and \"Reminder check complete\" on a sweep")
+    func seedLines() async throws {
+        try await TestDatabase.with { database, postgres in
+            let environment = [
+                "DATABASE_URL": database.url, "REMINDERS_ENABLED": "true", "LOG_LEVEL": "info",
+                "REMINDERS_CHECK_INTERVAL_MINUTES": "1", "METRICS_PORT": "0",
+                "KAFKA_TOPIC_PREFIX": "test-seedlog-\(TestEnvironment.uniqueSuffix()).",
+            ]
+            let scheduler = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: ["scheduler"], environment: environment)
+            let logged = await eventually(timeout: .seconds(30)) {
+                let text = scheduler.outputText
+                return text.contains("Reminder job scheduled") && text.contains("✅ Checking for pending reminders...")
+                    && text.contains("Reminder check complete")
+            }
+            #expect(logged, "\(scheduler.outputText)")
+            scheduler.signal(SIGTERM)
+            #expect(await scheduler.waitForExit(timeout: .seconds(10)) == 0)
+            let text = scheduler.outputText
+            #expect(text.components(separatedBy: "Reminder job scheduled").count == 2, "logged once")
+            // The job line comes first, the check's end after its start.
+            let scheduled = try #require(text.range(of: "Reminder job scheduled"))
+            let checking = try #require(text.range(of: "✅ Checking for pending reminders..."))
+            let complete = try #require(text.range(of: "Reminder check complete"))
+            #expect(scheduled.lowerBound < checking.lowerBound && checking.lowerBound < complete.lowerBound)
+            #expect(text.contains("fired_since_last_check=0"))
+        }
+    }
+}
