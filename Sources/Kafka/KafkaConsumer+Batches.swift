@@ -1,5 +1,3 @@
-import Logging
-
 extension KafkaConsumer {
     /// Hands the records to `handle` in batches and commits each batch's
     /// offsets once it, and every batch read before it, has returned.

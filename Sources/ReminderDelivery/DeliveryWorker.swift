@@ -104,25 +104,31 @@ public final class DeliveryWorker: Service {
         guard !deliveries.isEmpty else { return }
         do {
             try await deliver(deliveries, sources: sources)
-        } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) && deliveries.count > 1 {
-            // The database refused the batch (e.g. a delivery names a user that
-            // does not exist): find the one it refuses by going one by one.
+        } catch let error where Self.isRefusal(error) {
+            guard deliveries.count > 1 else {
+                try await parkRefused(deliveries[0], source: sources[deliveries[0].deliveryID]!, error: error)
+                return
+            }
+            // The database refused the batch (e.g. a value it cannot store):
+            // find the one it refuses by going one by one.
             logger.warning("batch refused; delivering its messages one by one", metadata: ["error": "\(error)"])
             for delivery in deliveries {
-                try await deliverAlone(delivery, source: sources[delivery.deliveryID]!)
+                do {
+                    try await deliver([delivery], sources: sources)
+                } catch let error where Self.isRefusal(error) {
+                    try await parkRefused(delivery, source: sources[delivery.deliveryID]!, error: error)
+                }
             }
-        } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) {
-            try await deliverAlone(deliveries[0], source: sources[deliveries[0].deliveryID]!, refusal: error)
         }
     }
 
-    private func deliverAlone(_ delivery: Delivery, source: KafkaConsumerMessage, refusal: (any Error)? = nil) async throws {
-        do {
-            if let refusal { throw refusal }
-            try await deliver([delivery], sources: [delivery.deliveryID: source])
-        } catch let error where !(error is CancellationError) && !StoreError.isRetriable(error) {
-            try await parkUnreadable(source, reason: "cannot record delivery \(delivery.deliveryID): \(error)")
-        }
+    /// Whether the database refused the work for good (not a lost connection, not a shutdown).
+    private static func isRefusal(_ error: any Error) -> Bool {
+        !(error is CancellationError) && !StoreError.isRetriable(error)
+    }
+
+    private func parkRefused(_ delivery: Delivery, source: KafkaConsumerMessage, error: any Error) async throws {
+        try await parkUnreadable(source, reason: "cannot record delivery \(delivery.deliveryID): \(error)")
     }
 
     /// Claims, sends and records `deliveries` in one transaction; while the
@@ -156,7 +162,7 @@ public final class DeliveryWorker: Service {
     }
 
     /// Decides each claimed delivery's result, sending the sendable ones
-    /// concurrently (the sender bounds how many are in flight).
+    /// concurrently (`sendSlots` bounds how many are in flight).
     private func act(on deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws -> [DeliveryResult] {
         if configuration.channel == .frontend {
             return deliveries.map { _ in .sent(messageID: nil) }

@@ -20,7 +20,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     public func deliver(
         _ deliveries: [Delivery], now: Date, act: @Sendable ([Delivery]) async throws -> [DeliveryResult]
     ) async throws -> [DeliveryRecord] {
-        let candidates = Self.latestAttempts(of: deliveries)
+        let candidates = Self.latestAttempts(of: deliveries) { $0 }
         guard !candidates.isEmpty else { return [] }
         let acted = Mutex<[DeliveryRecord]?>(nil)
         do {
@@ -50,14 +50,11 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     }
 
     public func record(_ records: [DeliveryRecord], now: Date) async throws -> [DeliveryRecord] {
-        var latest: [String: DeliveryRecord] = [:]
-        for record in records where latest[record.delivery.deliveryID].map({ $0.delivery.attempt < record.delivery.attempt }) ?? true {
-            latest[record.delivery.deliveryID] = record
-        }
+        let latest = Self.latestAttempts(of: records, \.delivery)
         guard !latest.isEmpty else { return [] }
         return try await postgres.withTransaction { connection in
-            let claimed = try await claim(Array(latest.values.map(\.delivery)), on: connection)
-            let owned = latest.values.filter { claimed.ids.contains($0.delivery.deliveryID) }
+            let claimed = try await claim(latest.map(\.delivery), on: connection)
+            let owned = latest.filter { claimed.ids.contains($0.delivery.deliveryID) }
             try await write(owned, now: now, on: connection)
             return owned
         }
@@ -86,17 +83,18 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         )
     }
 
-    /// For each delivery id, the message with the highest attempt: an older
-    /// attempt beside it in the same batch has nothing left to do.
-    static func latestAttempts(of deliveries: [Delivery]) -> [Delivery] {
-        var latest: [String: Delivery] = [:]
+    /// For each delivery id, the item with the highest attempt, in first-seen
+    /// order: an older attempt beside it in the same batch has nothing left to do.
+    static func latestAttempts<Item>(of items: [Item], _ delivery: (Item) -> Delivery) -> [Item] {
+        var latest: [String: Item] = [:]
         var order: [String] = []
-        for delivery in deliveries {
-            if let known = latest[delivery.deliveryID] {
-                if known.attempt < delivery.attempt { latest[delivery.deliveryID] = delivery }
+        for item in items {
+            let id = delivery(item).deliveryID
+            if let known = latest[id] {
+                if delivery(known).attempt < delivery(item).attempt { latest[id] = item }
             } else {
-                latest[delivery.deliveryID] = delivery
-                order.append(delivery.deliveryID)
+                latest[id] = item
+                order.append(id)
             }
         }
         return order.map { latest[$0]! }
