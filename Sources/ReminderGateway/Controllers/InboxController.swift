@@ -35,18 +35,18 @@ struct InboxController {
                 }
                 cursor = id
             }
-            let subscription = notifier.subscribe(userID: user)
+            // The starting point first, then the subscription: an entry written
+            // in between is read by the stream's first round (it reads past
+            // `start` before it waits), and one written after it wakes the
+            // stream. Subscribing first let an entry written before the
+            // starting point was read count as "before the connection".
             let start: Int
-            do {
-                if let cursor {
-                    start = cursor
-                } else {
-                    start = try await inbox.latestEntryID(userID: user)
-                }
-            } catch {
-                notifier.unsubscribe(subscription)
-                throw error
+            if let cursor {
+                start = cursor
+            } else {
+                start = try await inbox.latestEntryID(userID: user)
             }
+            let subscription = notifier.subscribe(userID: user)
             let inbox = self.inbox
             let notifier = self.notifier
             let configuration = self.configuration
