@@ -115,7 +115,7 @@ public final class DispatcherService: Service {
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                let outcomes = try await repository.dispatch(events.map(\.0), planner: planner, now: Date())
+                let outcomes = try await repository.dispatch(events.map(\.0), planner: planner)
                 for ((event, message), outcome) in zip(events, outcomes) {
                     report(outcome, of: event)
                     if outcome == .unknownReminder {

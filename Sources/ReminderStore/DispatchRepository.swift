@@ -6,16 +6,21 @@ public protocol DispatchRepository: Sendable {
     /// Plans and records one firing in one transaction: the execution log,
     /// the per-channel deliveries (through the outbox) and the rate-limited
     /// queue rows. A firing seen before changes nothing.
-    func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome
+    func dispatch(_ event: FiredEvent, planner: DispatchPlanner) async throws -> DispatchOutcome
     /// The same for several firings in one transaction, planned in the given
     /// order (a recipient's rate-limit window sees the earlier ones); one
     /// outcome per event, in order.
-    func dispatch(_ events: [FiredEvent], planner: DispatchPlanner, now: Date) async throws -> [DispatchOutcome]
+    ///
+    /// The store picks the plan's moment itself, once it holds the
+    /// recipients' rate windows: a moment taken before waiting for them
+    /// would precede notifications committed meanwhile, and the window would
+    /// not count those.
+    func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome]
 }
 
 extension DispatchRepository {
-    public func dispatch(_ event: FiredEvent, planner: DispatchPlanner, now: Date) async throws -> DispatchOutcome {
-        try await dispatch([event], planner: planner, now: now)[0]
+    public func dispatch(_ event: FiredEvent, planner: DispatchPlanner) async throws -> DispatchOutcome {
+        try await dispatch([event], planner: planner)[0]
     }
 }
 

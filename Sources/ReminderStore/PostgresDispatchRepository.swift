@@ -6,9 +6,12 @@ import ReminderDomain
 /// is one statement for the whole batch, so a batch costs about as many round
 /// trips as a single firing.
 ///
-/// Correct with several dispatchers: each recipient's rate-limit window is
-/// read and written under a transaction-level advisory lock on that recipient,
-/// taken in a fixed order so two batches for the same people cannot deadlock.
+/// Correct with several dispatchers and several batches in flight: each
+/// recipient's rate-limit window is read and written under a
+/// transaction-level advisory lock on that recipient, taken in a fixed order so
+/// two batches for the same people cannot deadlock. The batch is planned at
+/// the database's clock read after the last lock, so every notification a
+/// rival committed before releasing the locks lies in the window's past.
 public struct PostgresDispatchRepository: DispatchRepository {
     let postgres: PostgresClient
     let defaultTimeZone: String
@@ -19,12 +22,12 @@ public struct PostgresDispatchRepository: DispatchRepository {
         self.defaultTimeZone = defaultTimeZone
     }
 
-    public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner, now: Date) async throws -> [DispatchOutcome] {
+    public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome] {
         guard !events.isEmpty else { return [] }
         return try await postgres.withTransaction { connection in
             let reminders = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
             let known = events.filter { reminders[$0.reminderID] != nil }
-            let fresh = try await recordFirings(known, reminders: reminders, now: now, on: connection)
+            let fresh = try await recordFirings(known, reminders: reminders, on: connection)
 
             var outcomes: [UUID: DispatchOutcome] = [:]
             for event in events where reminders[event.reminderID] == nil { outcomes[event.eventID] = .unknownReminder }
@@ -41,7 +44,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
 
             let profiles = try await loadRecipients(of: toPlan, on: connection)
             let candidates = Set(toPlan.flatMap { planner.recipients(of: $0.0, reminder: $0.1) })
-            try await lockRateWindows(of: candidates.sorted(), on: connection)
+            let now = try await lockRateWindows(of: candidates.sorted(), on: connection)
             var recent = try await recentDispatches(
                 of: Array(candidates), since: now.addingTimeInterval(-planner.rateLimit.window), on: connection
             )
@@ -104,7 +107,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
     /// Writes each firing's `fired` row under its unique key; returns the
     /// events seen for the first time (the others were dispatched before).
     private func recordFirings(
-        _ events: [FiredEvent], reminders: [Int: ReminderSnapshot], now: Date, on connection: PostgresConnection
+        _ events: [FiredEvent], reminders: [Int: ReminderSnapshot], on connection: PostgresConnection
     ) async throws -> Set<UUID> {
         guard !events.isEmpty else { return [] }
         var records: [JSONValue] = []
@@ -121,12 +124,13 @@ public struct PostgresDispatchRepository: DispatchRepository {
         let rows = try await connection.query(
             """
             INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, status, reason, payload, dedupe_key, created_at)
-            SELECT x.reminder_id, x.sag_id, x.event_id, 'fired', x.reason, x.payload::jsonb, 'fired:' || x.event_id::text, $2
+            SELECT x.reminder_id, x.sag_id, x.event_id, 'fired', x.reason, x.payload::jsonb, 'fired:' || x.event_id::text,
+                   clock_timestamp()
               FROM jsonb_to_recordset($1::jsonb) AS x(reminder_id INTEGER, sag_id INTEGER, event_id UUID, reason TEXT, payload TEXT)
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING event_id
             """,
-            [PostgresJSON(try JSONValue.array(records).jsonText()), now]
+            [PostgresJSON(try JSONValue.array(records).jsonText())]
         )
         return Set(try rows.map { try $0.decode("event_id", as: UUID.self) })
     }
@@ -192,15 +196,19 @@ public struct PostgresDispatchRepository: DispatchRepository {
         return profiles
     }
 
-    private func lockRateWindows(of recipients: [RecipientKey], on connection: PostgresConnection) async throws {
-        guard !recipients.isEmpty else { return }
-        try await connection.query(
+    /// Locks each recipient's rate window, in key order, and returns the
+    /// database's clock read after the last lock was granted (per row, so the
+    /// maximum follows every lock).
+    private func lockRateWindows(of recipients: [RecipientKey], on connection: PostgresConnection) async throws -> Date {
+        let rows = try await connection.query(
             """
-            SELECT pg_advisory_xact_lock(hashtextextended('reminder-rate:' || key, 0))
-              FROM (SELECT key FROM unnest($1::text[]) AS key ORDER BY key) AS ordered
+            SELECT coalesce(max(clock_timestamp()), clock_timestamp()) AS locked_at
+              FROM (SELECT pg_advisory_xact_lock(hashtextextended('reminder-rate:' || key, 0))
+                      FROM (SELECT key FROM unnest($1::text[]) AS key ORDER BY key) AS ordered) AS locked
             """,
             [recipients.sorted().map(\.description)]
         )
+        return try rows[0].decode("locked_at", as: Date.self)
     }
 
     private func recentDispatches(

@@ -54,7 +54,7 @@ struct DispatchQueryPlanTests {
             let preferencesBefore = try await Self.statistics(of: "user_notification_preferences", postgres)
 
             let outcomes = try await PostgresDispatchRepository(postgres: postgres)
-                .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)), now: Date())
+                .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)))
             #expect(outcomes.count == 1)
             let status = try await postgres.query("SELECT status FROM sag_reminder_queue WHERE event_id = $1", [event.eventID])
             #expect(try status[0].decode("status", as: String.self) == "sent")
