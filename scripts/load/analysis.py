@@ -3,6 +3,7 @@ import bisect
 import collections
 import datetime as dt
 
+from . import recovery
 from .invariants import attribute_repeats, message_id_delivery, repeated_sends, scale_acceptance
 
 
@@ -222,6 +223,10 @@ def analyse(snap, driver, workload, result):
         # The backlog counts firings and channel deliveries; the offered rate is status changes/s.
         out["steady"]["backlog_slope_fraction_of_offered"] = slope / offered if offered else None
 
+    # Recovery: from each fault's end to the first delivery at each affected channel's sink.
+    out["recovery"] = recovery.fault_recoveries(result.get("faults", []), arrivals(snap, change_event, fired_at, occurred),
+                                                load_end=result.get("t_driver_end"))
+
     # Repeated sends, attributed to the fault or scale event that came last before each repeat.
     attribution = attribute_repeats(repeated_sends(snap), result.get("faults", []), result.get("scale_events", []))
     out["repeats"] = attribution["per_event"]
@@ -248,6 +253,57 @@ def analyse(snap, driver, workload, result):
             window = [v for v in values[max(0, a0):max(0, a1)] if v is not None]
             per_instance[name] = round(sum(window) / max(1, a1 - a0), 2) if window else None
         out["steady"]["per_instance_per_s"] = per_instance
+    return out
+
+
+def earliest(times):
+    """The smallest of some times, or None if there are none or one is unknown."""
+    times = list(times)
+    return None if not times or None in times else min(times)
+
+
+def arrivals(snap, change_event, fired_at, occurred):
+    """Every delivery at a sink, per channel, as recovery.Arrival: its arrival
+    time (the SMTP sink's receipt, the webhook sink's receipt of a request it
+    answered 2xx, the inbox row's `created_at`), when the dispatcher decided
+    its firing and when the relay published its delivery (None where unknown)."""
+    published = {}
+    for row in snap.get("published", []):
+        if row.get("delivery_id"):
+            published[row["delivery_id"]] = ts(row["published_at"])
+    post_published = {}  # event → its Mattermost deliveries' earliest publication (a post names no recipient)
+    for delivery_id, t in published.items():
+        if delivery_id.endswith(":mattermost"):
+            event = delivery_id[:36]
+            post_published[event] = min(post_published.get(event, t), t)
+    out = {channel: [] for channel in recovery.CHANNELS}
+    for rec in snap["smtp"]:
+        decided = sent = None
+        if rec.get("message_id"):
+            event, recipient, channel = message_id_delivery(rec["message_id"])
+            decided = fired_at.get(event)
+            sent = published.get(f"{event}:{recipient}:{channel}")
+        out["email"].append(recovery.Arrival(rec["t"], decided, sent))
+    for rec in snap["http"]:
+        if 200 <= rec["status"] < 300:
+            # A post names the case title the dispatcher read: that of its own
+            # change or, when the change before it was decided only after this
+            # one was made, possibly that later title (see the webhook latency
+            # above). Both are candidates and the earliest times count, so a
+            # post is never taken for newer than it is.
+            candidates = []
+            if rec.get("change") is not None:
+                named = change_event.get((rec.get("sag"), rec["change"]))
+                previous = change_event.get((rec.get("sag"), rec["change"] - 1))
+                if named is not None:
+                    candidates.append(named)
+                    if previous is not None and fired_at.get(previous, 0) >= occurred.get(named, 0):
+                        candidates.append(previous)
+            out["webhook"].append(recovery.Arrival(rec["t"], earliest(fired_at.get(e) for e in candidates),
+                                                   earliest(post_published.get(e) for e in candidates)))
+    for row in snap["inbox"]:
+        out["inbox"].append(recovery.Arrival(ts(row["created_at"]), fired_at.get(row["delivery_id"][:36]),
+                                             published.get(row["delivery_id"])))
     return out
 
 
@@ -282,6 +338,7 @@ def summary_lines(result):
         lines.append(f"steady: {st['changes_per_s']:.0f} changes/s, {st['notifications_per_s']:.0f} notifications/s, "
                      f"{st['channel_deliveries_per_s']:.0f} channel deliveries/s; backlog {st['backlog_start']}→{st['backlog_end']} "
                      f"(max {st['backlog_max']}, slope {(st.get('backlog_slope_per_s') or 0):.1f}/s); drain {result.get('drain_s')} s")
+    lines.extend(recovery.summary_lines(a.get("recovery", [])))
     if a.get("repeats"):
         lines.append("repeated sends: " + ", ".join(f"{r['fault']} {r['channel']}: {r['count']}" for r in a["repeats"]))
     if a.get("scale_acceptance"):

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from . import recovery  # noqa: E402
 from .stack import PROJECT_ROOT  # noqa: E402
 
 DOCS = os.path.join(PROJECT_ROOT, "docs")
@@ -257,9 +258,98 @@ def targets_table(results):
                     f"{'yes' if peaks['email'] >= 2000 else 'no'} |")
         rows.append(f"| Mattermost worker (D) | ≥ 3,000 posts/s | busiest second {peaks['webhook']:,} posts | "
                     f"{'yes' if peaks['webhook'] >= 3000 else 'no'} |")
+    rows += recovery_targets(results)
     rows.append("| gateway `pending/me` (E) | ≥ 5,000 requests/s, p99 ≤ 10 ms | not driven by this harness (README → Benchmarks: 1,491/s) | — |")
     rows.append("")
     return rows
+
+
+FAULT_ORDER = ("broker", "kill", "pg", "smtp", "webhook")
+ROLE_RANK = {role: n for n, role in enumerate(("dispatcher", "relay", "email", "mattermost", "frontend", "scheduler"))}
+
+
+def recovery_rows(results, names):
+    """{(fault label, channel): {run name: figure}} and each row's target, over
+    the runs that measured recovery; rows in a fixed order (broker pause, kills
+    of the dispatcher, relay, workers, then the database and the receivers)."""
+    cells, targets, notes = {}, {}, {}
+    for name in names:
+        for record in results[name].get("analysis", {}).get("recovery") or []:
+            if not record["channels"]:
+                notes[record["fault"]] = record.get("note", "")
+            for channel, figure in record["channels"].items():
+                key = (record["fault"], channel)
+                cells.setdefault(key, {})[name] = figure
+                targets[key] = record.get("target_s")
+    kinds = {key: key[0].split(" ", 1) for key in cells}
+
+    def rank(key):
+        kind, detail = kinds[key]
+        return (FAULT_ORDER.index(kind) if kind in FAULT_ORDER else len(FAULT_ORDER), ROLE_RANK.get(detail, 99), detail,
+                recovery.CHANNELS.index(key[1]) if key[1] in recovery.CHANNELS else 9)
+    return [(key, cells[key], targets[key]) for key in sorted(cells, key=rank)], notes
+
+
+def recovery_table(results, names):
+    """The recovery table of the fault runs (issue J): one row per fault and
+    affected channel, one column per run, the target, and whether every run
+    met it. Figures over the target are bold."""
+    names = [n for n in names if results[n].get("analysis", {}).get("recovery") is not None]
+    if not names:
+        return []
+    rows, notes = recovery_rows(results, names)
+    md = ["### Recovery after each fault", "",
+          "Seconds from a fault's end (the harness sent SIGCONT to the broker, spawned the killed process again, "
+          "made the SMTP sink listen again, had the webhook answer 2xx again, or saw `pg_ctl restart` return) to "
+          "the first delivery that arrived after it on each channel the fault interrupts: the SMTP sink's receipt "
+          "of a message, the webhook sink's receipt of a request it answered 2xx, the inbox row's `created_at` "
+          "(one machine clock). After a kill of the dispatcher or the relay only deliveries whose firing the new "
+          "dispatcher decided, or whose delivery the new relay published, count (others were already past it). "
+          "*n/a (no traffic)*: nothing arrived on that channel in the 5 s before the fault, or nothing after it. "
+          "*with …*: another fault on that channel was under way before the first arrival, so the figure is "
+          "not this fault's alone. Targets (issue J): broker pause ≤ 3 s, SIGKILL and restart of a consumer "
+          "(dispatcher, workers) ≤ 5 s; the relay, the database and the receivers have none. Figures over "
+          "the target are bold.", "",
+          "| fault | channel | " + " | ".join(names) + " | target | met in every run |",
+          "|---|---|" + "---|" * len(names) + "---|---|"]
+    for (fault, channel), figures, target in rows:
+        met = "—"
+        if target is not None:
+            values = [(figures.get(n) or {}).get("s") for n in names]
+            if any(v is not None and v > target for v in values):
+                met = "**no**"
+            elif None in values:
+                met = "not measured in every run"
+            else:
+                met = "yes"
+        md.append(f"| {fault} | {channel} | " + " | ".join(recovery.cell(figures.get(n), target, markdown=True) for n in names)
+                  + f" | {f'≤ {target:g} s' if target is not None else '—'} | {met} |")
+    for fault, note in sorted(notes.items()):
+        md.append(f"| {fault} | — | " + " | ".join("—" for _ in names) + f" | — | {note} |")
+    md.append("")
+    return md
+
+
+def recovery_targets(results):
+    """Issue J's two rows of the targets table: the worst figure over the fault runs."""
+    names = sorted(n for n in results if n.startswith("fault-") and results[n].get("analysis", {}).get("recovery") is not None)
+    if not names:
+        return []
+    rows, _ = recovery_rows(results, names)
+    out = []
+    for what, kind, target in (("broker pause (SIGSTOP 10 s, SIGCONT)", "broker", recovery.BROKER_PAUSE_TARGET_S),
+                               ("SIGKILL and restart of a consumer", "kill", recovery.CONSUMER_RESTART_TARGET_S)):
+        figures = [(key, fig) for key, per_run, t in rows if key[0].split(" ", 1)[0] == kind and t is not None
+                   for fig in per_run.values()]
+        measured = [fig["s"] for _, fig in figures if fig.get("s") is not None]
+        missing = sum(1 for _, fig in figures if fig.get("s") is None)
+        if not figures:
+            continue
+        worst = max(measured) if measured else None
+        out.append(f"| recovery after a {what} (J) | first delivery on each affected channel ≤ {target:g} s after its end | "
+                   f"worst {fmt(worst)} s over {len(names)} runs" + (f", {missing} channel figures n/a" if missing else "")
+                   + " (table under Fault runs) | " + ("yes" if worst is not None and worst <= target and not missing else "no") + " |")
+    return out
 
 
 def write(out):
@@ -291,7 +381,9 @@ def write(out):
 
     if fault_runs:
         md += ["## Fault runs", "",
-               "All faults in each run, at random moments (seeded): SIGKILL of every service in turn (restarted "
+               "All faults in each run, one after another in a random order (seeded) with a few seconds between "
+               "them, from 10 % of the run until a tenth of it (at least 10 s) before the load stops, so that "
+               "load is still offered after the last one ends: SIGKILL of every service in turn (restarted "
                "0.5 s later), `pg_ctl restart -m immediate`, the broker paused 10 s with SIGSTOP/SIGCONT (the test "
                "broker keeps its data in memory only, so a real restart would lose every topic and offset: its "
                "outage is a pause), the SMTP sink not listening for 30 s, the webhook answering 429 (Retry-After 2) "
@@ -307,6 +399,7 @@ def write(out):
                       f"{r.get('drain_s')} s | {st.get('smtp repeated sends', 0)} | {st.get('webhook repeated sends', 0)} | "
                       f"{r.get('load_during', ['?'])[0]} |")
         md.append("")
+        md += recovery_table(results, fault_runs)
         for n in fault_runs:
             r = results[n]
             st = r.get("invariant", {}).get("stats", {})

@@ -67,9 +67,24 @@ class Profile:
         return {k: v for k, v in self.__dict__.items()}
 
 
+# Seconds a fault takes besides its length: a kill (SIGKILL, reaping, 0.5 s
+# before the restart) and an immediate restart of PostgreSQL.
+FAULT_OVERHEAD_S = {"kill": 1.0, "pg": 3.0}
+
+
+def fault_tail_s(duration):
+    """Seconds of load after the last fault's end, so that recovery from it is
+    seen under load: a tenth of the run, at least 10 s."""
+    return max(10.0, 0.10 * duration)
+
+
 def fault_plan(profile, rng):
-    """(offset seconds, kind, detail, length seconds) in a random order of slots
-    between 10 % and 80 % of the run, each at a random moment within its slot."""
+    """(offset seconds, kind, detail, length seconds), in a random order, from
+    10 % of the run until `fault_tail_s` before its end. When the faults fit
+    in that window one after another, each begins only after the one before
+    it has ended, with the rest of the window shared out as random gaps
+    between them (so each recovery is seen on its own); when they do not fit,
+    they overlap evenly. Either way every fault ends by the window's end."""
     items = []
     if "kill" in profile.faults:
         for role in profile.kill_roles:
@@ -85,12 +100,22 @@ def fault_plan(profile, rng):
     if not items:
         return []
     rng.shuffle(items)
-    start, end = 0.10 * profile.duration, 0.80 * profile.duration
-    slot = (end - start) / len(items)
-    plan = []
-    for n, (kind, detail, length) in enumerate(items):
-        at = start + n * slot + rng.random() * slot * 0.7
+    start, stop = 0.10 * profile.duration, profile.duration - fault_tail_s(profile.duration)
+    spans = [length + FAULT_OVERHEAD_S.get(kind, 0.0) for kind, _, length in items]
+    free = (stop - start) - sum(spans)
+    if len(items) == 1:
+        gaps = []
+        start += rng.random() * max(0.0, free)
+    elif free > 0:
+        weights = [0.75 + 0.5 * rng.random() for _ in items[1:]]
+        gaps = [free * w / sum(weights) for w in weights]
+    else:
+        gaps = [free / (len(items) - 1)] * (len(items) - 1)
+    plan, at = [], start
+    for n, ((kind, detail, length), span) in enumerate(zip(items, spans)):
         plan.append((round(at, 2), kind, detail, length))
+        if n < len(gaps):
+            at += span + gaps[n]
     return plan
 
 
@@ -189,22 +214,23 @@ class Injector:
                 entry["end"] = time.time()
                 time.sleep(0.5)
                 self.stack.restart_instance(instance.name)
+                entry["restored"] = time.time()
                 entry["note"] = f"SIGKILL of {instance.name}, restarted after 0.5 s"
             elif kind == "pg":
                 self.stack.restart_postgres()
-                entry["end"] = time.time()
+                entry["end"] = entry["restored"] = time.time()
                 entry["note"] = "pg_ctl restart -m immediate"
             elif kind == "broker":
                 self.stack.pause_broker()
                 time.sleep(length)
                 self.stack.resume_broker()
-                entry["end"] = time.time()
+                entry["end"] = entry["restored"] = time.time()
                 entry["note"] = f"SIGSTOP for {length} s, then SIGCONT (memory broker: a restart would lose its data)"
             elif kind == "smtp":
                 self.stack.sink_control("/smtp/down")
                 time.sleep(length)
                 self.stack.sink_control("/smtp/up")
-                entry["end"] = time.time()
+                entry["end"] = entry["restored"] = time.time()
                 entry["note"] = f"SMTP sink not listening for {length} s"
             elif kind == "webhook":
                 half = length / 2
@@ -213,7 +239,7 @@ class Injector:
                 self.stack.sink_control("/webhook?status=500")
                 time.sleep(length - half)
                 self.stack.sink_control("/webhook?status=200")
-                entry["end"] = time.time()
+                entry["end"] = entry["restored"] = time.time()
                 entry["note"] = f"webhook answers 429 (Retry-After 2) for {half:g} s, then 500 for {length - half:g} s"
         except Exception as error:
             entry["ok"] = False
@@ -373,7 +399,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             "throughput": scraper.throughput(start, int(t_drained) + 2 - start, layout)}
         result["scale_events"] = sorted(injector.scale_events, key=lambda e: e["t"])
         result.update({
-            "t0": t0, "t_load_end": t_load_end, "t_drained": t_drained, "drained": drained, "drain_state": drain_state,
+            "t0": t0, "t_driver_end": t_driver_end, "t_load_end": t_load_end, "t_drained": t_drained, "drained": drained, "drain_state": drain_state,
             "drain_s": round(t_drained - t_load_end, 1), "changes_committed": len(driver.changes),
             "changes_offered": int(profile.rate * profile.duration),
             "driver_lag_s": round(driver.finished - t0 - profile.duration, 2),
