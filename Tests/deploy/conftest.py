@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -74,3 +75,42 @@ def kustomization(request) -> checks.Kustomization:
 @pytest.fixture()
 def dashboard() -> dict:
     return json.loads(project_path("deploy/grafana/reminders-dashboard.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def dockerfile_text() -> str:
+    return project_path("deploy", "Dockerfile").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def backtracer(dockerfile_text: str) -> str | None:
+    """Where the image holds swift-backtrace (None: it ships none)."""
+    return checks.dockerfile_backtracer_path(dockerfile_text)
+
+
+@pytest.fixture(scope="session")
+def deploy_readme() -> str:
+    return project_path("deploy", "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def base_config_text() -> str:
+    return project_path("deploy", "kubernetes", "base", "config.env").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def compose_v2() -> list[str]:
+    """The command of a Docker Compose v2; the test is skipped, saying how to install one, without it."""
+    command = checks.compose_v2_command()
+    if command is None:
+        pytest.skip("no Docker Compose v2 here, so the compose file is not validated by v2 "
+                    f"(docker-compose 1.29 is v1 and does not build with bake). Install: {checks.COMPOSE_V2_INSTALL}")
+    return command
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        pytest.skip("kubectl is not installed, so kustomize's own rendering of the manifests is not checked")
+    return path

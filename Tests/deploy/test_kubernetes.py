@@ -1,5 +1,4 @@
 """The kustomize base and overlay against `reminders describe` and topics/."""
-import shutil
 import subprocess
 
 import pytest
@@ -51,13 +50,43 @@ def test_gateway_has_service_ingress_hpa_and_every_role_a_pdb(kustomization, des
         assert labels in budgets, f"no PodDisruptionBudget selects Deployment {name}"
 
 
+def test_jobs_read_no_hashed_configmap_and_the_services_values(kustomization):
+    assert checks.job_config_problems(kustomization) == []
+
+
+def test_no_secret_ships_with_the_manifests(kustomization):
+    assert checks.secret_problems(kustomization) == []
+
+
+def test_readme_shows_how_to_create_the_secret_with_every_key(kustomization, deploy_readme):
+    assert checks.secret_documentation_problems(kustomization, deploy_readme) == []
+
+
+def test_nothing_forces_one_replica_and_the_base_explains_the_setting(kustomization, base_config_text):
+    assert checks.replication_problems(kustomization, base_config_text) == []
+
+
+def test_pods_print_backtraces_with_the_image_backtracer(kustomization, backtracer):
+    assert checks.kubernetes_backtrace_problems(kustomization, backtracer) == []
+
+
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS)
-def test_kustomize_builds(directory, root):
+def test_kustomize_builds(directory, root, kubectl):
     """The real kustomize (kubectl's), where kubectl is installed; the checks above read the files without it."""
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        pytest.skip("kubectl is not installed")
     result = subprocess.run([kubectl, "kustomize", directory], capture_output=True, text=True, timeout=120, cwd=root)
     assert result.returncode == 0, result.stderr
-    kinds = {d["kind"] for d in yaml.safe_load_all(result.stdout) if d}
-    assert {"Deployment", "Job", "ConfigMap", "Secret", "ScaledObject", "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+    objects = [d for d in yaml.safe_load_all(result.stdout) if d]
+    kinds = {d["kind"] for d in objects}
+    assert {"Deployment", "Job", "ConfigMap", "ScaledObject", "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+    assert "Secret" not in kinds
+    assert checks.install_step_problems(objects) == []
+    configmaps = {o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap"}
+    assert "reminders-jobs-config" in configmaps, configmaps
+
+
+@pytest.mark.parametrize("directory", KUSTOMIZATIONS)
+def test_a_config_change_leaves_the_jobs_as_they_were(directory, root, kubectl):
+    """kubectl apply -k after a change of config.env: the Jobs render the same, so the apply is not
+    refused for them (a Job's pod template is immutable)."""
+    overlay = str(project_path(directory).relative_to(root / "deploy" / "kubernetes"))
+    assert checks.jobs_changed_by_config(kubectl, root / "deploy" / "kubernetes", overlay) == []
