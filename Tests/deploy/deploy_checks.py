@@ -863,17 +863,17 @@ def secret_documentation_problems(k: Kustomization, readme: str) -> list[str]:
 def replication_problems(k: Kustomization, base_config_text: str) -> list[str]:
     """Nothing forces a replication factor below 2 on a cluster; the base explains the setting."""
     problems = []
+    def too_few(value: str) -> bool:  # empty: the broker's default; the binary takes 1 and up
+        return value != "" and (not value.isdigit() or int(value) < 2)
+
     for generator, key, where in k.config_sources:
-        if key == REPLICATION_VARIABLE:
-            value = k.config[generator].get(key, "")
-            if value not in ("", "-1") and (not value.isdigit() or int(value) < 2):
-                problems.append(f"ConfigMap {generator} ({where}) sets {key}={value}: one replica is refused by a cluster "
-                                "with min.insync.replicas 2 (leave it unset: the broker's default applies)")
+        if key == REPLICATION_VARIABLE and too_few(k.config[generator].get(key, "")):
+            problems.append(f"ConfigMap {generator} ({where}) sets {key}={k.config[generator][key]}: one replica is refused "
+                            "by a cluster with min.insync.replicas 2 (leave it unset: the broker's default applies)")
     for obj in k.of_kind("Deployment") + k.of_kind("Job"):
         for container in our_containers(obj):
             for item in container.get("env") or []:
-                if item["name"] == REPLICATION_VARIABLE and str(item.get("value", "")) not in ("", "-1") \
-                        and (not str(item.get("value")).isdigit() or int(item["value"]) < 2):
+                if item["name"] == REPLICATION_VARIABLE and too_few(str(item.get("value", ""))):
                     problems.append(f"{obj['kind']} {obj['metadata']['name']} sets {REPLICATION_VARIABLE}={item['value']}")
     explained = [line for line in base_config_text.splitlines() if line.lstrip().startswith("#") and REPLICATION_VARIABLE in line]
     if not explained:
