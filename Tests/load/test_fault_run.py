@@ -37,4 +37,12 @@ def test_short_fault_run_keeps_the_invariant():
     assert stats.get("outcome.frontend.sent", 0) > 0
     assert stats["webhook posts answered otherwise"] > 0  # the 429/500 window was hit
     assert result["drained"]
+    # Recovery is measured for every fault, on the channels it affects (the
+    # figures are reported, not asserted: a timing target is no test).
+    records = result["analysis"]["recovery"]
+    assert sorted(r["fault"] for r in records) == sorted(f"{f['kind']} {f['detail']}" for f in result["faults"])
+    assert all(f["start"] <= f["restored"] < result["t_driver_end"] for f in result["faults"])
+    broker = next(r for r in records if r["kind"] == "broker")
+    assert set(broker["channels"]) == {"email", "webhook", "inbox"}
+    assert all(c["status"] in ("measured", "no traffic") for r in records for c in r["channels"].values())
     assert not [e for e in result["unexpected_exits"] if e.get("code") not in (None, -9)]

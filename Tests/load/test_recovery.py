@@ -162,3 +162,13 @@ def test_the_report_table_marks_figures_over_the_target():
     assert rows[3].startswith("| kill scheduler | — |")
     targets = report.recovery_targets(results)
     assert len(targets) == 2 and targets[0].endswith("| no |") and "worst 11.2 s" in targets[0]
+
+
+def test_the_fault_run_keeps_recipients_under_the_limit_to_the_end():
+    # Each reminder fires at most about three times in the run, so most
+    # recipients stay under the hourly limit of 5 and the channels carry
+    # deliveries after the last fault (with 1,200 cases they fell silent at 120 s).
+    profile = cli.fault_profile(100, 150, run.ALL_FAULTS, 1)
+    seconds_between_firings = 2 * profile.cases / profile.rate
+    assert profile.duration / seconds_between_firings <= 3.01
+    assert cli.short_profile().cases == 600  # given explicitly

@@ -111,8 +111,8 @@ def fault_recoveries(faults, arrivals, load_end=None, lookback=LOOKBACK_S):
     instance, start, end (`restored`), target, the seconds the load went on
     after its end, and per affected channel the result of `channel_recovery`
     plus `overlapped_by`: the other faults on that channel that were under
-    way between this fault's end and the first arrival (their figures cannot
-    be told apart)."""
+    way between this fault's end and the first arrival (their effects cannot
+    be told apart there)."""
     arrivals = normalise(arrivals)
     faults = sorted(faults or [], key=lambda f: f["start"])
     out = []
@@ -133,11 +133,10 @@ def fault_recoveries(faults, arrivals, load_end=None, lookback=LOOKBACK_S):
         for channel in channels:
             figure = channel_recovery(end, arrivals.get(channel, []), start=fault["start"], stage=stage,
                                       lookback=lookback)
-            until = figure["first"] if figure["first"] is not None else float("inf")
-            figure["overlapped_by"] = [
+            figure["overlapped_by"] = [] if figure["first"] is None else [
                 label(other) for other in faults if other is not fault and channel in affected_channels(
                     other["kind"], other["detail"])
-                and other["start"] < until and (other.get("restored") or other.get("end") or other["start"]) > end]
+                and other["start"] < figure["first"] and (other.get("restored") or other.get("end") or other["start"]) > end]
             record["channels"][channel] = figure
         out.append(record)
     return out

@@ -35,8 +35,14 @@ class Profile:
         self.scale_events = scale_events
         # Enough users that most are under the limit, few enough that some reach it.
         self.users = users or max(200, int(rate * duration * (recipients or 1) / 3))
-        # Each case changes at most once every ~10 s, so a post's case title names its change.
-        self.cases = cases or max(500, int(rate * 12))
+        # Each case changes at most once every ~10 s, so a post's case title
+        # names its change; and each of its two reminders fires at most about
+        # three times in the run, so that under the hourly limit (5) only the
+        # users with several reminders reach it and the other recipients keep
+        # the channels busy to the end of the load (with 1,200 cases in a
+        # 150 s run every recipient had reached it by 120 s, and nothing was
+        # delivered after that).
+        self.cases = cases or max(500, int(rate * 12), int(rate * duration / 6))
         self.scheduled = scheduled if scheduled is not None else max(20, int(duration))
         self.seed = seed
         self.smtp_down_s = smtp_down_s
