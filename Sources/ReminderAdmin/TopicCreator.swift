@@ -15,15 +15,18 @@ public struct TopicCreator: Sendable {
     }
 
     /// Creates every topic of `catalog`; returns each topic's outcome.
+    /// - Parameter replicationFactor: copies of each partition; `nil` leaves
+    ///   it to the broker's `default.replication.factor`, so a cluster that
+    ///   demands several in-sync replicas gets enough of them.
     @discardableResult
     public func createTopics(
-        of catalog: TopicCatalog, prefix: String = "", timeout: Duration = .seconds(30)
+        of catalog: TopicCatalog, prefix: String = "", replicationFactor: Int? = nil, timeout: Duration = .seconds(30)
     ) async throws -> [String: KafkaAdminClient.TopicCreation] {
         let specifications = catalog.definitions.map { definition in
             KafkaTopicSpecification(
                 name: prefix + definition.name,
                 partitions: definition.partitions,
-                replicationFactor: 1,
+                replicationFactor: replicationFactor.map(Int16.init) ?? KafkaTopicSpecification.brokerDefaultReplicationFactor,
                 config: ["retention.ms": String(definition.retentionMilliseconds)]
             )
         }

@@ -38,6 +38,9 @@ struct Settings: Sendable {
     var databaseURL: String?
     var kafkaBootstrapServers = "localhost:9092"
     var kafkaTopicPrefix = ""
+    /// `nil`: the broker's default (`default.replication.factor`), which a
+    /// managed cluster sets to match its `min.insync.replicas`.
+    var kafkaTopicReplicationFactor: Int?
     var kafkaFetchWaitMilliseconds = 10
     var migrationsDirectory = "migrations"
     var topicsDirectory = "topics"
@@ -84,6 +87,7 @@ struct Settings: Sendable {
         databaseURL = reader.optionalString("DATABASE_URL")
         kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
         kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)
+        kafkaTopicReplicationFactor = try reader.optionalInt("KAFKA_TOPIC_REPLICATION_FACTOR", range: 1...32767)
         kafkaFetchWaitMilliseconds = try reader.int("KAFKA_FETCH_WAIT_MAX_MS", default: kafkaFetchWaitMilliseconds, range: 1...10_000)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
@@ -165,6 +169,16 @@ struct Settings: Sendable {
             guard let text = self.value(key), !text.isEmpty else { return value }
             guard let number = Int(text), range.contains(number) else {
                 throw SettingsError("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+            }
+            return number
+        }
+
+        /// A whole number, or `nil` when unset or empty.
+        func optionalInt(_ key: String, range: ClosedRange<Int>) throws -> Int? {
+            note(key, "")
+            guard let text = self.value(key), !text.isEmpty else { return nil }
+            guard let number = Int(text), range.contains(number) else {
+                throw SettingsError("\(key) must be empty or a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
             }
             return number
         }

@@ -22,6 +22,10 @@ struct ConfigurationErrorTests {
         ),
         Case(description: "invalid number", arguments: ["migrate"], environment: ["REMINDERS_MAX_PER_USER_PER_HOUR": "many"], mentions: "REMINDERS_MAX_PER_USER_PER_HOUR"),
         Case(description: "invalid switch", arguments: ["relay"], environment: ["REMINDERS_DRY_RUN": "maybe"], mentions: "REMINDERS_DRY_RUN"),
+        Case(
+            description: "replication factor of zero", arguments: ["topics"],
+            environment: ["KAFKA_TOPIC_REPLICATION_FACTOR": "0"], mentions: "KAFKA_TOPIC_REPLICATION_FACTOR"
+        ),
     ]
 
     @Test("exits non-zero with one line naming the problem", arguments: cases)

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderDomain
 import ReminderGateway
 import Synchronization
 import Testing
@@ -117,6 +118,111 @@ struct GracefulShutdownTests {
             #expect(try await count(postgres, "sag_reminder_deliveries", where: "status NOT IN ('dry_run', 'sent')") == 0)
         }
     }
+
+    @Test("PostgreSQL unreachable: SIGTERM stops each service within 10 s, and a non-zero exit names what was cut short")
+    func sigtermDuringDatabaseOutage() async throws {
+        try await TestDatabase.with { database, postgres in
+            // The services reach the database through a proxy the test can
+            // kill: to them, PostgreSQL goes away; the test keeps its own way in.
+            let target = URLComponents(string: database.url)!
+            let proxyPort = try freePort()
+            let proxy = try ChildProcess(
+                executable: ProcessInfo.processInfo.environment["PYTHON"] ?? "python3",
+                arguments: ["-u", "-c", Self.tcpProxy, String(proxyPort), target.host ?? "127.0.0.1", String(target.port ?? 5432)],
+                environment: [:]
+            )
+            let listening = await eventually(timeout: .seconds(10)) { proxy.outputText.contains("proxy listening") }
+            #expect(listening, "\(proxy.outputText)")
+            var proxied = target
+            proxied.port = proxyPort
+            let fleet = try await ServiceFleet(databaseURL: proxied.string!)
+            let user = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            try await ServiceObservabilityTests.allChannelsReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
+            try fleet.startAll()
+            try await fleet.waitUntilReady()
+            // The whole pipeline works: every consumer has joined its group.
+            try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+            let delivered = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                try await count(postgres, "sag_reminder_deliveries", where: "status IN ('dry_run', 'sent')") >= 3
+            }
+            #expect(delivered)
+
+            // The next firing's dispatch waits for the recipient's rate
+            // window, which the test holds; then the database goes away under it.
+            let (held, heldSignal) = AsyncStream<Void>.makeStream()
+            let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+            async let holder: Void = postgres.withTransaction { connection in
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["reminder-rate:" + RecipientKey.user(user).description]
+                )
+                heldSignal.yield()
+                for await _ in release { break }
+            }
+            for await _ in held { break }
+            try await postgres.query("UPDATE sag_sager SET status = 'ny' WHERE id = $1", [sag])
+            try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+            let waiting = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                let rows = try await postgres.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                return try rows[0].decode("n", as: Int.self) > 0
+            }
+            #expect(waiting, "the dispatcher never reached the held rate window")
+            proxy.signal(SIGKILL)
+            _ = await proxy.waitForExit(timeout: .seconds(5))
+            releaseSignal.yield()
+            try await holder
+            let noticed = await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+                await fleet.get("relay", "/readyz")?.status != 200
+            }
+            #expect(noticed, "the relay still reports ready without its database")
+
+            var exits: [String: Int32] = [:]
+            for role in fleet.roles.map(\.name) {
+                guard let process = fleet.process(role) else { continue }
+                let signalled = ContinuousClock.now
+                process.signal(SIGTERM)
+                let status = await process.waitForExit(timeout: .seconds(10))
+                let took = ContinuousClock.now - signalled
+                print("shutdown during outage: \(role) exited \(status.map(String.init) ?? "-") after \(took)")
+                #expect(status != nil, "\(role) still running 10 s after SIGTERM without its database\n\(process.outputText.suffix(3000))")
+                exits[role] = status
+                if let status, status != 0 {
+                    let last = process.outputText.split(separator: "\n").last.map(String.init) ?? ""
+                    #expect(last.hasPrefix("reminders ") && last.contains("cut short"), "\(role) exited \(status) with: \(last)")
+                }
+            }
+            // The dispatcher held a firing it could not record: it cannot
+            // claim a clean exit.
+            #expect(exits["dispatcher"].map { $0 != 0 } == true, "dispatcher: \(exits)")
+        }
+    }
+
+    /// Forwards TCP connections from a local port to a target until killed.
+    static let tcpProxy = """
+    import asyncio, sys
+    listen_port, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except Exception:
+            pass
+        finally:
+            writer.close()
+    async def handle(client_reader, client_writer):
+        try:
+            server_reader, server_writer = await asyncio.open_connection(host, port)
+        except Exception:
+            client_writer.close()
+            return
+        await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", listen_port)
+        print("proxy listening", flush=True)
+        await server.serve_forever()
+    asyncio.run(main())
+    """
 
     /// Waits until `role` has done some of the load's work since it (re)started.
     static func waitForWork(of role: String, fleet: ServiceFleet) async throws {

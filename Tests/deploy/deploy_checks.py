@@ -1070,3 +1070,16 @@ def dashboard_problems(dashboard: dict[str, Any], describe: Describe) -> list[st
     if variables.get("datasource", {}).get("type") != "datasource":
         problems.append("dashboard lacks a Prometheus datasource variable named datasource")
     return problems
+
+
+PACKAGE_DEPENDENCY = re.compile(r'\.package\(\s*url:\s*"([^"]+)"\s*,\s*([^)]*)\)')
+
+
+def package_pin_problems(package_swift: str) -> list[str]:
+    """Every dependency of Package.swift at one exact version: Package.resolved is not
+    committed, so a range would let two machines build different code."""
+    found = PACKAGE_DEPENDENCY.findall(package_swift)
+    if not found:
+        return ["Package.swift declares no .package(url:...) dependencies (has the format changed?)"]
+    return [f"Package.swift: {url} is not pinned with exact: ({requirement.strip()})"
+            for url, requirement in found if not re.fullmatch(r'exact:\s*"\d+\.\d+\.\d+"', requirement.strip())]

@@ -75,15 +75,32 @@ struct ServiceRunner {
         }
         group += services
         group.append(ShutdownNotice(readiness: readiness))
-        let serviceGroup = ServiceGroup(
-            configuration: .init(
-                services: group.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        let unfinished = UnfinishedServices()
+        var configuration = ServiceGroupConfiguration(
+            services: group.map { .init(service: UnfinishedServices.Tracked(base: $0, unfinished: unfinished)) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
-        try await serviceGroup.run()
+        // A service stuck in a retry loop (database or broker away) must not
+        // hold the process: after this long the group cancels what is left,
+        // which drops uncommitted work for the next instance to redo.
+        configuration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+        configuration.maximumCancellationDuration = .seconds(1)
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            // Errors of services cut short are consequences; say what was cut.
+            throw unfinished.report(role: role, after: Self.gracefulShutdownLimit) ?? error
+        }
+        if let abandoned = unfinished.report(role: role, after: Self.gracefulShutdownLimit) {
+            throw abandoned
+        }
     }
+
+    /// How long a graceful shutdown may take before it is cut short; with
+    /// the cancellation allowance it stays under Kubernetes' and the tests'
+    /// 10 s.
+    static let gracefulShutdownLimit: Duration = .seconds(8)
 }
 
 /// Fails with one line when the database cannot be reached.

@@ -23,7 +23,9 @@ struct TopicsCommand: AsyncParsableCommand {
                 return
             }
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: settings.kafkaBootstrapServers, logger: logger)
-            try await TopicCreator(admin: admin, logger: logger).createTopics(of: catalog, prefix: settings.kafkaTopicPrefix)
+            try await TopicCreator(admin: admin, logger: logger).createTopics(
+                of: catalog, prefix: settings.kafkaTopicPrefix, replicationFactor: settings.kafkaTopicReplicationFactor
+            )
         }
     }
 }
