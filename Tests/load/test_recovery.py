@@ -94,7 +94,7 @@ def test_fault_recoveries_per_fault_and_channel():
     assert frontend["load_after_end_s"] == 14.5
     assert scheduler["channels"] == {} and scheduler["note"]
     lines = recovery.summary_lines(records)
-    assert lines[1] == "recovery broker SIGSTOP (target 3 s): email 0.5 s, webhook 12.0 s (over 3 s), inbox 1.5 s"
+    assert lines[1] == "recovery broker SIGSTOP (target 3 s): email 0.50 s, webhook 12.0 s (over 3 s), inbox 1.5 s"
     assert lines[2] == "recovery kill frontend (target 5 s): inbox n/a (no traffic)"
 
 

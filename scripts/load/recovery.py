@@ -143,13 +143,13 @@ def fault_recoveries(faults, arrivals, load_end=None, lookback=LOOKBACK_S):
 
 
 def cell(figure, target=None, markdown=False):
-    """A channel's figure as text: `4.2 s`, `11.0 s (over 3 s)`, `n/a (no traffic)`;
+    """A channel's figure as text: `4.2 s`, `0.03 s`, `11.0 s (over 3 s)`, `n/a (no traffic)`;
     with `markdown`, a figure over its target in bold."""
     if figure is None:
         return "—"
     if figure.get("s") is None:
         return "n/a (no traffic)"
-    text = f"{figure['s']:.1f} s"
+    text = f"{figure['s']:.2f} s" if figure["s"] < 1 else f"{figure['s']:.1f} s"
     if target is not None and figure["s"] > target:
         text = (f"**{text}**" if markdown else text) + f" (over {target:g} s)"
     if figure.get("overlapped_by"):

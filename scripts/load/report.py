@@ -347,7 +347,7 @@ def recovery_targets(results):
             continue
         worst = max(measured) if measured else None
         out.append(f"| recovery after a {what} (J) | first delivery on each affected channel ≤ {target:g} s after its end | "
-                   f"worst {fmt(worst)} s over {len(names)} runs" + (f", {missing} channel figures n/a" if missing else "")
+                   f"worst {fmt(worst)} s over {len(names)} run{'' if len(names) == 1 else 's'}" + (f", {missing} channel figures n/a" if missing else "")
                    + " (table under Fault runs) | " + ("yes" if worst is not None and worst <= target and not missing else "no") + " |")
     return out
 
