@@ -61,7 +61,11 @@ BIN="$PROJECT_ROOT/.build/release/reminders"
 mkdir -p "$RUN_DIR"
 # A development secret for the gateway, made once and kept with the stack.
 if [[ -z "${JWT_SECRET:-}" ]]; then
-    [[ -f "$RUN_DIR/jwt-secret" ]] || head -c 32 /dev/urandom | base64 >"$RUN_DIR/jwt-secret"
+    if [[ ! -f "$RUN_DIR/jwt-secret" ]]; then
+        # Readable by its owner only: the secret signs tokens for any user.
+        (umask 077 && head -c 48 /dev/urandom | base64 >"$RUN_DIR/jwt-secret")
+    fi
+    chmod 600 "$RUN_DIR/jwt-secret"
     JWT_SECRET="$(cat "$RUN_DIR/jwt-secret")"
 fi
 export JWT_SECRET

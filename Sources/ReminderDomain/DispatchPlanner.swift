@@ -27,7 +27,7 @@ public struct DispatchPlanner: Sendable {
     ) -> DispatchPlan {
         var plan = DispatchPlan()
         if reminder.isDeleted {
-            plan.logEntries.append(.init(recipient: nil, status: .skipped, reason: "reminder was deleted before it was dispatched"))
+            plan.logEntries.append(.init(recipient: nil, status: .skipped, reason: "reminder was deleted or deactivated before it was dispatched"))
             return plan
         }
         var recent = recentDispatches
@@ -40,6 +40,10 @@ public struct DispatchPlanner: Sendable {
             case .user(let id):
                 guard let found = profiles[id] else {
                     plan.logEntries.append(.init(recipient: recipient, status: .skipped, reason: "no such user"))
+                    continue
+                }
+                guard found.isActive else {
+                    plan.logEntries.append(.init(recipient: recipient, status: .skipped, reason: "the user is deactivated"))
                     continue
                 }
                 if found.hasDismissed {

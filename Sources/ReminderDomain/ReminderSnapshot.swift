@@ -13,6 +13,7 @@ public struct ReminderSnapshot: Sendable, Equatable {
     public var recipientUserIDs: [Int]
     public var recipientEmails: [String]
     public var isActive: Bool
+    /// Deleted, or deactivated by a person (not by its own last firing): nothing more goes out.
     public var isDeleted: Bool
 
     /// Creates a snapshot.
@@ -46,12 +47,14 @@ public struct RecipientProfile: Sendable, Equatable {
     public var quietHours: QuietHours?
     public var hasDismissed: Bool
     public var snoozedUntil: Date?
+    /// `users.is_active`: a deactivated user gets nothing.
+    public var isActive: Bool
 
     /// Creates a profile.
     public init(
         userID: Int, email: String?, preferences: ChannelFlags<Bool> = ChannelPreferences.userDefaults,
         emailOverride: String? = nil, mattermostUsername: String? = nil, quietHours: QuietHours? = nil,
-        hasDismissed: Bool = false, snoozedUntil: Date? = nil
+        hasDismissed: Bool = false, snoozedUntil: Date? = nil, isActive: Bool = true
     ) {
         self.userID = userID
         self.email = email
@@ -61,5 +64,6 @@ public struct RecipientProfile: Sendable, Equatable {
         self.quietHours = quietHours
         self.hasDismissed = hasDismissed
         self.snoozedUntil = snoozedUntil
+        self.isActive = isActive
     }
 }

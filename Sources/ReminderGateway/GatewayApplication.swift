@@ -15,11 +15,13 @@ public func buildRouter(
     metrics: PrometheusCollectorRegistry? = nil
 ) throws -> Router<GatewayRequestContext> {
     let store = PostgresGatewayStore(postgres: postgres)
-    let tokens = JSONWebToken(secret: configuration.jwtSecret)
+    let tokens = JSONWebToken(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience)
     let router = Router(context: GatewayRequestContext.self)
     if metrics != nil {
         router.add(middleware: MetricsMiddleware())
     }
+    // Outside the problem middleware, so error documents carry the header too.
+    router.add(middleware: NoSniffMiddleware())
     router.add(middleware: ProblemMiddleware())
 
     let system = RouteTable(methods: router, prefix: "", recorder: recorder)
@@ -32,8 +34,10 @@ public func buildRouter(
         prefix: "/api/v1",
         recorder: recorder
     )
-    PreferencesController(preferences: store).register(on: api)
-    ReminderController(reminders: store).register(on: api)
+    PreferencesController(preferences: store, emailDomains: configuration.allowedEmailDomains).register(on: api)
+    ReminderController(
+        reminders: store, emailDomains: configuration.allowedEmailDomains, createdPerHour: configuration.maximumRemindersCreatedPerHour
+    ).register(on: api)
     InteractionController(inbox: store).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)

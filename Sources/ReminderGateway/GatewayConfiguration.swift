@@ -6,6 +6,16 @@ public struct GatewayConfiguration: Sendable {
     public var port: Int = 8000
     /// The HS256 secret the host application signs its tokens with (`JWT_SECRET`).
     public var jwtSecret: String
+    /// The `iss` tokens must carry (`JWT_ISSUER`); `nil`: not checked.
+    public var jwtIssuer: String?
+    /// A value tokens' `aud` must carry (`JWT_AUDIENCE`); `nil`: not checked.
+    public var jwtAudience: String?
+    /// Domains that `recipient_emails` and `email_override` may use
+    /// (`REMINDERS_ALLOWED_EMAIL_DOMAINS`), so the API cannot send the company's
+    /// mail to arbitrary outside addresses.
+    public var allowedEmailDomains: EmailDomainPolicy = .any
+    /// Reminders one user may create per rolling hour (`REMINDERS_MAX_CREATED_PER_HOUR`).
+    public var maximumRemindersCreatedPerHour: Int = 60
     /// How often an idle event stream sends a heartbeat comment (and re-checks the inbox).
     public var heartbeatInterval: Duration = .seconds(15)
     /// How long one event stream stays open; the browser reconnects with `Last-Event-ID`, which

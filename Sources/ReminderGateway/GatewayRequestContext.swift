@@ -6,6 +6,8 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The user the bearer token names; set by the authentication middleware.
     public var userID: Int?
+    /// Whether the token names a reminders administrator (`roles` holds `"admin"`).
+    public var isAdmin = false
 
     /// A context for a new request, not yet authenticated.
     public init(source: ApplicationRequestContextSource) {
@@ -20,5 +22,10 @@ public struct GatewayRequestContext: RequestContext {
     func requireUser() throws(GatewayError) -> Int {
         guard let userID else { throw .unauthorized("authentication required") }
         return userID
+    }
+
+    /// The authenticated caller with their role.
+    func requireCaller() throws(GatewayError) -> Caller {
+        Caller(userID: try requireUser(), isAdmin: isAdmin)
     }
 }

@@ -32,12 +32,17 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 let recovered = owned.compactMap { delivery in
                     claimed.accepted[delivery.deliveryID].map { DeliveryRecord(delivery: delivery, result: .sent(messageID: $0)) }
                 }
-                let toAct = owned.filter { claimed.accepted[$0.deliveryID] == nil }
+                // A person stopped the reminder (deleted or deactivated it) after it was
+                // dispatched: what was not sent yet is not sent at all.
+                let stopped = owned.filter { claimed.accepted[$0.deliveryID] == nil && claimed.stopped.contains($0.deliveryID) }.map {
+                    DeliveryRecord(delivery: $0, result: .skipped(reason: "the reminder was deleted or deactivated before it was sent"))
+                }
+                let toAct = owned.filter { claimed.accepted[$0.deliveryID] == nil && !claimed.stopped.contains($0.deliveryID) }
                 let results = toAct.isEmpty ? [] : try await act(toAct)
                 guard results.count == toAct.count else {
                     throw StoreError(.unexpectedData, "\(results.count) results for \(toAct.count) claimed deliveries")
                 }
-                let records = recovered + zip(toAct, results).map { DeliveryRecord(delivery: $0, result: $1) }
+                let records = recovered + stopped + zip(toAct, results).map { DeliveryRecord(delivery: $0, result: $1) }
                 acted.withLock { $0 = records }
                 // Stamped when recorded, after the sends (which may take a while), not when claimed.
                 try await write(records, now: toAct.isEmpty ? now : max(now, Date()), on: connection)
@@ -193,9 +198,10 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                  ORDER BY x.delivery_id
                 ON CONFLICT (delivery_id) DO UPDATE SET updated_at = clock_timestamp()
                  WHERE d.status NOT IN ('sent', 'dry_run', 'skipped', 'dead') AND d.handled_attempt < EXCLUDED.handled_attempt
-                RETURNING delivery_id
+                RETURNING delivery_id, reminder_id
             )
-            SELECT c.delivery_id, a.attempt AS accepted_attempt, a.message_id
+            SELECT c.delivery_id, a.attempt AS accepted_attempt, a.message_id,
+                   EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = c.reminder_id AND r.stopped_at IS NOT NULL) AS stopped
               FROM claimed c
               LEFT JOIN sag_reminder_delivery_acceptances a ON a.delivery_id = c.delivery_id
             """,
@@ -206,6 +212,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         for row in claimed {
             let id = try row.decode("delivery_id", as: String.self)
             claim.ids.insert(id)
+            if try row.decode("stopped", as: Bool.self) { claim.stopped.insert(id) }
             if let accepted = try row.decode("accepted_attempt", as: Int?.self), accepted == attempts[id] {
                 claim.accepted.updateValue(try row.decode("message_id", as: String?.self), forKey: id)
             }
@@ -218,6 +225,8 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         var ids: Set<String> = []
         /// Claimed deliveries whose send of this attempt was accepted before: Message-ID (or nil).
         var accepted: [String: String?] = [:]
+        /// Claimed deliveries whose reminder a person stopped.
+        var stopped: Set<String> = []
     }
 
     /// Writes claimed deliveries' outcomes: their rows, log rows and in-app

@@ -72,7 +72,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
             """
             SELECT r.id, r.sag_id, s.titel, r.title, r.message, r.priority, r.notify_email, r.notify_mattermost,
                    r.notify_frontend, r.override_user_preferences, r.recipient_user_ids, r.recipient_emails,
-                   r.is_active, r.deleted_at IS NOT NULL AS deleted
+                   r.is_active, r.deleted_at IS NOT NULL OR r.stopped_at IS NOT NULL AS deleted
               FROM sag_reminders r
               JOIN sag_sager s ON s.id = r.sag_id
              WHERE r.id = ANY($1)
@@ -148,7 +148,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         let input: [JSONValue] = pairs.map { .object(["reminder_id": .number(Double($0[0])), "user_id": .number(Double($0[1]))]) }
         let rows = try await connection.query(
             """
-            SELECT x.reminder_id, u.user_id, u.email,
+            SELECT x.reminder_id, u.user_id, u.email, u.is_active,
                    COALESCE(p.notify_email, FALSE) AS notify_email,
                    COALESCE(p.notify_mattermost, TRUE) AS notify_mattermost,
                    COALESCE(p.notify_frontend, TRUE) AS notify_frontend,
@@ -190,7 +190,8 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 mattermostUsername: try row.decode("mattermost_username", as: String?.self),
                 quietHours: quietHours,
                 hasDismissed: try row.decode("dismissed"),
-                snoozedUntil: try row.decode("snoozed_until", as: Date?.self)
+                snoozedUntil: try row.decode("snoozed_until", as: Date?.self),
+                isActive: try row.decode("is_active")
             ))
         }
         return profiles

@@ -32,6 +32,10 @@ struct Settings: Sendable {
     var dispatcherBacklogBatches = 20
     // Gateway.
     var jwtSecret = ""
+    var jwtIssuer = ""
+    var jwtAudience = ""
+    var allowedEmailDomains = ""
+    var maxRemindersCreatedPerHour = 60
     var gatewayHost = "0.0.0.0"
     var gatewayPort = 8000
     // Infrastructure.
@@ -82,6 +86,10 @@ struct Settings: Sendable {
         dispatcherBatchesInFlight = try reader.int("DISPATCHER_BATCHES_IN_FLIGHT", default: dispatcherBatchesInFlight, range: 1...16)
         dispatcherBacklogBatches = try reader.int("DISPATCHER_BACKLOG_BATCHES", default: dispatcherBacklogBatches, range: 1...1000)
         jwtSecret = reader.string("JWT_SECRET", default: jwtSecret)
+        jwtIssuer = reader.string("JWT_ISSUER", default: jwtIssuer)
+        jwtAudience = reader.string("JWT_AUDIENCE", default: jwtAudience)
+        allowedEmailDomains = reader.string("REMINDERS_ALLOWED_EMAIL_DOMAINS", default: allowedEmailDomains)
+        maxRemindersCreatedPerHour = try reader.int("REMINDERS_MAX_CREATED_PER_HOUR", default: maxRemindersCreatedPerHour, range: 1...100_000)
         gatewayHost = reader.string("GATEWAY_HOST", default: gatewayHost)
         gatewayPort = try reader.int("GATEWAY_PORT", default: gatewayPort, range: 1...65535)
         databaseURL = reader.optionalString("DATABASE_URL")

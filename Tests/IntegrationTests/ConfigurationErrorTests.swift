@@ -22,6 +22,11 @@ struct ConfigurationErrorTests {
         ),
         Case(description: "invalid number", arguments: ["migrate"], environment: ["REMINDERS_MAX_PER_USER_PER_HOUR": "many"], mentions: "REMINDERS_MAX_PER_USER_PER_HOUR"),
         Case(description: "invalid switch", arguments: ["relay"], environment: ["REMINDERS_DRY_RUN": "maybe"], mentions: "REMINDERS_DRY_RUN"),
+        Case(description: "short JWT secret", arguments: ["gateway"], environment: ["JWT_SECRET": "sekret-pw"], mentions: "at least 32"),
+        Case(
+            description: "placeholder JWT secret", arguments: ["gateway"],
+            environment: ["JWT_SECRET": "dev-only-jwt-secret-NOT-FOR-PRODUCTION"], mentions: "placeholder"
+        ),
         Case(
             description: "replication factor of zero", arguments: ["topics"],
             environment: ["KAFKA_TOPIC_REPLICATION_FACTOR": "0"], mentions: "KAFKA_TOPIC_REPLICATION_FACTOR"

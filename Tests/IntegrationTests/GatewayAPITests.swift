@@ -320,7 +320,8 @@ struct GatewayAPITests {
                 ([.authorization: "Basic YWxpY2U6cHc="], "basic"),
                 ([.authorization: "Bearer not.a.jwt"], "garbage"),
                 ([.authorization: "Bearer \(forged)"], "forged"),
-                ([.authorization: "Bearer \(gateway.token(alice, expiresIn: -5))"], "expired"),
+                // Beyond the 30 s allowed for clock skew.
+                ([.authorization: "Bearer \(gateway.token(alice, expiresIn: -40))"], "expired"),
                 ([.authorization: "Bearer \(header).\(payload)."], "alg none"),
                 ([.authorization: "Bearer \(gateway.token(987_654))"], "unknown user"),
             ]
@@ -347,9 +348,10 @@ struct GatewayAPITests {
             let token = gateway.token(alice)
             let sag = try await Fixtures.caseRow(gateway.postgres)
             let id = try await createReminder(client, token: token, sag: sag, recipients: [alice])
-            for _ in 0..<3 {
-                _ = try await client.call(.post, "/api/v1/sag/reminders/\(id)/acknowledge", token: token)
-            }
+            // Three interactions, three log rows (a repeated one would add none).
+            _ = try await client.call(.post, "/api/v1/sag/reminders/\(id)/snooze", token: token, json: ["minutes": 15])
+            _ = try await client.call(.post, "/api/v1/sag/reminders/\(id)/snooze", token: token, json: ["minutes": 30])
+            _ = try await client.call(.post, "/api/v1/sag/reminders/\(id)/acknowledge", token: token)
             let first = try await client.call(.get, "/api/v1/sag/reminders/\(id)/logs?limit=2", token: token)
             #expect(first.status == .ok)
             let items = try #require(first.object["items"] as? [[String: Any]])

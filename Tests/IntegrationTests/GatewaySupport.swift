@@ -21,6 +21,7 @@ struct GatewayHarness: Sendable {
         _ setup: TestingSetup = .router,
         streamLifetime: Duration = .seconds(2),
         heartbeat: Duration = .milliseconds(300),
+        configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         _ body: @Sendable @escaping (GatewayHarness, any TestClientProtocol) async throws -> R
     ) async throws -> R {
         try await TestDatabase.with { database, postgres in
@@ -31,6 +32,7 @@ struct GatewayHarness: Sendable {
             configuration.demoEnabled = true
             configuration.streamLifetime = streamLifetime
             configuration.heartbeatInterval = heartbeat
+            configure(&configuration)
             let app = try buildApplication(
                 postgres: postgres, configuration: configuration, logger: logger, notifier: notifier,
                 runsPostgres: false, recorder: recorder
@@ -43,8 +45,8 @@ struct GatewayHarness: Sendable {
         }
     }
 
-    func token(_ userID: Int, expiresIn seconds: TimeInterval = 3600) -> String {
-        tokens.sign(userID: userID, expiresAt: Date().addingTimeInterval(seconds))
+    func token(_ userID: Int, expiresIn seconds: TimeInterval = 3600, roles: [String] = []) -> String {
+        tokens.sign(userID: userID, expiresAt: Date().addingTimeInterval(seconds), roles: roles)
     }
 
     func user(active: Bool = true) async throws -> Int {

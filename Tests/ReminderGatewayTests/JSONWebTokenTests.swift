@@ -15,11 +15,48 @@ struct JSONWebTokenTests {
         #expect(claims.expiresAt == now.addingTimeInterval(60))
     }
 
-    @Test("expired at exp, not before")
+    @Test("expired once exp plus the 30 s leeway has passed, not before")
     func expiry() throws {
         let token = tokens.sign(userID: 1, expiresAt: now, issuedAt: now.addingTimeInterval(-60))
-        #expect(throws: GatewayError.self) { try tokens.verify(token, now: now) }
+        #expect(throws: GatewayError.self) { try tokens.verify(token, now: now.addingTimeInterval(30)) }
+        #expect((try? tokens.verify(token, now: now.addingTimeInterval(29))) != nil)
         #expect((try? tokens.verify(token, now: now.addingTimeInterval(-1))) != nil)
+    }
+
+    @Test("nbf within the leeway is accepted, beyond it refused")
+    func notBefore() throws {
+        func token(nbf: Date) -> String {
+            let header = JSONWebToken.base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+            let body = JSONWebToken.base64URLEncode(Data(#"{"sub":"3","exp":1900000000,"nbf":\#(Int(nbf.timeIntervalSince1970))}"#.utf8))
+            return tokens.signForTesting(header: header, payload: body)
+        }
+        #expect((try? tokens.verify(token(nbf: now.addingTimeInterval(29)), now: now)) != nil)
+        #expect(throws: GatewayError.self) { try tokens.verify(token(nbf: now.addingTimeInterval(31)), now: now) }
+    }
+
+    @Test("issuer and audience, when configured, must match; roles admin marks an administrator")
+    func issuerAudienceAndRoles() throws {
+        let strict = JSONWebToken(secret: "unit-secret", issuer: "https://hub.example", audience: "reminders")
+        let good = strict.sign(userID: 5, expiresAt: now.addingTimeInterval(60), roles: ["admin"])
+        let claims = try strict.verify(good, now: now)
+        #expect(claims.isAdmin)
+        // The plain signer writes neither iss nor aud.
+        let bare = tokens.sign(userID: 5, expiresAt: now.addingTimeInterval(60))
+        #expect(throws: GatewayError.self) { try strict.verify(bare, now: now) }
+        #expect(try tokens.verify(bare, now: now).isAdmin == false)
+        let otherIssuer = JSONWebToken(secret: "unit-secret", issuer: "https://other.example", audience: "reminders")
+            .sign(userID: 5, expiresAt: now.addingTimeInterval(60))
+        #expect(throws: GatewayError.self) { try strict.verify(otherIssuer, now: now) }
+        let otherAudience = JSONWebToken(secret: "unit-secret", issuer: "https://hub.example", audience: "billing")
+            .sign(userID: 5, expiresAt: now.addingTimeInterval(60))
+        #expect(throws: GatewayError.self) { try strict.verify(otherAudience, now: now) }
+        // aud as a list naming ours is accepted.
+        let header = JSONWebToken.base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let listed = JSONWebToken.base64URLEncode(Data(
+            #"{"sub":"5","exp":1900000000,"iss":"https://hub.example","aud":["billing","reminders"],"roles":["user"]}"#.utf8
+        ))
+        let listedClaims = try strict.verify(strict.signForTesting(header: header, payload: listed), now: now)
+        #expect(listedClaims.isAdmin == false)
     }
 
     @Test("a bad signature, another secret, a changed payload or alg none is refused with 401")

@@ -1083,3 +1083,25 @@ def package_pin_problems(package_swift: str) -> list[str]:
         return ["Package.swift declares no .package(url:...) dependencies (has the format changed?)"]
     return [f"Package.swift: {url} is not pinned with exact: ({requirement.strip()})"
             for url, requirement in found if not re.fullmatch(r'exact:\s*"\d+\.\d+\.\d+"', requirement.strip())]
+
+
+INTERNAL_PATHS = ("/metrics", "/healthz", "/readyz")
+
+
+def ingress_exposure_problems(objects: Iterable[dict[str, Any]]) -> list[str]:
+    """An Ingress must not publish the services' internal endpoints: a Prefix (or
+    ImplementationSpecific) path that is a prefix of /metrics, or any exact internal path."""
+    problems = []
+    for obj in objects:
+        if obj.get("kind") != "Ingress":
+            continue
+        name = obj.get("metadata", {}).get("name", "?")
+        for rule in obj.get("spec", {}).get("rules", []) or []:
+            for path in (rule.get("http") or {}).get("paths", []) or []:
+                value = path.get("path", "/")
+                kind = path.get("pathType", "ImplementationSpecific")
+                for internal in INTERNAL_PATHS:
+                    exposed = value == internal if kind == "Exact" else internal.startswith(value.rstrip("/") + "/") or internal == value
+                    if exposed:
+                        problems.append(f"Ingress {name}: path {value} ({kind}) publishes {internal}")
+    return problems

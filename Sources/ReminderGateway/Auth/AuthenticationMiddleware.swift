@@ -35,6 +35,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         context.userID = claims.userID
+        context.isAdmin = claims.isAdmin
         return try await next(request, context)
     }
 }

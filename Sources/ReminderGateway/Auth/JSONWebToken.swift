@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// HS256 JSON Web Tokens as the host application issues them: the user id in `sub`, the expiry
-/// in `exp` (seconds since 1970). Only HS256 is accepted: a token naming another algorithm (or
-/// `none`) is refused, so a caller cannot choose how its token is checked.
+/// in `exp` (seconds since 1970), and `"admin"` among `roles` for a reminders administrator.
+/// Only HS256 is accepted: a token naming another algorithm (or `none`) is refused, so a caller
+/// cannot choose how its token is checked.
 public struct JSONWebToken: Sendable {
     /// What a verified token says.
     public struct Claims: Sendable, Equatable {
@@ -11,13 +12,24 @@ public struct JSONWebToken: Sendable {
         public var userID: Int
         /// When the token stops being valid (`exp`).
         public var expiresAt: Date
+        /// Whether `roles` holds `"admin"`: may change and delete any reminder on a case the
+        /// user can access, and read its private fields.
+        public var isAdmin: Bool = false
     }
 
     private let key: SymmetricKey
+    /// The `iss` every token must carry (`JWT_ISSUER`); `nil`: not checked.
+    public var issuer: String?
+    /// A value `aud` must carry (`JWT_AUDIENCE`); `nil`: not checked.
+    public var audience: String?
+    /// Clock skew allowed between the host application and the gateway, for `exp` and `nbf`.
+    public var leeway: TimeInterval = 30
 
     /// A verifier and signer with the shared secret (`JWT_SECRET`).
-    public init(secret: String) {
+    public init(secret: String, issuer: String? = nil, audience: String? = nil) {
         key = SymmetricKey(data: Data(secret.utf8))
+        self.issuer = issuer
+        self.audience = audience
     }
 
     /// Tokens longer than this are refused before any work is done.
@@ -44,23 +56,35 @@ public struct JSONWebToken: Sendable {
             throw .unauthorized("the token's payload is not a JSON object")
         }
         guard let exp = Self.number(payload["exp"]) else { throw .unauthorized("the token has no exp claim") }
-        guard now.timeIntervalSince1970 < exp else { throw .unauthorized("the token has expired") }
-        if let nbf = Self.number(payload["nbf"]), now.timeIntervalSince1970 < nbf {
+        guard now.timeIntervalSince1970 < exp + leeway else { throw .unauthorized("the token has expired") }
+        if let nbf = Self.number(payload["nbf"]), now.timeIntervalSince1970 + leeway < nbf {
             throw .unauthorized("the token is not valid yet")
+        }
+        if let issuer, payload["iss"] as? String != issuer {
+            throw .unauthorized("the token's iss claim is not \(issuer)")
+        }
+        if let audience {
+            let audiences = (payload["aud"] as? [Any])?.compactMap { $0 as? String } ?? [(payload["aud"] as? String)].compactMap { $0 }
+            guard audiences.contains(audience) else { throw .unauthorized("the token's aud claim does not name \(audience)") }
         }
         guard let userID = Self.userID(payload["sub"]) else {
             throw .unauthorized("the token's sub claim is not a user id")
         }
-        return Claims(userID: userID, expiresAt: Date(timeIntervalSince1970: exp))
+        let roles = (payload["roles"] as? [Any])?.compactMap { $0 as? String } ?? []
+        return Claims(userID: userID, expiresAt: Date(timeIntervalSince1970: exp), isAdmin: roles.contains("admin"))
     }
 
     /// A signed token for `userID`, valid until `expiresAt` (for the demo data and tests; the
-    /// host application issues the real ones).
-    public func sign(userID: Int, expiresAt: Date, issuedAt: Date = Date()) -> String {
+    /// host application issues the real ones). Carries this verifier's issuer and audience.
+    public func sign(userID: Int, expiresAt: Date, issuedAt: Date = Date(), roles: [String] = []) -> String {
         let header = Self.base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payload = Self.base64URLEncode(Data(
-            #"{"sub":"\#(userID)","iat":\#(Int(issuedAt.timeIntervalSince1970)),"exp":\#(Int(expiresAt.timeIntervalSince1970))}"#.utf8
-        ))
+        var claims: [String: Any] = [
+            "sub": String(userID), "iat": Int(issuedAt.timeIntervalSince1970), "exp": Int(expiresAt.timeIntervalSince1970),
+        ]
+        if !roles.isEmpty { claims["roles"] = roles }
+        if let issuer { claims["iss"] = issuer }
+        if let audience { claims["aud"] = audience }
+        let payload = Self.base64URLEncode((try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data())
         return signSegments(header: header, payload: payload)
     }
 

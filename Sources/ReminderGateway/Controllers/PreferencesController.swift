@@ -3,6 +3,7 @@ import Hummingbird
 /// `GET`/`PATCH /api/v1/users/me/notification-preferences`: the caller's own defaults only.
 struct PreferencesController {
     let preferences: any PreferencesRepository
+    let emailDomains: EmailDomainPolicy
 
     func register<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/users/me/notification-preferences") { _, context in
@@ -12,7 +13,14 @@ struct PreferencesController {
         routes.add(.patch, "/users/me/notification-preferences") { request, context in
             let user = try context.requireUser()
             let body = try await RequestJSON.read(request, context: context)
-            let updated = try PreferencesInput.update(try await preferences.preferences(userID: user), with: body)
+            let stored = try await preferences.preferences(userID: user)
+            let updated = try PreferencesInput.update(stored, with: body)
+            // The override receives the company's mail: only allowed domains (a stored one stays).
+            if let address = updated.emailOverride, address.lowercased() != stored.emailOverride?.lowercased(), !emailDomains.allows(address) {
+                throw GatewayError.invalid(
+                    "email_override", "e-mail may only go to \(emailDomains.summary) (REMINDERS_ALLOWED_EMAIL_DOMAINS)"
+                )
+            }
             return Representations.response(Representations.preferences(try await preferences.save(updated, userID: user), userID: user))
         }
     }

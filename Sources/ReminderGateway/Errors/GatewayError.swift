@@ -15,6 +15,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
     public var field: String?
     /// Whether the same request may succeed later (e.g. the database was unreachable).
     public var isRetriable: Bool
+    /// Seconds until a retry can succeed, sent as `Retry-After` (a quota); `nil`: 1 s when retriable.
+    public var retryAfterSeconds: Int?
 
     /// Creates an error.
     public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil, isRetriable: Bool = false) {
@@ -45,6 +47,13 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
         GatewayError(status: .unauthorized, code: "unauthorized", message: message, field: "Authorization")
     }
 
+    /// A quota is used up until `retryAfter` seconds have passed (429).
+    static func tooMany(_ field: String?, _ message: String, retryAfter: Int) -> GatewayError {
+        var error = GatewayError(status: .tooManyRequests, code: "quota-exceeded", message: message, field: field, isRetriable: true)
+        error.retryAfterSeconds = max(1, retryAfter)
+        return error
+    }
+
     /// The body is not JSON or not of the expected shape (400).
     static func malformed(_ message: String, field: String? = "body") -> GatewayError {
         GatewayError(status: .badRequest, code: "malformed-request", message: message, field: field)
@@ -63,7 +72,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
         if status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         }
-        if isRetriable {
+        if let retryAfterSeconds {
+            headers[.retryAfter] = String(retryAfterSeconds)
+        } else if isRetriable {
             headers[.retryAfter] = "1"
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONOutput.object(members).text)))

@@ -16,9 +16,12 @@ enum Representations {
         JSONOutput.optional(flag) { .bool($0) }
     }
 
-    static func reminder(_ record: ReminderRecord) -> JSONOutput {
+    /// A reminder; `redacted` (a caller who is not involved) leaves out the outside
+    /// addresses and says so in `redacted_fields`.
+    static func reminder(_ record: ReminderRecord, redacted: Bool = false) -> JSONOutput {
         let draft = record.draft
         let config = (try? JSONValue.object(draft.triggerConfig).jsonText()) ?? "{}"
+        let emails: [JSONOutput] = redacted ? [] : draft.recipientEmails.map { .string($0) }
         return .object([
             ("id", .int(record.id)),
             ("sag_id", .int(record.sagID)),
@@ -28,7 +31,7 @@ enum Representations {
             ("trigger_type", .string(draft.triggerType.rawValue)),
             ("trigger_config", .raw(config)),
             ("recipient_user_ids", .array(draft.recipientUserIDs.map { .int($0) })),
-            ("recipient_emails", .array(draft.recipientEmails.map { .string($0) })),
+            ("recipient_emails", .array(emails)),
             ("notify_mattermost", bool(draft.notifyMattermost)),
             ("notify_email", bool(draft.notifyEmail)),
             ("notify_frontend", bool(draft.notifyFrontend)),
@@ -44,6 +47,7 @@ enum Representations {
             ("created_at", timestamp(record.createdAt)),
             ("updated_at", timestamp(record.updatedAt)),
             ("deleted_at", timestamp(record.deletedAt)),
+            ("redacted_fields", .array(redacted ? [.string("recipient_emails")] : [])),
         ])
     }
 
@@ -76,17 +80,20 @@ enum Representations {
         ])
     }
 
-    static func logEntry(_ entry: ExecutionLogEntry) -> JSONOutput {
-        .object([
+    /// A log row; `redacted` leaves out the address, the error text (which can quote
+    /// addresses and server answers) and a reason that names an address.
+    static func logEntry(_ entry: ExecutionLogEntry, redacted: Bool = false) -> JSONOutput {
+        let reason = redacted && (entry.reason?.contains("@") ?? false) ? nil : entry.reason
+        return .object([
             ("id", .int(entry.id)),
             ("event_id", string(entry.eventID)),
             ("user_id", JSONOutput.optional(entry.userID) { .int($0) }),
-            ("recipient_email", string(entry.recipientEmail)),
+            ("recipient_email", string(redacted ? nil : entry.recipientEmail)),
             ("channel", string(entry.channel)),
             ("status", .string(entry.status)),
             ("interaction_type", string(entry.interactionType)),
-            ("reason", string(entry.reason)),
-            ("error_message", string(entry.errorMessage)),
+            ("reason", string(reason)),
+            ("error_message", string(redacted ? nil : entry.errorMessage)),
             ("snoozed_until", timestamp(entry.snoozedUntil)),
             ("attempt", .int(entry.attempt)),
             ("created_at", timestamp(entry.createdAt)),

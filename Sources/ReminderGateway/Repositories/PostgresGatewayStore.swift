@@ -35,8 +35,10 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
         fire_count, is_active, created_by_user_id, created_at, updated_at, deleted_at
         """
 
-    func caseExists(_ sagID: Int) async throws -> Bool {
-        !(try await postgres.query("SELECT 1 FROM sag_sager WHERE id = $1 AND deleted_at IS NULL", [sagID])).isEmpty
+    func caseAccessible(_ sagID: Int, by userID: Int) async throws -> Bool {
+        try await postgres.query(
+            "SELECT reminders_can_access_case($2, id) AS allowed FROM sag_sager WHERE id = $1 AND deleted_at IS NULL", [sagID, userID]
+        ).first?.decode("allowed", as: Bool?.self) == true
     }
 
     func reminders(onCase sagID: Int) async throws -> [ReminderRecord] {
@@ -51,13 +53,14 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
         ).first.map(Self.reminder(from:))
     }
 
-    func reminderExists(id: Int) async throws -> Bool {
-        !(try await postgres.query("SELECT 1 FROM sag_reminders WHERE id = $1", [id])).isEmpty
+    func reminderIncludingDeleted(id: Int) async throws -> ReminderRecord? {
+        try await postgres.query("SELECT \(Self.reminderColumns) FROM sag_reminders WHERE id = $1", [id]).first.map(Self.reminder(from:))
     }
 
-    func create(_ draft: ReminderDraft, sagID: Int, createdBy: Int) async throws -> ReminderRecord {
+    func create(_ draft: ReminderDraft, sagID: Int, createdBy: Int, quota: Int) async throws -> ReminderRecord {
         try await postgres.withTransaction { connection in
-            try await Self.requireUsersExist(draft.recipientUserIDs, on: connection)
+            try await Self.requireQuota(quota, of: createdBy, on: connection)
+            try await Self.requireActiveUsers(draft.recipientUserIDs, on: connection)
             let rows = try await connection.query(
                 """
                 INSERT INTO sag_reminders (
@@ -79,8 +82,12 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
                 "SELECT \(Self.reminderColumns) FROM sag_reminders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", [id]
             )
             guard let row = current.first else { return nil }
-            let draft = try change(try Self.reminder(from: row))
-            try await Self.requireUsersExist(draft.recipientUserIDs, on: connection)
+            let stored = try Self.reminder(from: row)
+            let draft = try change(stored)
+            // Recipients kept from before may have been deactivated since; only new ones are checked.
+            try await Self.requireActiveUsers(
+                draft.recipientUserIDs.filter { !stored.draft.recipientUserIDs.contains($0) }, on: connection, in: draft.recipientUserIDs
+            )
             // The schedule trigger (migration 097) recomputes next_check_at when scheduled_at,
             // recurrence_type, trigger_type or trigger_config change.
             let rows = try await connection.query(
@@ -89,7 +96,9 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
                    SET title = $2, message = $3, priority = $4, trigger_type = $5, trigger_config = $6::jsonb,
                        recipient_user_ids = $7, recipient_emails = $8, notify_mattermost = $9, notify_email = $10,
                        notify_frontend = $11, override_user_preferences = $12, recurrence_type = $13, timezone = $14,
-                       scheduled_at = $15, is_active = $16, updated_at = now()
+                       scheduled_at = $15, is_active = $16, updated_at = now(),
+                       -- Deactivated by a person: what is under way stops too (see migration 105).
+                       stopped_at = CASE WHEN $16 THEN NULL WHEN is_active THEN now() ELSE stopped_at END
                  WHERE id = $1
                 RETURNING \(Self.reminderColumns)
                 """,
@@ -99,12 +108,15 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
         }
     }
 
-    func softDelete(id: Int) async throws -> Bool {
+    func softDelete(id: Int, authorize: @Sendable (ReminderRecord) throws -> Void) async throws -> Bool {
         try await postgres.withTransaction { connection in
+            let current = try await connection.query("SELECT \(Self.reminderColumns) FROM sag_reminders WHERE id = $1 FOR UPDATE", [id])
+            guard let row = current.first else { return false }
+            try authorize(try Self.reminder(from: row))
             let rows = try await connection.query(
                 """
                 UPDATE sag_reminders
-                   SET deleted_at = COALESCE(deleted_at, now()), is_active = FALSE,
+                   SET deleted_at = COALESCE(deleted_at, now()), is_active = FALSE, stopped_at = COALESCE(stopped_at, now()),
                        updated_at = CASE WHEN deleted_at IS NULL THEN now() ELSE updated_at END
                  WHERE id = $1
                 RETURNING id
@@ -156,15 +168,51 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
         ]
     }
 
-    /// A 422 naming the first recipient user id that does not exist.
-    private static func requireUsersExist(_ ids: [Int], on connection: PostgresConnection) async throws {
+    /// A 422 naming the first of `ids` that is no user or a deactivated one; the field's index
+    /// is the user's place in `all` (the whole list the caller sent).
+    private static func requireActiveUsers(_ ids: [Int], on connection: PostgresConnection, in all: [Int]? = nil) async throws {
         guard !ids.isEmpty else { return }
         let rows = try await connection.query(
-            "SELECT u.id FROM unnest($1::int[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = u.id)", [ids]
+            """
+            SELECT u.id, users.is_active
+              FROM unnest($1::int[]) WITH ORDINALITY AS u(id, position)
+              LEFT JOIN users ON users.user_id = u.id
+             WHERE users.user_id IS NULL OR NOT users.is_active
+             ORDER BY u.position
+             LIMIT 1
+            """,
+            [ids]
         )
-        if let missing = try rows.first?.decode("id", as: Int.self), let index = ids.firstIndex(of: missing) {
-            throw GatewayError.invalid("recipient_user_ids[\(index)]", "there is no user \(missing)")
+        guard let row = rows.first else { return }
+        let id: Int = try row.decode("id")
+        let index = (all ?? ids).firstIndex(of: id) ?? 0
+        if try row.decode("is_active", as: Bool?.self) == nil {
+            throw GatewayError.invalid("recipient_user_ids[\(index)]", "there is no user \(id)")
         }
+        throw GatewayError.invalid("recipient_user_ids[\(index)]", "user \(id) is deactivated")
+    }
+
+    /// A 429 when `userID` created `quota` reminders in the last hour. Serialised per creator so
+    /// parallel requests cannot all pass the count.
+    private static func requireQuota(_ quota: Int, of userID: Int, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('reminder-create:' || $1::text, 0))", [userID])
+        let rows = try await connection.query(
+            """
+            SELECT count(*) AS made,
+                   ceil(extract(epoch FROM min(created_at) + interval '1 hour' - clock_timestamp()))::int AS frees_in
+              FROM (SELECT created_at FROM sag_reminders
+                     WHERE created_by_user_id = $1 AND created_at > clock_timestamp() - interval '1 hour'
+                     ORDER BY created_at DESC LIMIT $2) AS recent
+            """,
+            [userID, quota]
+        )
+        let made: Int = try rows.first?.decode("made") ?? 0
+        guard made >= quota else { return }
+        let freesIn: Int = try rows.first?.decode("frees_in", as: Int?.self) ?? 3600
+        throw GatewayError.tooMany(
+            nil, "you created \(made) reminders in the last hour; the limit is \(quota) (REMINDERS_MAX_CREATED_PER_HOUR)",
+            retryAfter: freesIn
+        )
     }
 
     static func reminder(from row: PostgresRow) throws -> ReminderRecord {
@@ -202,9 +250,10 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
         try await postgres.query(
             """
             SELECT r.sag_id FROM sag_reminders r
-             WHERE r.id = $1
+             WHERE r.id = $1 AND r.deleted_at IS NULL
                AND ($2 = ANY (r.recipient_user_ids)
                     OR EXISTS (SELECT 1 FROM sag_reminder_inbox i WHERE i.reminder_id = r.id AND i.user_id = $2))
+               AND reminders_can_access_case($2, r.sag_id)
             """,
             [reminderID, userID]
         ).first?.decode("sag_id")
@@ -212,6 +261,23 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
 
     func snooze(reminderID: Int, sagID: Int, userID: Int, minutes: Int) async throws -> InteractionResult {
         try await postgres.withTransaction { connection in
+            // The same snooze again within a minute (a double click, a retried request) is the
+            // one already made: no second snooze, no second log row.
+            let repeated = try await connection.query(
+                """
+                SELECT snoozed_until, created_at FROM sag_reminder_snoozes
+                 WHERE reminder_id = $1 AND user_id = $2 AND refired_at IS NULL AND cancelled_at IS NULL
+                   AND created_at > now() - interval '1 minute'
+                   AND snoozed_until = created_at + make_interval(mins => $3)
+                 ORDER BY created_at DESC LIMIT 1
+                """,
+                [reminderID, userID, minutes]
+            )
+            if let row = repeated.first {
+                return InteractionResult(
+                    reminderID: reminderID, status: "snoozed", at: try row.decode("created_at"), snoozedUntil: try row.decode("snoozed_until")
+                )
+            }
             try await connection.query(
                 """
                 UPDATE sag_reminder_snoozes SET cancelled_at = now()
@@ -280,13 +346,21 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
 
     func acknowledge(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult {
         try await postgres.withTransaction { connection in
-            let log = try await connection.query(
+            // One acknowledgement per user and notification: the key names the newest entry the
+            // user has of this reminder, so a repeated call finds its row, and a later firing
+            // (a new entry) can be acknowledged again.
+            let newest = try await connection.query(
+                "SELECT COALESCE(max(id), 0) AS id FROM sag_reminder_inbox WHERE reminder_id = $1 AND user_id = $2",
+                [reminderID, userID]
+            )[0].decode("id", as: Int.self)
+            let key = "gateway:acknowledge:\(reminderID):\(userID):\(newest)"
+            try await connection.query(
                 """
-                INSERT INTO sag_reminder_logs (reminder_id, sag_id, user_id, channel, status, interaction_type, reason)
-                VALUES ($1, $2, $3, 'frontend', 'acknowledged', 'acknowledge', 'acknowledged by the recipient')
-                RETURNING created_at
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, user_id, channel, status, interaction_type, reason, dedupe_key)
+                VALUES ($1, $2, $3, 'frontend', 'acknowledged', 'acknowledge', 'acknowledged by the recipient', $4)
+                ON CONFLICT (dedupe_key) DO NOTHING
                 """,
-                [reminderID, sagID, userID]
+                [reminderID, sagID, userID, key]
             )
             try await connection.query(
                 """
@@ -295,7 +369,8 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
                 """,
                 [reminderID, userID]
             )
-            return InteractionResult(reminderID: reminderID, status: "acknowledged", at: try log[0].decode("created_at"))
+            let at = try await connection.query("SELECT created_at FROM sag_reminder_logs WHERE dedupe_key = $1", [key])
+            return InteractionResult(reminderID: reminderID, status: "acknowledged", at: try at[0].decode("created_at"))
         }
     }
 
@@ -317,6 +392,8 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
                  ORDER BY reminder_id, id DESC
             ) newest
              WHERE is_pending
+               -- A deleted or deactivated reminder takes its entries with it.
+               AND EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = newest.reminder_id AND r.stopped_at IS NULL)
              ORDER BY id DESC
              LIMIT $2
             """,

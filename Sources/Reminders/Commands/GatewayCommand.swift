@@ -15,11 +15,17 @@ struct GatewayCommand: AsyncParsableCommand {
         try await reportingFailures(of: "gateway") {
             // Checked before anything else: without the secret no request could be authenticated.
             let settings = try Settings()
-            guard !settings.jwtSecret.isEmpty else {
-                throw SettingsError("JWT_SECRET is not set; the gateway needs the HS256 secret the host application signs its tokens with")
+            if let problem = JWTSecretPolicy.problem(with: settings.jwtSecret, demo: demo) {
+                throw SettingsError(problem)
             }
             let runner = try await ServiceRunner(role: "gateway")
             var configuration = GatewayConfiguration(jwtSecret: runner.settings.jwtSecret)
+            configuration.jwtIssuer = runner.settings.jwtIssuer.isEmpty ? nil : runner.settings.jwtIssuer
+            configuration.jwtAudience = runner.settings.jwtAudience.isEmpty ? nil : runner.settings.jwtAudience
+            configuration.allowedEmailDomains = EmailDomainPolicy(
+                setting: runner.settings.allowedEmailDomains, senderAddress: runner.settings.smtpFromAddress
+            )
+            configuration.maximumRemindersCreatedPerHour = runner.settings.maxRemindersCreatedPerHour
             configuration.host = runner.settings.gatewayHost
             configuration.port = runner.settings.gatewayPort
             configuration.demoEnabled = demo

@@ -34,7 +34,7 @@ final class ServiceFleet: @unchecked Sendable {
             "KAFKA_TOPIC_PREFIX": "test-fleet-\(TestEnvironment.uniqueSuffix()).",
             "REMINDERS_ENABLED": "true", "REMINDERS_EMAIL_ENABLED": "true", "REMINDERS_MATTERMOST_ENABLED": "true",
             "REMINDERS_DRY_RUN": "true", "REMINDERS_MAX_PER_USER_PER_HOUR": "10000",
-            "JWT_SECRET": "fleet-test-secret", "LOG_LEVEL": "info",
+            "JWT_SECRET": "fleet-test-" + UUID().uuidString + UUID().uuidString, "LOG_LEVEL": "info",
         ].merging(extraEnvironment) { $1 }
         let topics = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: ["topics"], environment: environment)
         guard await topics.waitForExit(timeout: .seconds(60)) == 0 else {

@@ -1,0 +1,66 @@
+import Foundation
+import IntegrationSupport
+import ReminderDelivery
+import ReminderDomain
+import ReminderStore
+import Testing
+
+/// What a person stops stays stopped: deliveries of a reminder deleted or
+/// deactivated after its dispatch, and notifications to deactivated users.
+@Suite("Stopped reminders and deactivated users", .timeLimit(.minutes(2)))
+struct StoppedReminderTests {
+    @Test("a reminder deleted after its dispatch: its deliveries (first tries and retries) are logged skipped, none is sent")
+    func deletedAfterDispatch() async throws {
+        try await withSMTPSink { sink in
+            try await DeliveryBench.with(channels: [.email]) { bench in
+                let smtp = EmailSender.smtpConfiguration(host: "127.0.0.1", port: sink.port, user: "", password: "", useTLS: false)
+                let worker = bench.worker(bench.configuration(.email), sender: try emailSender(smtp))
+                var retry = bench.delivery(.email, title: "Retry of a stopped reminder", index: 1)
+                retry.attempt = 2
+                let deliveries = [bench.delivery(.email, title: "Stopped", index: 0), retry]
+                try await bench.postgres.query(
+                    "UPDATE sag_reminders SET deleted_at = now(), is_active = FALSE, stopped_at = now() WHERE id = $1", [bench.reminderID]
+                )
+                try await bench.enqueue(deliveries)
+                try await bench.run([worker]) {
+                    let done = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                        var skipped = 0
+                        for delivery in deliveries { skipped += try await bench.logCount(delivery.deliveryID, "skipped") }
+                        return skipped == deliveries.count
+                    }
+                    #expect(done)
+                }
+                #expect(try sink.messages().isEmpty)
+                let reasons = try await bench.postgres.query(
+                    "SELECT DISTINCT reason FROM sag_reminder_logs WHERE status = 'skipped' AND reminder_id = $1", [bench.reminderID]
+                )
+                #expect(try reasons.map { try $0.decode("reason", as: String.self) } == ["the reminder was deleted or deactivated before it was sent"])
+            }
+        }
+    }
+
+    @Test("the dispatcher skips a deactivated user with a logged reason and still notifies the others")
+    func deactivatedUserSkipped() async throws {
+        try await TestDatabase.with { _, postgres in
+            let active = try await Fixtures.user(postgres)
+            let gone = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [active, gone])
+            try await postgres.query("UPDATE users SET is_active = FALSE WHERE user_id = $1", [gone])
+            try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
+            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let outcome = try await PostgresDispatchRepository(postgres: postgres)
+                .dispatch(event, planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)))
+            guard case .dispatched(let plan) = outcome else {
+                Issue.record("expected a plan, got \(outcome)")
+                return
+            }
+            #expect(Set(plan.deliveries.compactMap(\.recipientUserID)) == [active])
+            let skipped = try await postgres.query(
+                "SELECT reason FROM sag_reminder_logs WHERE user_id = $1 AND status = 'skipped'", [gone]
+            )
+            #expect(try skipped.map { try $0.decode("reason", as: String.self) } == ["the user is deactivated"])
+        }
+    }
+}
