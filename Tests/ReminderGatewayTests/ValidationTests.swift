@@ -60,6 +60,28 @@ struct ValidationTests {
         #expect(draft.recipientUserIDs == [9])
     }
 
+    @Test("text limits count Unicode scalars, not graphemes: combining marks and emoji sequences count in full")
+    func scalarLimits() throws {
+        // 150 graphemes of e + combining acute: 300 scalars, over the title's 200.
+        let accented = String(repeating: "e\u{301}", count: 150)
+        #expect(accented.count == 150)
+        #expect(throws: GatewayError.self) { try RequestJSON.checkText(accented, field: "title", maxLength: 200) }
+        // One family emoji is one grapheme of seven scalars.
+        let family = "👩\u{200D}👩\u{200D}👧\u{200D}👦"
+        #expect(family.count == 1 && family.unicodeScalars.count == 7)
+        #expect(throws: GatewayError.self) { try RequestJSON.checkText(family, field: "title", maxLength: 6) }
+        try RequestJSON.checkText(family, field: "title", maxLength: 7)
+        // Exactly at the limit in scalars passes, whatever the bytes per scalar.
+        try RequestJSON.checkText(String(repeating: "😀", count: 200), field: "title", maxLength: 200)
+        try RequestJSON.checkText(String(repeating: "æ", count: 200), field: "title", maxLength: 200)
+        #expect(throws: GatewayError.self) { try RequestJSON.checkText(String(repeating: "😀", count: 201), field: "title", maxLength: 200) }
+        // A target status of 100 graphemes but more scalars is refused too.
+        let status = String(repeating: "a\u{308}", count: 60)
+        let members: [String: JSONValue] = ["title": .string("T"), "trigger_type": .string("status_change"),
+                                            "trigger_config": .object(["target_status": .string(status)])]
+        #expect(throws: GatewayError.self) { try ReminderInput.create(from: body(members), creator: 1) }
+    }
+
     @Test("snooze minutes are whole numbers from 1 to 43200")
     func snoozeMinutes() throws {
         #expect(try body(["minutes": .number(1)]).int("minutes", range: InputRules.snoozeMinutes) == 1)

@@ -95,9 +95,11 @@ struct RequestJSON: Sendable {
     }
 
     /// Text the database can store and people can read: no NUL or other control characters
-    /// except line breaks and tabs.
+    /// except line breaks and tabs. The limit counts Unicode scalars (code points), never
+    /// graphemes: a "character" can carry any number of combining marks, so a grapheme limit
+    /// bounds neither the bytes stored nor the work of rendering them.
     static func checkText(_ text: String, field: String, maxLength: Int) throws(GatewayError) {
-        guard text.count <= maxLength else { throw .invalid(field, "at most \(maxLength) characters") }
+        guard text.unicodeScalars.count <= maxLength else { throw .invalid(field, "at most \(maxLength) Unicode code points") }
         if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t") || $0.value == 0x7F }) {
             throw .invalid(field, "must not contain control characters")
         }

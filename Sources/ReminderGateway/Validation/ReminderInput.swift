@@ -111,7 +111,7 @@ enum ReminderInput {
                 throw .invalid("trigger_config.target_status", "a status_change reminder needs the status that fires it")
             }
             let trimmed = status.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty, trimmed.count <= InputRules.targetStatusMaxLength, trimmed == status else {
+            guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= InputRules.targetStatusMaxLength, trimmed == status else {
                 throw .invalid("trigger_config.target_status", "must be a status name of 1 to \(InputRules.targetStatusMaxLength) characters")
             }
         case .deadlineApproaching:
