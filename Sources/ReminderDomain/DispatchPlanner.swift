@@ -92,6 +92,16 @@ public struct DispatchPlanner: Sendable {
                         continue
                     }
                 }
+                // Without a username the post would land in the webhook's shared channel, for
+                // everyone there to read: only when the reminder itself asks for Mattermost.
+                if channel == .mattermost, case .user = recipient, reminder.channelFlags.mattermost != true,
+                   (profile?.mattermostUsername ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                    plan.logEntries.append(.init(
+                        recipient: recipient, channel: channel, status: .skipped,
+                        reason: "no Mattermost username, and the reminder does not ask for a post in the shared channel"
+                    ))
+                    continue
+                }
                 var notBefore: Date?
                 if channel.respectsQuietHours, reminder.priority != .urgent, let quiet = profile?.quietHours, quiet.contains(now) {
                     let release = quiet.releaseTime(for: now)

@@ -10,6 +10,8 @@ struct SchedulerDispatcherTests {
         try await TestDatabase.with { database, postgres in
             let alice = try await Fixtures.user(postgres)
             let bob = try await Fixtures.user(postgres)
+            // Alice has a Mattermost username, so her default channels are Mattermost and the inbox.
+            try await postgres.query("INSERT INTO user_notification_preferences (user_id, mattermost_username) VALUES ($1, 'alice')", [alice])
             let sag = try await Fixtures.caseRow(postgres)
             for _ in 0..<6 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [alice]) }
             for _ in 0..<2 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [bob]) }
@@ -217,9 +219,9 @@ struct SchedulerDispatcherTests {
             try await postgres.query(
                 """
                 INSERT INTO user_notification_preferences (user_id, notify_email, notify_mattermost, notify_frontend,
-                       quiet_hours_enabled, quiet_hours_start, quiet_hours_end, timezone)
+                       quiet_hours_enabled, quiet_hours_start, quiet_hours_end, timezone, mattermost_username)
                 VALUES ($1, TRUE, TRUE, TRUE, TRUE, (now() AT TIME ZONE 'UTC' - interval '1 hour')::time,
-                        (now() AT TIME ZONE 'UTC' + interval '2 hours')::time, 'UTC')
+                        (now() AT TIME ZONE 'UTC' + interval '2 hours')::time, 'UTC', 'quiet.user')
                 """,
                 [user]
             )
@@ -233,10 +235,12 @@ struct SchedulerDispatcherTests {
                 #expect(settled)
             }
             func held(_ reminder: Int, _ channel: String) async throws -> Bool {
-                try await postgres.query(
+                let rows = try await postgres.query(
                     "SELECT available_at > now() + interval '1 hour' AS held FROM reminder_outbox WHERE topic = $1 AND (payload ->> 'reminder_id')::int = $2",
                     ["reminders.deliver.\(channel)", reminder]
-                )[0].decode("held")
+                )
+                let row = try #require(rows.first, "no \(channel) delivery of reminder \(reminder)")
+                return try row.decode("held")
             }
             #expect(try await held(normal, "email"))
             #expect(try await held(normal, "mattermost"))

@@ -7,7 +7,7 @@ import Testing
 
 /// What a person stops stays stopped: deliveries of a reminder deleted or
 /// deactivated after its dispatch, and notifications to deactivated users.
-@Suite("Stopped reminders and deactivated users", .timeLimit(.minutes(2)))
+@Suite("Stopped reminders, deactivated users, no Mattermost username", .timeLimit(.minutes(2)))
 struct StoppedReminderTests {
     @Test("a reminder deleted after its dispatch: its deliveries (first tries and retries) are logged skipped, none is sent")
     func deletedAfterDispatch() async throws {
@@ -39,13 +39,15 @@ struct StoppedReminderTests {
         }
     }
 
-    @Test("the dispatcher skips a deactivated user with a logged reason and still notifies the others")
+    @Test("the dispatcher skips a deactivated user, and the shared Mattermost channel for a user without username, with logged reasons")
     func deactivatedUserSkipped() async throws {
         try await TestDatabase.with { _, postgres in
             let active = try await Fixtures.user(postgres)
             let gone = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
-            _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [active, gone])
+            try await postgres.query("INSERT INTO user_notification_preferences (user_id, mattermost_username) VALUES ($1, 'anna')", [active])
+            let noUsername = try await Fixtures.user(postgres)
+            _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [active, gone, noUsername])
             try await postgres.query("UPDATE users SET is_active = FALSE WHERE user_id = $1", [gone])
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
             let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
@@ -56,7 +58,14 @@ struct StoppedReminderTests {
                 Issue.record("expected a plan, got \(outcome)")
                 return
             }
-            #expect(Set(plan.deliveries.compactMap(\.recipientUserID)) == [active])
+            #expect(Set(plan.deliveries.filter { $0.recipientUserID == active }.map(\.channel)) == [.mattermost, .frontend])
+            #expect(plan.deliveries.first { $0.recipientUserID == active && $0.channel == .mattermost }?.mattermostUsername == "anna")
+            #expect(Set(plan.deliveries.filter { $0.recipientUserID == noUsername }.map(\.channel)) == [.frontend])
+            #expect(!plan.deliveries.contains { $0.recipientUserID == gone })
+            let channelSkip = try await postgres.query(
+                "SELECT reason FROM sag_reminder_logs WHERE user_id = $1 AND status = 'skipped' AND channel = 'mattermost'", [noUsername]
+            )
+            #expect(try channelSkip.first?.decode("reason", as: String.self).contains("no Mattermost username") == true)
             let skipped = try await postgres.query(
                 "SELECT reason FROM sag_reminder_logs WHERE user_id = $1 AND status = 'skipped'", [gone]
             )

@@ -27,13 +27,41 @@ struct DispatchPlannerTests {
     }
 
     func profile(_ id: Int, _ configure: (inout RecipientProfile) -> Void = { _ in }) -> RecipientProfile {
-        var profile = RecipientProfile(userID: id, email: "user\(id)@example.test")
+        var profile = RecipientProfile(userID: id, email: "user\(id)@example.test", mattermostUsername: "user\(id)")
         configure(&profile)
         return profile
     }
 
     func channels(_ plan: DispatchPlan, _ recipient: RecipientKey) -> Set<Channel> {
         Set(plan.deliveries.filter { $0.recipient == recipient }.map(\.channel))
+    }
+
+    @Test("no Mattermost username: no post in the shared channel unless the reminder asks for Mattermost", arguments: [
+        (nil as String?, nil as Bool?, false), ("", nil, false), ("  ", nil, false), (nil, true, true), ("anna", nil, true), ("anna", true, true),
+    ])
+    func sharedChannel(username: String?, flag: Bool?, posts: Bool) {
+        let plan = planner.plan(
+            event: event(), reminder: reminder(users: [1], flags: .init(email: nil, mattermost: flag, frontend: nil)),
+            users: [profile(1) { $0.mattermostUsername = username }], recentDispatches: [:], now: now
+        )
+        #expect(channels(plan, .user(1)).contains(.mattermost) == posts)
+        #expect(channels(plan, .user(1)).contains(.frontend))
+        let skip = plan.logEntries.first { $0.channel == .mattermost && $0.status == .skipped }
+        #expect((skip != nil) == !posts)
+        if !posts { #expect(skip?.reason.contains("no Mattermost username") == true) }
+        // The recipient is still notified (on the other channels), once.
+        #expect(plan.logEntries.filter { $0.status == .dispatched }.count == 1)
+    }
+
+    @Test("a deactivated user is skipped with the reason; the others are notified")
+    func deactivatedUser() {
+        let plan = planner.plan(
+            event: event(), reminder: reminder(users: [1, 2]), users: [profile(1) { $0.isActive = false }, profile(2)],
+            recentDispatches: [:], now: now
+        )
+        #expect(channels(plan, .user(1)).isEmpty)
+        #expect(channels(plan, .user(2)) == [.mattermost, .frontend])
+        #expect(plan.logEntries.contains { $0.recipient == .user(1) && $0.status == .skipped && $0.reason == "the user is deactivated" })
     }
 
     @Test("users get their default channels; a bare address gets e-mail")
