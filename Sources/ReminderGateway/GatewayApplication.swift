@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Observability
 import Postgres
@@ -74,9 +75,17 @@ public func buildApplication(
     let router = try buildRouter(
         postgres: postgres, notifier: notifier, configuration: configuration, recorder: recorder, readiness: readiness, metrics: metrics
     )
+    let idleSeconds = Int64(configuration.idleTimeout.components.seconds)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "case-reminders-gateway"),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [RequestBodyLimitHandler(limit: GatewayRequestContext.maximumBodyBytes)],
+            idleTimeout: .seconds(max(1, idleSeconds))
+        )),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "case-reminders-gateway",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)
+        ),
         services: (runsPostgres ? [postgres] : []) + [notifier],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

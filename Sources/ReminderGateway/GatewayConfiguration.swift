@@ -21,6 +21,16 @@ public struct GatewayConfiguration: Sendable {
     /// How long one event stream stays open; the browser reconnects with `Last-Event-ID`, which
     /// spreads long-lived connections over restarted or added gateways.
     public var streamLifetime: Duration = .seconds(300)
+    /// How long a connection may stay silent before it is closed: a request's head that does
+    /// not arrive in full, or a keep-alive connection between requests (`GATEWAY_IDLE_TIMEOUT_SECONDS`).
+    /// An open event stream is not idle.
+    public var idleTimeout: Duration = .seconds(30)
+    /// Open connections at most; beyond it new ones wait in the listen backlog (`GATEWAY_MAX_CONNECTIONS`).
+    public var maximumConnections: Int = 10_000
+    /// Event streams at most, and per user; one more is a 429 (`GATEWAY_MAX_STREAMS`,
+    /// `GATEWAY_MAX_STREAMS_PER_USER`).
+    public var maximumStreams: Int = 8_000
+    public var maximumStreamsPerUser: Int = 10
     /// Serve the demo page and the stand-in case endpoints (`GET`/`PATCH /api/v1/sag/{sag_id}`)
     /// that the host application provides in production.
     public var demoEnabled: Bool = false

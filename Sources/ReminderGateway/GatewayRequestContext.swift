@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The per-request context: Hummingbird's core storage plus the authenticated user.
@@ -8,6 +9,8 @@ public struct GatewayRequestContext: RequestContext {
     public var userID: Int?
     /// Whether the token names a reminders administrator (`roles` holds `"admin"`).
     public var isAdmin = false
+    /// When the caller's token expires: an event stream ends then.
+    public var tokenExpiresAt: Date?
 
     /// A context for a new request, not yet authenticated.
     public init(source: ApplicationRequestContextSource) {
@@ -15,8 +18,11 @@ public struct GatewayRequestContext: RequestContext {
         userID = nil
     }
 
-    /// Request bodies are small JSON documents.
-    public var maxUploadSize: Int { 256 * 1024 }
+    /// Request bodies are small JSON documents; a larger announced body is refused before it
+    /// is read (``RequestBodyLimitHandler``), a larger chunked one while it is collected.
+    public static let maximumBodyBytes = 256 * 1024
+
+    public var maxUploadSize: Int { Self.maximumBodyBytes }
 
     /// The authenticated user; routes behind the authentication middleware always have one.
     func requireUser() throws(GatewayError) -> Int {

@@ -38,6 +38,10 @@ struct Settings: Sendable {
     var maxRemindersCreatedPerHour = 60
     var gatewayHost = "0.0.0.0"
     var gatewayPort = 8000
+    var gatewayIdleTimeoutSeconds = 30
+    var gatewayMaxConnections = 10_000
+    var gatewayMaxStreams = 8_000
+    var gatewayMaxStreamsPerUser = 10
     // Infrastructure.
     var databaseURL: String?
     var kafkaBootstrapServers = "localhost:9092"
@@ -92,6 +96,10 @@ struct Settings: Sendable {
         maxRemindersCreatedPerHour = try reader.int("REMINDERS_MAX_CREATED_PER_HOUR", default: maxRemindersCreatedPerHour, range: 1...100_000)
         gatewayHost = reader.string("GATEWAY_HOST", default: gatewayHost)
         gatewayPort = try reader.int("GATEWAY_PORT", default: gatewayPort, range: 1...65535)
+        gatewayIdleTimeoutSeconds = try reader.int("GATEWAY_IDLE_TIMEOUT_SECONDS", default: gatewayIdleTimeoutSeconds, range: 1...3600)
+        gatewayMaxConnections = try reader.int("GATEWAY_MAX_CONNECTIONS", default: gatewayMaxConnections, range: 1...1_000_000)
+        gatewayMaxStreams = try reader.int("GATEWAY_MAX_STREAMS", default: gatewayMaxStreams, range: 1...1_000_000)
+        gatewayMaxStreamsPerUser = try reader.int("GATEWAY_MAX_STREAMS_PER_USER", default: gatewayMaxStreamsPerUser, range: 1...1000)
         databaseURL = reader.optionalString("DATABASE_URL")
         kafkaBootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: kafkaBootstrapServers)
         kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)

@@ -36,6 +36,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         context.userID = claims.userID
         context.isAdmin = claims.isAdmin
+        context.tokenExpiresAt = claims.expiresAt
         return try await next(request, context)
     }
 }

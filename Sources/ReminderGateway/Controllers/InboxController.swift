@@ -46,7 +46,21 @@ struct InboxController {
             } else {
                 start = try await inbox.latestEntryID(userID: user)
             }
-            let subscription = notifier.subscribe(userID: user)
+            let subscription: InboxNotifier.Subscription
+            do {
+                subscription = try notifier.subscribe(
+                    userID: user, maximum: configuration.maximumStreams, maximumPerUser: configuration.maximumStreamsPerUser
+                )
+            } catch let refusal as InboxNotifier.SubscriptionRefusal {
+                switch refusal {
+                case .userFull(let limit):
+                    throw GatewayError.tooMany(nil, "you have \(limit) event streams open; close one first", retryAfter: 10)
+                case .gatewayFull:
+                    throw GatewayError.tooMany(nil, "the gateway holds its most event streams; try again shortly", retryAfter: 10)
+                }
+            }
+            // The stream ends when the token does: the browser reconnects with a fresh one.
+            let tokenLifetime = context.tokenExpiresAt.map { Duration.milliseconds(Int64(max(0, $0.timeIntervalSinceNow) * 1000)) }
             let inbox = self.inbox
             let notifier = self.notifier
             let configuration = self.configuration
@@ -60,7 +74,7 @@ struct InboxController {
                     try await writer.write(ServerSentEvents.retry(milliseconds: 3000))
                     try await writer.write(ServerSentEvents.comment("connected"))
                     var position = start
-                    let closeAt = ContinuousClock.now + configuration.streamLifetime
+                    let closeAt = ContinuousClock.now + min(configuration.streamLifetime, tokenLifetime ?? configuration.streamLifetime)
                     var lastWrite = ContinuousClock.now
                     // Each round: send what is new, a heartbeat if the line was quiet for a whole
                     // interval, then wait for a notification or the next heartbeat.

@@ -59,8 +59,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
         GatewayError(status: .badRequest, code: "malformed-request", message: message, field: field)
     }
 
-    /// The problem document for this error.
-    func problemResponse() -> Response {
+    /// The problem document's JSON text (RFC 9457).
+    var problemJSON: String {
         var members: [(String, JSONOutput)] = [
             ("type", .string("urn:case-reminders:problem:\(code)")),
             ("title", .string(status.reasonPhrase)),
@@ -68,6 +68,11 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
             ("detail", .string(message)),
         ]
         if let field { members.append(("field", .string(field))) }
+        return JSONOutput.object(members).text
+    }
+
+    /// The problem document for this error.
+    func problemResponse() -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json", .cacheControl: "no-store"]
         if status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
@@ -77,7 +82,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible, HTTPRespon
         } else if isRetriable {
             headers[.retryAfter] = "1"
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONOutput.object(members).text)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: problemJSON)))
     }
 
     /// Hummingbird's hook; the middleware normally answers first.

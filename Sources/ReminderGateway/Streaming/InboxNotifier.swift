@@ -18,10 +18,20 @@ public final class InboxNotifier: Service, Sendable {
     }
 
     private struct State {
-        var subscribers: [UInt64: Subscription] = [:]
+        /// By user, so a notification reaches its user's streams without a scan of everyone's.
+        var subscribers: [Int: [UInt64: Subscription]] = [:]
+        var count = 0
         var nextID: UInt64 = 0
         var isListening = false
         var isStopped = false
+    }
+
+    /// Why a stream could not be opened.
+    enum SubscriptionRefusal: Error, Equatable {
+        /// The gateway holds its most streams.
+        case gatewayFull(limit: Int)
+        /// The user holds their most streams.
+        case userFull(limit: Int)
     }
 
     /// The channel the inbox trigger (migration 098) notifies on.
@@ -41,7 +51,7 @@ public final class InboxNotifier: Service, Sendable {
     public var isListening: Bool { state.withLock { $0.isListening } }
 
     /// How many event streams are open.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    public var subscriberCount: Int { state.withLock { $0.count } }
 
     /// Whether the gateway is shutting down; open streams end.
     var isStopped: Bool { state.withLock { $0.isStopped } }
@@ -55,17 +65,25 @@ public final class InboxNotifier: Service, Sendable {
         return isListening
     }
 
-    func subscribe(userID: Int) -> Subscription {
-        state.withLock { state in
+    /// Registers a stream of `userID`, unless the gateway or the user already holds the most.
+    func subscribe(userID: Int, maximum: Int = .max, maximumPerUser: Int = .max) throws(SubscriptionRefusal) -> Subscription {
+        try state.withLock { state throws(SubscriptionRefusal) in
+            guard state.count < maximum else { throw .gatewayFull(limit: maximum) }
+            guard state.subscribers[userID, default: [:]].count < maximumPerUser else { throw .userFull(limit: maximumPerUser) }
             state.nextID += 1
             let subscription = Subscription(id: state.nextID, userID: userID, wake: WakeSignal())
-            state.subscribers[subscription.id] = subscription
+            state.subscribers[userID, default: [:]][subscription.id] = subscription
+            state.count += 1
             return subscription
         }
     }
 
     func unsubscribe(_ subscription: Subscription) {
-        _ = state.withLock { $0.subscribers.removeValue(forKey: subscription.id) }
+        state.withLock { state in
+            guard state.subscribers[subscription.userID]?.removeValue(forKey: subscription.id) != nil else { return }
+            state.count -= 1
+            if state.subscribers[subscription.userID]?.isEmpty == true { state.subscribers[subscription.userID] = nil }
+        }
     }
 
     /// Listens until graceful shutdown, then wakes every stream so it ends.
@@ -87,7 +105,7 @@ public final class InboxNotifier: Service, Sendable {
         let subscribers = state.withLock { state in
             state.isStopped = true
             state.isListening = false
-            return Array(state.subscribers.values)
+            return state.subscribers.values.flatMap(\.values)
         }
         for subscriber in subscribers { subscriber.wake.signal() }
     }
@@ -104,8 +122,9 @@ public final class InboxNotifier: Service, Sendable {
         } else {
             return
         }
-        let targets = state.withLock { state in
-            state.subscribers.values.filter { userID == nil || $0.userID == userID }
+        let targets = state.withLock { state -> [Subscription] in
+            guard let userID else { return state.subscribers.values.flatMap(\.values) }
+            return state.subscribers[userID].map { Array($0.values) } ?? []
         }
         for target in targets { target.wake.signal() }
     }

@@ -29,6 +29,10 @@ struct GatewayCommand: AsyncParsableCommand {
             configuration.host = runner.settings.gatewayHost
             configuration.port = runner.settings.gatewayPort
             configuration.demoEnabled = demo
+            configuration.idleTimeout = .seconds(runner.settings.gatewayIdleTimeoutSeconds)
+            configuration.maximumConnections = runner.settings.gatewayMaxConnections
+            configuration.maximumStreams = runner.settings.gatewayMaxStreams
+            configuration.maximumStreamsPerUser = runner.settings.gatewayMaxStreamsPerUser
             let logger = runner.logger
             let demo = self.demo
             let app = try buildApplication(
