@@ -201,6 +201,7 @@ let package = Package(
             dependencies: [
                 "ReminderGateway", "ReminderDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Integration tests run against real servers (PostgreSQL, the broker,

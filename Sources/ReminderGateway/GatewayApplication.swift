@@ -37,9 +37,10 @@ public func buildRouter(
     )
     PreferencesController(preferences: store, emailDomains: configuration.allowedEmailDomains).register(on: api)
     ReminderController(
-        reminders: store, emailDomains: configuration.allowedEmailDomains, createdPerHour: configuration.maximumRemindersCreatedPerHour
+        reminders: store, emailDomains: configuration.allowedEmailDomains, createdPerHour: configuration.maximumRemindersCreatedPerHour,
+        pendingCache: notifier.pendingCache
     ).register(on: api)
-    InteractionController(inbox: store).register(on: api)
+    InteractionController(inbox: store, pendingCache: notifier.pendingCache).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)
     if configuration.demoEnabled {

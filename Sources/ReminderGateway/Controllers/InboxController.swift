@@ -17,8 +17,19 @@ struct InboxController {
     func registerPending<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/reminders/pending/me") { _, context in
             let user = try context.requireUser()
-            let entries = try await inbox.pending(userID: user, limit: Self.pageSize)
-            return Representations.response(.array(entries.map(Representations.inboxEntry)))
+            let cache = notifier.pendingCache
+            // Only while LISTEN is in place: without it, changes would go unheard.
+            let cacheable = notifier.isListening
+            if cacheable, let body = cache.lookup(user) {
+                return Representations.response(body)
+            }
+            let ticket = cache.ticket(for: user)
+            let page = try await inbox.pending(userID: user, limit: Self.pageSize)
+            let body = ByteBuffer(string: JSONOutput.array(page.entries.map(Representations.inboxEntry)).text)
+            if cacheable {
+                cache.store(body, for: user, ticket: ticket, expiresIn: page.nextRelease.map { .seconds($0.timeIntervalSinceNow) })
+            }
+            return Representations.response(body)
         }
     }
 

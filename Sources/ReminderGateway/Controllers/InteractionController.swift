@@ -4,6 +4,8 @@ import Hummingbird
 /// caller is a recipient of (anyone else's is a 404, so ids of others' reminders reveal nothing).
 struct InteractionController {
     let inbox: any InboxRepository
+    /// Dropped for the caller after each change, before the answer: their next poll sees it.
+    let pendingCache: PendingCache
 
     func register<M>(on routes: RouteTable<M>) {
         routes.add(.post, "/sag/reminders/{reminder_id}/snooze") { request, context in
@@ -14,17 +16,22 @@ struct InteractionController {
                 throw GatewayError.invalid("minutes", "is required (1 to \(InputRules.snoozeMinutes.upperBound))")
             }
             let result = try await inbox.snooze(reminderID: id, sagID: sagID, userID: user, minutes: minutes)
+            pendingCache.invalidate(user)
             return Representations.response(Representations.interaction(result))
         }
         routes.add(.post, "/sag/reminders/{reminder_id}/dismiss") { request, context in
             let (user, id, sagID) = try await recipient(context)
             try await RequestJSON.read(request, context: context, allowEmpty: true).rejectUnknown(allowed: [])
-            return Representations.response(Representations.interaction(try await inbox.dismiss(reminderID: id, sagID: sagID, userID: user)))
+            let result = try await inbox.dismiss(reminderID: id, sagID: sagID, userID: user)
+            pendingCache.invalidate(user)
+            return Representations.response(Representations.interaction(result))
         }
         routes.add(.post, "/sag/reminders/{reminder_id}/acknowledge") { request, context in
             let (user, id, sagID) = try await recipient(context)
             try await RequestJSON.read(request, context: context, allowEmpty: true).rejectUnknown(allowed: [])
-            return Representations.response(Representations.interaction(try await inbox.acknowledge(reminderID: id, sagID: sagID, userID: user)))
+            let result = try await inbox.acknowledge(reminderID: id, sagID: sagID, userID: user)
+            pendingCache.invalidate(user)
+            return Representations.response(Representations.interaction(result))
         }
     }
 

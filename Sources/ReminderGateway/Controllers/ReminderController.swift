@@ -11,6 +11,8 @@ struct ReminderController {
     let reminders: any ReminderRepository
     let emailDomains: EmailDomainPolicy
     let createdPerHour: Int
+    /// Stopping or restarting a reminder changes its recipients' pending lists.
+    let pendingCache: PendingCache
 
     func register<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/sag/{sag_id}/reminders") { _, context in
@@ -51,6 +53,7 @@ struct ReminderController {
                 return draft
             }
             guard let updated else { throw GatewayError.notFound("reminder_id", "no reminder \(id)") }
+            pendingCache.invalidateAll()
             return Representations.response(Representations.reminder(updated))
         }
         routes.add(.delete, "/sag/reminders/{reminder_id}") { _, context in
@@ -61,6 +64,7 @@ struct ReminderController {
                 guard ReminderAccess.isInvolved(caller, in: stored) else { throw ReminderAccess.refusal(id) }
             }
             guard deleted else { throw GatewayError.notFound("reminder_id", "no reminder \(id)") }
+            pendingCache.invalidateAll()
             return Response(status: .noContent)
         }
         routes.add(.get, "/sag/reminders/{reminder_id}/logs") { request, context in

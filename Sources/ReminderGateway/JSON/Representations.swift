@@ -121,10 +121,11 @@ enum Representations {
 
     /// A JSON response.
     static func response(_ body: JSONOutput, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: body.text))
-        )
+        response(ByteBuffer(string: body.text), status: status)
+    }
+
+    /// A JSON response from text already written.
+    static func response(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: body))
     }
 }

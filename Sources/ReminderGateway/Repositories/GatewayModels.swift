@@ -58,6 +58,13 @@ struct InboxEntry: Sendable {
     var isPending: Bool
 }
 
+/// A caller's pending list.
+struct PendingInbox: Sendable {
+    var entries: [InboxEntry]
+    /// The earliest end of a running snooze among the caller's open entries.
+    var nextRelease: Date?
+}
+
 /// A user's notification defaults (`user_notification_preferences`, or its defaults).
 struct NotificationPreferences: Sendable, Equatable {
     var notifyMattermost = true

@@ -43,8 +43,9 @@ protocol InboxRepository: Sendable {
     func dismiss(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult
     /// Acknowledges the user's entries of the reminder; repeating it writes nothing new.
     func acknowledge(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult
-    /// The newest pending entry per live, active reminder, newest first.
-    func pending(userID: Int, limit: Int) async throws -> [InboxEntry]
+    /// The newest pending entry per live, active reminder, newest first; and when the first
+    /// snoozed entry comes back (the list changes then without any write).
+    func pending(userID: Int, limit: Int) async throws -> PendingInbox
     /// Entries with ids above `cursor`, oldest first (pending or not, see ``InboxEntry/isPending``).
     func entries(userID: Int, after cursor: Int, limit: Int) async throws -> [InboxEntry]
     /// The user's highest entry id (0 without entries).

@@ -380,10 +380,10 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
          AND (snoozed_until IS NULL OR snoozed_until <= clock_timestamp())) AS is_pending
         """
 
-    func pending(userID: Int, limit: Int) async throws -> [InboxEntry] {
+    func pending(userID: Int, limit: Int) async throws -> PendingInbox {
         // The newest open entry per reminder: a snooze that re-fired writes a new entry, and the
         // older one must not show up again beside it.
-        try await postgres.query(
+        let entries = try await postgres.query(
             """
             SELECT * FROM (
                 SELECT DISTINCT ON (reminder_id) \(Self.inboxColumns)
@@ -399,6 +399,14 @@ struct PostgresGatewayStore: UserDirectory, ReminderRepository, InboxRepository,
             """,
             [userID, limit]
         ).map(Self.inboxEntry(from:))
+        let release = try await postgres.query(
+            """
+            SELECT min(snoozed_until) AS next FROM sag_reminder_inbox
+             WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL AND snoozed_until > clock_timestamp()
+            """,
+            [userID]
+        )
+        return PendingInbox(entries: entries, nextRelease: try release.first?.decode("next", as: Date?.self))
     }
 
     func entries(userID: Int, after cursor: Int, limit: Int) async throws -> [InboxEntry] {

@@ -40,6 +40,8 @@ public final class InboxNotifier: Service, Sendable {
     private let postgres: PostgresClient
     private let logger: Logger
     private let state = Mutex(State())
+    /// The callers' pending lists, dropped as the notifications say.
+    let pendingCache = PendingCache()
 
     /// A notifier that listens through `postgres` once ``run()`` runs.
     public init(postgres: PostgresClient, logger: Logger) {
@@ -114,11 +116,20 @@ public final class InboxNotifier: Service, Sendable {
         state.withLock { $0.isListening = true }
         let userID: Int?
         if notification.isReconnect {
-            // Notifications were missed while reconnecting: every stream re-reads.
+            // Notifications were missed while reconnecting: every stream re-reads, every list reloads.
+            pendingCache.invalidateAll()
             userID = nil
-        } else if let object = try? JSONSerialization.jsonObject(with: Data(notification.payload.utf8)) as? [String: Any],
-                  let id = object["user_id"] as? Int {
-            userID = id
+        } else if let object = try? JSONSerialization.jsonObject(with: Data(notification.payload.utf8)) as? [String: Any] {
+            if let id = object["user_id"] as? Int {
+                pendingCache.invalidate(id)
+                // A changed entry (dismissed, snoozed…) brings nothing new to push.
+                if object["changed"] as? Bool == true { return }
+                userID = id
+            } else {
+                // A reminder stopped or restarted: its entries leave or rejoin lists.
+                if object["reminder_id"] != nil { pendingCache.invalidateAll() }
+                return
+            }
         } else {
             return
         }
