@@ -193,6 +193,10 @@ let package = Package(
             dependencies: ["Kafka"]
         ),
         .testTarget(
+            name: "AsyncSupportTests",
+            dependencies: ["AsyncSupport"]
+        ),
+        .testTarget(
             name: "ReminderDeliveryTests",
             dependencies: ["ReminderDelivery", "ReminderDomain"]
         ),

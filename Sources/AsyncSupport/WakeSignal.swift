@@ -29,14 +29,23 @@ public final class WakeSignal: Sendable {
     }
 
     /// Returns when signalled (now, if a signal is pending), after `timeout`,
-    /// or when the task is cancelled.
-    public func wait(upTo timeout: Duration) async {
-        if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
+    /// or when the task is cancelled; whether it was signalled (or cancelled)
+    /// rather than timed out.
+    @discardableResult
+    public func wait(upTo timeout: Duration) async -> Bool {
+        if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled
+            }
+            group.addTask {
+                await self.waitForSignal()
+                return true
+            }
+            let signalled = await group.next() ?? true
             group.cancelAll()
+            return signalled
         }
     }
 

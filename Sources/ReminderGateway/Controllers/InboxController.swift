@@ -13,6 +13,8 @@ struct InboxController {
 
     /// At most this many entries per answer (pending) or per read (stream).
     static let pageSize = 100
+    /// An idle stream re-reads the inbox after this many heartbeats without a notification.
+    static let heartbeatsPerSafetyRead = 4
 
     func registerPending<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/reminders/pending/me") { _, context in
@@ -87,26 +89,34 @@ struct InboxController {
                     var position = start
                     let closeAt = ContinuousClock.now + min(configuration.streamLifetime, tokenLifetime ?? configuration.streamLifetime)
                     var lastWrite = ContinuousClock.now
+                    // The inbox is read when a notification wakes the stream, and otherwise only
+                    // every few heartbeats (a safety net for a lost notification): thousands of
+                    // idle streams then cost the database next to nothing.
+                    var readDue = true
+                    var lastRead = ContinuousClock.now
                     // Each round: send what is new, a heartbeat if the line was quiet for a whole
                     // interval, then wait for a notification or the next heartbeat.
                     while !Task.isCancelled, !notifier.isStopped, !shuttingDown.withLock({ $0 }), ContinuousClock.now < closeAt {
-                        do {
-                            while true {
-                                let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
-                                for entry in entries where entry.isPending {
-                                    try await writer.write(ServerSentEvents.event(
-                                        id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
-                                    ))
-                                    lastWrite = ContinuousClock.now
+                        if readDue || ContinuousClock.now - lastRead >= configuration.heartbeatInterval * Self.heartbeatsPerSafetyRead {
+                            lastRead = ContinuousClock.now
+                            do {
+                                while true {
+                                    let entries = try await inbox.entries(userID: user, after: position, limit: Self.pageSize)
+                                    for entry in entries where entry.isPending {
+                                        try await writer.write(ServerSentEvents.event(
+                                            id: entry.id, name: "reminder", json: Representations.inboxEntry(entry).text
+                                        ))
+                                        lastWrite = ContinuousClock.now
+                                    }
+                                    position = entries.last?.id ?? position
+                                    if entries.count < Self.pageSize { break }
                                 }
-                                position = entries.last?.id ?? position
-                                if entries.count < Self.pageSize { break }
+                            } catch let error as GatewayError {
+                                throw error
+                            } catch where !(error is CancellationError) && !Task.isCancelled {
+                                // A database hiccup must not end the stream; the next round retries.
+                                logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
                             }
-                        } catch let error as GatewayError {
-                            throw error
-                        } catch where !(error is CancellationError) && !Task.isCancelled {
-                            // A database hiccup must not end the stream; the next round retries.
-                            logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
                         }
                         if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {
                             try await writer.write(ServerSentEvents.comment("heartbeat"))
@@ -114,7 +124,7 @@ struct InboxController {
                         }
                         let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastWrite)
                         let remaining = closeAt - ContinuousClock.now
-                        await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
+                        readDue = await subscription.wake.wait(upTo: max(.zero, min(untilHeartbeat, remaining)))
                     }
                 } onGracefulShutdown: {
                     shuttingDown.withLock { $0 = true }

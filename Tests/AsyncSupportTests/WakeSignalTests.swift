@@ -1,0 +1,31 @@
+import AsyncSupport
+import Testing
+
+@Suite("Wake signal")
+struct WakeSignalTests {
+    @Test("a signal given before the wait is kept and reported; a quiet wait times out and says so")
+    func pendingAndTimeout() async {
+        let signal = WakeSignal()
+        signal.signal()
+        #expect(await signal.wait(upTo: .seconds(5)))
+        let started = ContinuousClock.now
+        #expect(await signal.wait(upTo: .milliseconds(50)) == false)
+        #expect(ContinuousClock.now - started >= .milliseconds(50))
+    }
+
+    @Test("a signal during the wait ends it early and is reported")
+    func signalDuringWait() async {
+        let signal = WakeSignal()
+        async let woken = signal.wait(upTo: .seconds(30))
+        // Bounded: keep signalling until the waiter has returned.
+        let started = ContinuousClock.now
+        Task {
+            for _ in 0..<100 {
+                try? await Task.sleep(for: .milliseconds(10))
+                signal.signal()
+            }
+        }
+        #expect(await woken)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
