@@ -99,6 +99,16 @@ def main(argv=None):
     b.add_argument("--duration", type=float, default=60)
     b.add_argument("--fault-runs", type=int, default=3)
     b.add_argument("--skip-faults", action="store_true")
+    s = sub.add_parser("streams", help="many event streams on one gateway: fan-out latency and idle cost")
+    s.add_argument("--users", type=int, default=1000)
+    s.add_argument("--per-user", type=int, default=5, help="streams per user")
+    s.add_argument("--fanout", type=int, default=100, help="users who get an entry in each round")
+    s.add_argument("--rounds", type=int, default=5)
+    s.add_argument("--pause", type=float, default=2, help="seconds between rounds")
+    s.add_argument("--wait", type=float, default=10, help="how long a round waits for its events")
+    s.add_argument("--idle", type=float, default=60, help="seconds the streams are held idle while CPU and RSS are read")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--out", default=DEFAULT_OUT)
     r = sub.add_parser("report", help="write docs/load-report.md and docs/load/*.png from the results")
     r.add_argument("--out", default=DEFAULT_OUT)
     args = parser.parse_args(argv)
@@ -137,6 +147,21 @@ def main(argv=None):
         return 0 if result["invariant"]["ok"] else 1
     if args.command == "faults":
         return run_faults(args.count, args.rate, args.duration, args.out)
+    if args.command == "streams":
+        from . import streams
+        result = streams.run(args, log)
+        os.makedirs(args.out, exist_ok=True)
+        path = os.path.join(args.out, f"streams-{args.users * args.per_user}.json")
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)
+        latency = result["latency_ms"]
+        log(f"streams: {result['open']}/{result['streams']} open, {result['samples']} deliveries; fan-out latency after the "
+            f"commit p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms, p99 {latency['p99']:.0f} ms; "
+            f"idle {result['idle_seconds']:.0f} s: gateway CPU {result['idle_cpu_seconds']:.2f} s ({result['idle_cpu_percent']:.1f} %), "
+            f"RSS {result['rss_mib']:.0f} MiB (peak {result['peak_rss_mib']:.0f}); load {' '.join(result['load_average_before'])} → "
+            f"{' '.join(result['load_average_after'])}; PostgreSQL fsync={result['postgres']['fsync']} "
+            f"synchronous_commit={result['postgres']['synchronous_commit']} → {path}")
+        return 0
     if args.command == "bench":
         return bench(args)
     if args.command == "report":
