@@ -50,6 +50,8 @@ struct Settings: Sendable {
     /// managed cluster sets to match its `min.insync.replicas`.
     var kafkaTopicReplicationFactor: Int?
     var kafkaFetchWaitMilliseconds = 10
+    var kafkaSessionTimeoutMilliseconds = 6000
+    var kafkaGroupInstanceID = ""
     var migrationsDirectory = "migrations"
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
@@ -105,6 +107,10 @@ struct Settings: Sendable {
         kafkaTopicPrefix = reader.string("KAFKA_TOPIC_PREFIX", default: kafkaTopicPrefix)
         kafkaTopicReplicationFactor = try reader.optionalInt("KAFKA_TOPIC_REPLICATION_FACTOR", range: 1...32767)
         kafkaFetchWaitMilliseconds = try reader.int("KAFKA_FETCH_WAIT_MAX_MS", default: kafkaFetchWaitMilliseconds, range: 1...10_000)
+        kafkaSessionTimeoutMilliseconds = try reader.int(
+            "KAFKA_SESSION_TIMEOUT_MS", default: kafkaSessionTimeoutMilliseconds, range: 1000...300_000
+        )
+        kafkaGroupInstanceID = reader.string("KAFKA_GROUP_INSTANCE_ID", default: kafkaGroupInstanceID)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)

@@ -22,6 +22,10 @@ struct ConfigurationErrorTests {
         ),
         Case(description: "invalid number", arguments: ["migrate"], environment: ["REMINDERS_MAX_PER_USER_PER_HOUR": "many"], mentions: "REMINDERS_MAX_PER_USER_PER_HOUR"),
         Case(description: "invalid switch", arguments: ["relay"], environment: ["REMINDERS_DRY_RUN": "maybe"], mentions: "REMINDERS_DRY_RUN"),
+        Case(
+            description: "session timeout too short", arguments: ["dispatcher"],
+            environment: ["KAFKA_SESSION_TIMEOUT_MS": "10"], mentions: "KAFKA_SESSION_TIMEOUT_MS"
+        ),
         Case(description: "short JWT secret", arguments: ["gateway"], environment: ["JWT_SECRET": "sekret-pw"], mentions: "at least 32"),
         Case(
             description: "placeholder JWT secret", arguments: ["gateway"],

@@ -43,6 +43,12 @@ struct ServiceRunner {
             topics: topics.map { settings.kafkaTopicPrefix + $0 }
         )
         configuration.maximumFetchWait = .milliseconds(settings.kafkaFetchWaitMilliseconds)
+        configuration.sessionTimeout = .milliseconds(settings.kafkaSessionTimeoutMilliseconds)
+        if !settings.kafkaGroupInstanceID.isEmpty {
+            // Static membership: a restarted instance with the same id takes its partitions back
+            // without a rebalance, and a pause shorter than the session keeps them.
+            configuration.properties["group.instance.id"] = settings.kafkaGroupInstanceID
+        }
         return configuration
     }
 
