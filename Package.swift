@@ -188,6 +188,10 @@ let package = Package(
             dependencies: ["Kafka"]
         ),
         .testTarget(
+            name: "OutboxRelayTests",
+            dependencies: ["OutboxRelay", "Kafka"]
+        ),
+        .testTarget(
             name: "ReminderDeliveryTests",
             dependencies: ["ReminderDelivery", "ReminderDomain"]
         ),
