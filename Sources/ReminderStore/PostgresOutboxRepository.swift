@@ -41,11 +41,14 @@ public struct PostgresOutboxRepository: OutboxRepository {
     /// itself, the planner may walk the primary key past every published,
     /// held and quarantined row, expecting to find due ones soon. A row
     /// whose headers cannot be read comes back in ``OutboxBatch/unreadable``;
-    /// the others are unaffected.
+    /// the others are unaffected. A row with `payload_bytes` (migration 111)
+    /// carries those bytes as its value.
     public func fetchUnpublished(limit: Int, excluding: [Int64] = []) async throws -> OutboxBatch {
         let rows = try await connection.query(
             """
-            SELECT id, event_id, topic, message_key, payload::text AS payload, headers::text AS headers
+            SELECT id, event_id, topic, message_key, headers::text AS headers,
+                   CASE WHEN payload_bytes IS NULL THEN payload::text END AS payload,
+                   encode(payload_bytes, 'base64') AS payload_base64
               FROM reminder_outbox
              WHERE published_at IS NULL AND quarantined_at IS NULL AND available_at <= statement_timestamp()
                AND NOT (id = ANY($2::bigint[]))
@@ -76,14 +79,26 @@ public struct PostgresOutboxRepository: OutboxRepository {
             throw StoreError(.unexpectedData, "outbox row \(id) has headers that are not a flat JSON object of strings")
         }
         do {
+            let payload: [UInt8]
+            if let base64 = try row.decode("payload_base64", as: String?.self) {
+                // PostgreSQL breaks its base64 into lines.
+                guard let bytes = Data(base64Encoded: base64, options: .ignoreUnknownCharacters) else {
+                    throw StoreError(.unexpectedData, "outbox row \(id) has payload bytes that do not decode")
+                }
+                payload = Array(bytes)
+            } else {
+                payload = Array(try row.decode("payload", as: String.self).utf8)
+            }
             return OutboxMessage(
                 id: id,
                 eventID: try row.decode("event_id"),
                 topic: try row.decode("topic"),
                 key: try row.decode("message_key", as: String?.self),
-                payload: Array(try row.decode("payload", as: String.self).utf8),
+                payload: payload,
                 headers: headers
             )
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(.unexpectedData, "outbox row \(id) cannot be read: \(error)")
         }
@@ -106,7 +121,7 @@ public struct PostgresOutboxRepository: OutboxRepository {
         guard !failures.isEmpty else { return [] }
         let records: [JSONValue] = failures.map {
             .object([
-                "id": .number(Double($0.id)), "reason": .string(ReasonText.sanitised($0.reason)), "final": .bool($0.isFinal),
+                "id": .number(Double($0.id)), "reason": .string(StoredText.reason($0.reason)), "final": .bool($0.isFinal),
             ])
         }
         let delaySeconds = Double(retryDelay.components.seconds) + Double(retryDelay.components.attoseconds) / 1e18

@@ -40,7 +40,7 @@ struct OutboxCommand: AsyncParsableCommand {
                 let rows = try await OutboxCommand.withQuarantine { try await $0.list(limit: limit) }
                 for row in rows {
                     print([
-                        String(row.id), row.topic, row.key ?? "-", ReasonText.sanitised(row.error),
+                        String(row.id), row.topic, row.key ?? "-", StoredText.reason(row.error),
                         Timestamp.format(row.quarantinedAt), String(row.attempts),
                     ].joined(separator: "\t"))
                 }
