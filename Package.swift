@@ -197,6 +197,10 @@ let package = Package(
             dependencies: ["AsyncSupport"]
         ),
         .testTarget(
+            name: "OutboxRelayTests",
+            dependencies: ["OutboxRelay", "Kafka"]
+        ),
+        .testTarget(
             name: "ReminderDeliveryTests",
             dependencies: ["ReminderDelivery", "ReminderDomain"]
         ),

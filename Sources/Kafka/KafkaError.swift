@@ -42,6 +42,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public var isRetriable: Bool
     /// Whether the client is unusable from now on and must be rebuilt.
     public var isFatal: Bool
+    /// Whether a produce failed because of the record itself, not the connection or the
+    /// cluster: it is too large, malformed, or bound for a topic that is invalid, unknown or
+    /// closed to us. Other records are unaffected; with `isRetriable` false, sending the same
+    /// record again fails the same way.
+    public var concernsRecord: Bool
 
     /// Creates an error; the module creates these, the initialiser is public for test doubles.
     public init(
@@ -49,13 +54,15 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         message: String,
         rdKafkaError: Int32? = nil,
         isRetriable: Bool = false,
-        isFatal: Bool = false
+        isFatal: Bool = false,
+        concernsRecord: Bool = false
     ) {
         self.code = code
         self.message = message
         self.rdKafkaError = rdKafkaError
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.concernsRecord = concernsRecord
     }
 
     /// The message, so that logs read like "cannot reach Kafka broker at host:port: reason".

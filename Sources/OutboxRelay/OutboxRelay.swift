@@ -11,6 +11,12 @@ import Synchronization
 /// Publishes every outbox row to Kafka, in id order, and marks it published
 /// only after the broker acknowledged it.
 ///
+/// A row that cannot be published for its own sake (it cannot be read, the
+/// broker refuses the record, or it fails ``OutboxRelayConfiguration/maximumAttempts``
+/// times) is quarantined, so the rows after it go on; an operator lists and
+/// requeues quarantined rows (`reminders outbox`). A broker outage never
+/// quarantines anything: those rows wait and are tried again.
+///
 /// One relay per database is active at a time: leadership is a session-level
 /// advisory lock held by the connection that also reads and marks the outbox,
 /// so losing that connection loses leadership at the same moment. Other relays
@@ -26,6 +32,7 @@ public final class OutboxRelay: Service {
     private let loop = WakeableWork()
     private let published = Atomic<Int>(0)
     private let publishedCounters = Mutex<[String: Counter]>([:])
+    private let quarantinedCounters = Mutex<[String: Counter]>([:])
     private let backlogGauge = Gauge(label: MetricName.outboxBacklog)
 
     /// Creates a relay. `postgres` carries the NOTIFY wake-ups; the relay opens
@@ -97,11 +104,8 @@ public final class OutboxRelay: Service {
     }
 
     private func relayAsLeader(on connection: PostgresConnection) async throws {
-        // The outbox is read in id order through its partial index. Right after
-        // a bulk insert, before autovacuum has analysed the table, the planner
-        // may prefer a bitmap scan that sorts every unpublished row for each
-        // batch; this session never wants that.
-        try await connection.simpleQuery("SET enable_bitmapscan = off")
+        // The outbox is read in id order through its partial index.
+        try await PostgresOutboxRepository.prepareSession(connection)
         let producer = try KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger)
         let outbox = PostgresOutboxRepository(connection: connection)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -118,6 +122,28 @@ public final class OutboxRelay: Service {
         var sentAt: ContinuousClock.Instant
     }
 
+    /// What a failed send means for its row.
+    enum FailureKind: Equatable, Sendable {
+        /// The broker is away, or the producer must be rebuilt: the row waits
+        /// and is tried again, uncounted, however long that takes.
+        case transport
+        /// The record itself is refused for good (too large, malformed, an
+        /// invalid topic): the row is quarantined.
+        case refused
+        /// Something about this record failed that may pass (its topic is
+        /// unknown so far), or an error the client does not classify: one
+        /// attempt is counted; after ``OutboxRelayConfiguration/maximumAttempts``
+        /// the row is quarantined.
+        case attempt
+    }
+
+    /// How the relay treats a failed send.
+    static func kind(of error: KafkaError) -> FailureKind {
+        if error.isFatal || error.code == .timeout || error.code == .shutdown { return .transport }
+        if error.concernsRecord { return error.isRetriable ? .attempt : .refused }
+        return error.isRetriable ? .transport : .attempt
+    }
+
     private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
         let roundsInFlight = max(1, configuration.roundsInFlight)
         try await withThrowingTaskGroup(of: Round.self) { group in
@@ -125,24 +151,41 @@ public final class OutboxRelay: Service {
             var backlogMeasured = ContinuousClock.now - configuration.backlogInterval
             var inFlight: Set<Int64> = []
             var rounds = 0
+            // Rows that failed for their own sake in a round with others. A
+            // broker may refuse a whole batch for one record in it, so each is
+            // sent again alone, with nothing else in flight, before it is judged.
+            var suspects: [OutboxMessage] = []
             while !isStopping || rounds > 0 {
+                if !isStopping, rounds == 0, !suspects.isEmpty {
+                    let judged = suspects
+                    suspects = []
+                    inFlight.subtract(judged.map(\.id))
+                    if let failure = try await publishAlone(judged, outbox: outbox, producer: producer) {
+                        try await pause(after: failure, failed: 1, backoff: &backoff)
+                    }
+                    continue
+                }
                 // Read and send another round while there is room.
-                if !isStopping, rounds < roundsInFlight {
+                if !isStopping, rounds < roundsInFlight, suspects.isEmpty {
                     if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
                         backlogGauge.record(try await outbox.backlog())
                         backlogMeasured = .now
                     }
                     let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
-                    if !batch.isEmpty {
-                        inFlight.formUnion(batch.map(\.id))
+                    try await recordFailures(batch.unreadable, outbox: outbox)
+                    if !batch.messages.isEmpty {
+                        inFlight.formUnion(batch.messages.map(\.id))
                         rounds += 1
                         let prefix = configuration.topicPrefix
+                        let rows = batch.messages
                         group.addTask {
-                            let results = await producer.send(contentsOf: batch.map { Self.kafkaMessage($0, topicPrefix: prefix) })
-                            return Round(rows: batch, results: results, sentAt: .now)
+                            let results = await producer.send(contentsOf: rows.map { Self.kafkaMessage($0, topicPrefix: prefix) })
+                            return Round(rows: rows, results: results, sentAt: .now)
                         }
                         continue
                     }
+                    // Only unreadable rows: there may be more behind them.
+                    if !batch.unreadable.isEmpty { continue }
                     if rounds == 0 {
                         await wake.wait(upTo: configuration.pollInterval)
                         continue
@@ -153,37 +196,105 @@ public final class OutboxRelay: Service {
                 rounds -= 1
                 inFlight.subtract(round.rows.map(\.id))
                 var acknowledged: [Int64] = []
-                var failure: KafkaError?
+                var transportFailure: KafkaError?
+                var transportFailed = 0
+                var judged: [OutboxFailure] = []
                 for (row, result) in zip(round.rows, round.results) {
                     switch result {
-                    case .success: acknowledged.append(row.id)
-                    case .failure(let error): failure = failure ?? error
+                    case .success:
+                        acknowledged.append(row.id)
+                    case .failure(let error):
+                        let kind = Self.kind(of: error)
+                        if kind == .transport {
+                            transportFailure = transportFailure ?? error
+                            transportFailed += 1
+                        } else if round.rows.count == 1 {
+                            judged.append(OutboxFailure(id: row.id, reason: "\(error)", isFinal: kind == .refused))
+                        } else {
+                            suspects.append(row)
+                            inFlight.insert(row.id)
+                        }
                     }
                 }
                 let marked = try await outbox.markPublished(ids: acknowledged)
                 published.add(marked, ordering: .relaxed)
                 let acknowledgedIDs = Set(acknowledged)
                 countPublished(round.rows.filter { acknowledgedIDs.contains($0.id) })
+                try await recordFailures(judged, outbox: outbox)
                 logger.debug("published outbox round", metadata: [
                     "rows": "\(round.rows.count)", "marked": "\(marked)", "mark": "\(ContinuousClock.now - round.sentAt)",
                 ])
-                if let failure {
-                    // A fatal error needs a new producer, and so does a delivery that
-                    // timed out: the producer may be stuck on a broker that lost its
-                    // state (its producer id is unknown there), which only a new
-                    // producer id cures. Anything else is the broker being away:
-                    // keep the rows and try again shortly.
-                    if failure.isFatal || failure.code == .timeout { throw failure }
-                    logger.warning(
-                        "broker did not acknowledge part of a batch; retrying",
-                        metadata: ["failed": "\(round.rows.count - acknowledged.count)", "error": "\(failure)"]
-                    )
-                    await wake.wait(upTo: backoff)
-                    backoff = min(backoff * 2, configuration.maximumBackoff)
+                if let transportFailure {
+                    try await pause(after: transportFailure, failed: transportFailed, backoff: &backoff)
                 } else {
                     backoff = .milliseconds(100)
                 }
             }
+        }
+    }
+
+    /// After a transport failure: a fatal error needs a new producer, and so
+    /// does a delivery that timed out: the producer may be stuck on a broker
+    /// that lost its state (its producer id is unknown there), which only a
+    /// new producer id cures. Anything else is the broker being away: keep the
+    /// rows and try again shortly.
+    private func pause(after failure: KafkaError, failed: Int, backoff: inout Duration) async throws {
+        if failure.isFatal || failure.code == .timeout { throw failure }
+        logger.warning(
+            "broker did not acknowledge part of a batch; retrying",
+            metadata: ["failed": "\(failed)", "error": "\(failure)"]
+        )
+        await wake.wait(upTo: backoff)
+        backoff = min(backoff * 2, configuration.maximumBackoff)
+    }
+
+    /// Sends each of `rows` alone, awaiting its acknowledgement, and judges
+    /// it by its own result. Returns the transport failure that stopped it,
+    /// if any; the rows not judged then are read again later as usual.
+    private func publishAlone(_ rows: [OutboxMessage], outbox: some OutboxRepository, producer: KafkaProducer) async throws -> KafkaError? {
+        for row in rows {
+            guard let result = await producer.send(contentsOf: [Self.kafkaMessage(row, topicPrefix: configuration.topicPrefix)]).first else { continue }
+            switch result {
+            case .success:
+                published.add(try await outbox.markPublished(ids: [row.id]), ordering: .relaxed)
+                countPublished([row])
+            case .failure(let error):
+                let kind = Self.kind(of: error)
+                if kind == .transport { return error }
+                try await recordFailures([OutboxFailure(id: row.id, reason: "\(error)", isFinal: kind == .refused)], outbox: outbox)
+            }
+        }
+        return nil
+    }
+
+    /// Records failed rows; logs and counts each one quarantined (once: a
+    /// quarantined row is no longer read). Never logs a payload.
+    private func recordFailures(_ failures: [OutboxFailure], outbox: some OutboxRepository) async throws {
+        guard !failures.isEmpty else { return }
+        let reasons = Dictionary(failures.map { ($0.id, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        let attempts = try await outbox.recordFailures(
+            failures, quarantineAfter: configuration.maximumAttempts, retryDelay: configuration.attemptRetryDelay
+        )
+        for attempt in attempts {
+            let metadata: Logger.Metadata = [
+                "outbox_id": "\(attempt.id)", LogKey.topic: "\(attempt.topic)", "attempts": "\(attempt.attempts)",
+                LogKey.reason: "\(reasons[attempt.id] ?? "")",
+            ]
+            if attempt.isQuarantined {
+                logger.warning("outbox row quarantined; the relay carries on without it", metadata: metadata)
+                quarantinedCounter(topic: attempt.topic).increment()
+            } else {
+                logger.notice("outbox row failed; it will be tried again", metadata: metadata)
+            }
+        }
+    }
+
+    private func quarantinedCounter(topic: String) -> Counter {
+        quarantinedCounters.withLock { counters in
+            if let counter = counters[topic] { return counter }
+            let counter = Counter(label: MetricName.outboxQuarantined, dimensions: [("topic", topic)])
+            counters[topic] = counter
+            return counter
         }
     }
 
@@ -205,7 +316,7 @@ public final class OutboxRelay: Service {
         headers["event_id"] = row.eventID.uuidString.lowercased()
         return KafkaProducerMessage(
             topic: topicPrefix + row.topic,
-            key: row.key,
+            key: row.key.map { Array($0.utf8) },
             value: row.payload,
             headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, string: $0.value) }
         )

@@ -19,6 +19,15 @@ public struct OutboxRelayConfiguration: Sendable {
     public var topicPrefix = ""
     /// How often the relay counts the outbox backlog for its metric. Default 5 s.
     public var backlogInterval: Duration = .seconds(5)
+    /// Failed attempts after which a row is quarantined when each failure
+    /// concerned the row but might have passed (`RELAY_MAX_ATTEMPTS`). A row
+    /// the broker refuses for good, or that cannot be read, is quarantined at
+    /// once; a broker outage never counts. Default 5.
+    public var maximumAttempts: Int = 5
+    /// How long a row that failed is held back before its next attempt,
+    /// doubled for each attempt before (at most 5 minutes); the rows behind
+    /// it go on meanwhile. Default 1 s.
+    public var attemptRetryDelay: Duration = .seconds(1)
     /// The advisory lock that elects the one active relay per database.
     public var leadershipLockKey: Int64 = 0x6f75_7462_6f78
 

@@ -282,8 +282,8 @@ public final class DeliveryWorker: Service {
             sourceOffset: message.offset,
             reason: reason,
             failedAt: Date(),
-            originalValue: String(decoding: message.value, as: UTF8.self),
-            originalKey: message.keyString
+            value: message.value,
+            key: message.key
         )
     }
 
@@ -294,8 +294,7 @@ public final class DeliveryWorker: Service {
         return DeadLetter(
             eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
-            originalValue: (try? MessageCoding.encode(delivery)).map { String(decoding: $0, as: UTF8.self) },
-            originalKey: delivery.recipient.messageKey
+            value: try? MessageCoding.encode(delivery), key: Array(delivery.recipient.messageKey.utf8)
         )
     }
 

@@ -17,30 +17,32 @@ public struct DeadLetterWriter: Sendable {
     }
 
     /// Sends `message` to `<topic>.dlq`; retries while the broker is away.
+    /// The letter is the shape every stage parks (``DeadLetter``): the
+    /// message's bytes kept exactly, the reason made safe.
     public func park(_ message: KafkaConsumerMessage, reason: String) async throws {
-        let eventID = message.header("event_id") ?? UUID().uuidString.lowercased()
-        let letter: JSONValue = .object([
-            "event_id": .string(eventID),
-            "source_topic": .string(message.topic),
-            "source_partition": .number(Double(message.partition)),
-            "source_offset": .number(Double(message.offset)),
-            "reason": .string(reason),
-            "failed_at": .string(Timestamp.format(Date())),
-            "original_value": .string(String(decoding: message.value, as: UTF8.self)),
-            "original_key": message.keyString.map(JSONValue.string) ?? .null,
-        ])
+        let letter = DeadLetter(
+            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
+            sourceTopic: message.topic,
+            sourcePartition: Int(message.partition),
+            sourceOffset: message.offset,
+            reason: reason,
+            failedAt: Date(),
+            value: message.value,
+            key: message.key
+        )
+        let eventID = letter.eventID
         let outgoing = KafkaProducerMessage(
             topic: TopicName.deadLetter(of: message.topic),
             key: message.key,
-            value: Array(try letter.jsonText().utf8),
-            headers: [KafkaHeader(key: "event_id", string: eventID), KafkaHeader(key: "reason", string: reason)]
+            value: try MessageCoding.encode(letter),
+            headers: [KafkaHeader(key: "event_id", string: eventID), KafkaHeader(key: "reason", string: letter.reason)]
         )
         var backoff = Duration.milliseconds(100)
         while true {
             do {
                 _ = try await producer.send(outgoing)
                 logger.warning("message parked on the dead-letter topic", metadata: [
-                    LogKey.eventID: "\(eventID)", LogKey.topic: "\(outgoing.topic)", LogKey.reason: "\(reason)",
+                    LogKey.eventID: "\(eventID)", LogKey.topic: "\(outgoing.topic)", LogKey.reason: "\(letter.reason)",
                 ])
                 return
             } catch let error as KafkaError where error.isRetriable {

@@ -82,6 +82,14 @@ public struct EmailMessage: Sendable, Equatable {
             headers.append(HeaderField(name: "X-Priority", value: "1"))
         }
         headers.append(HeaderField(name: "Content-Type", value: "multipart/alternative; boundary=\"\(boundary)\""))
+        // Folding keeps every line short by construction; this makes the
+        // limit a rule rather than a consequence (RFC 5322 section 2.1.1).
+        for field in headers {
+            let lines = "\(field.name): \(field.value)".components(separatedBy: "\r\n")
+            guard lines.allSatisfy({ $0.utf8.count <= maximumLineOctets }) else {
+                throw RenderingError("the \(field.name) header would have a line over \(maximumLineOctets) octets")
+            }
+        }
         return EmailMessage(
             envelopeFrom: sender.address,
             recipient: address,
@@ -111,9 +119,17 @@ public struct EmailMessage: Sendable, Equatable {
         return Array(text.utf8)
     }
 
+    /// The longest line of a message, CRLF not counted (RFC 5322).
+    public static let maximumLineOctets = 998
+    /// The longest local part of a Message-ID we write; a longer one (from a
+    /// long delivery id) is replaced by a hash of the delivery id, so the
+    /// unfoldable `Message-ID:` line stays far below 998 octets.
+    static let maximumMessageIDLocalOctets = 200
+
     /// `<local>@<host>` for a delivery: the delivery id made a dot-atom
     /// (`:` becomes `.`, anything but letters, digits and `-` becomes `=XX`),
-    /// at the host of the sender's address.
+    /// at the host of the sender's address. A delivery id too long for that
+    /// gives `reminder.h<hash>` instead (stable as well).
     public static func messageID(deliveryID: String, fromAddress: String) -> String {
         var local = ""
         for byte in deliveryID.utf8 {
@@ -131,14 +147,19 @@ public struct EmailMessage: Sendable, Equatable {
         if local.hasPrefix(".") { local = "-" + local }
         if local.hasSuffix(".") { local += "-" }
         if local.isEmpty { local = "-" }
+        if local.utf8.count > maximumMessageIDLocalOctets {
+            local = "h" + stableHex(deliveryID) + stableHex(String(deliveryID.reversed()))
+        }
         var host = fromAddress.split(separator: "@").last.map(String.init)?.lowercased() ?? ""
-        if host.isEmpty || !fromAddress.contains("@") { host = "localhost" }
+        if host.isEmpty || !fromAddress.contains("@") || host.utf8.count > 255 { host = "localhost" }
         return "reminder.\(local)@\(host)"
     }
 
     /// An address fit for an SMTP envelope and a header: one `@`, no spaces,
-    /// no control characters, no angle brackets.
+    /// no control characters, no angle brackets, at most 254 octets (the
+    /// longest path RFC 5321 allows, less its brackets).
     public static func isUsableAddress(_ address: String) -> Bool {
+        guard address.utf8.count <= 254 else { return false }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
         return address.unicodeScalars.allSatisfy { scalar in

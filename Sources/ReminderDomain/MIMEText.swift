@@ -8,41 +8,88 @@ public enum MIMEText {
         text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
     }
 
-    /// `text` as RFC 2047 encoded words (`=?UTF-8?B?…?=`), each at most 64
-    /// characters and never splitting a character, joined by folding
-    /// whitespace; plain ASCII text is returned as it is.
+    /// UTF-8 bytes per encoded word: 39 bytes become 52 base64 characters,
+    /// 64 with the `=?UTF-8?B?` `?=` frame (RFC 2047 allows 75), so even
+    /// `Subject: ` and the first word fit in the recommended 78 characters.
+    static let encodedWordBytes = 39
+    /// The longest line we fold plain header text into, folding whitespace
+    /// included (RFC 5322 recommends 78 with the field name, and allows 998).
+    static let foldedLineLength = 76
+
+    /// `text` for a header field body, folded with CRLF + space so that no
+    /// line comes near RFC 5322's 998 octets: printable ASCII stays as it is
+    /// (folded at its spaces); anything else, or ASCII with a run of more
+    /// than 76 characters between spaces, becomes RFC 2047 encoded words
+    /// (``encodedWordList(_:)``), one per line.
     public static func encodedWords(_ text: String) -> String {
-        guard !isPlainHeaderText(text) else { return text }
-        // 39 bytes become 52 base64 characters, 64 with the `=?UTF-8?B?` `?=`
-        // frame: short enough that even `Subject: ` and the first word fit in
-        // the recommended 78 characters per line.
+        if isPlainHeaderText(text) {
+            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            if words.allSatisfy({ $0.utf8.count <= foldedLineLength - 1 }) { return fold(words) }
+        }
+        return encodedWordList(text).joined(separator: "\r\n ")
+    }
+
+    /// `text` as `=?UTF-8?B?…?=` words of at most 64 characters each. Text is
+    /// split between Unicode scalars, never inside one's UTF-8 sequence
+    /// (RFC 2047 section 5: each word must decode on its own), and not by
+    /// grapheme, which can be any number of bytes long (an emoji sequence, a
+    /// letter with many combining marks). Empty text gives no words.
+    public static func encodedWordList(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 39, !chunk.isEmpty {
+        chunk.reserveCapacity(encodedWordBytes)
+        for scalar in text.unicodeScalars {
+            let length = scalar.utf8.count
+            if chunk.count + length > encodedWordBytes {
                 words.append(encodedWord(chunk))
-                chunk.removeAll()
+                chunk.removeAll(keepingCapacity: true)
             }
-            chunk.append(contentsOf: bytes)
+            chunk.append(contentsOf: scalar.utf8)
         }
         if !chunk.isEmpty { words.append(encodedWord(chunk)) }
-        return words.joined(separator: "\r\n ")
+        return words
     }
 
     private static func encodedWord(_ bytes: [UInt8]) -> String {
         "=?UTF-8?B?" + Data(bytes).base64EncodedString() + "?="
     }
 
+    /// Words joined by their spaces, a space made CRLF + space (a fold)
+    /// wherever the line would grow past ``foldedLineLength``.
+    private static func fold(_ words: [Substring]) -> String {
+        var folded = ""
+        var lineLength = 0
+        for (index, word) in words.enumerated() {
+            if index > 0 {
+                if lineLength + 1 + word.utf8.count > foldedLineLength {
+                    folded += "\r\n "
+                    lineLength = 1
+                } else {
+                    folded += " "
+                    lineLength += 1
+                }
+            }
+            folded += word
+            lineLength += word.utf8.count
+        }
+        return folded
+    }
+
     /// A mailbox for `From:`/`To:`: `"Name" <address>`, the name quoted when
-    /// ASCII and encoded (RFC 2047) otherwise; just `<address>` without a name.
+    /// it is ASCII and short, encoded (RFC 2047) otherwise; just `<address>`
+    /// without a name. Lines are folded as in ``encodedWords(_:)``.
     public static func mailbox(name: String?, address: String) -> String {
         guard let name, !name.isEmpty else { return "<\(address)>" }
         if isPlainHeaderText(name) {
-            let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(quoted)\" <\(address)>"
+            let quoted = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            if quoted.utf8.count <= foldedLineLength - 8 { return "\(quoted) <\(address)>" }
         }
-        return encodedWords(name) + " <\(address)>"
+        // A long ASCII name may hold characters a bare phrase must not
+        // (`,`, `@`, …): encoded words carry anything.
+        let words = encodedWordList(name)
+        let lastLine = words.last?.utf8.count ?? 0
+        let separator = lastLine + 3 + address.utf8.count <= foldedLineLength ? " " : "\r\n "
+        return words.joined(separator: "\r\n ") + separator + "<\(address)>"
     }
 
     /// `bytes` in base64, in lines of 76 characters ended by CRLF (RFC 2045).

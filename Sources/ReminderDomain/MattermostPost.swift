@@ -13,7 +13,9 @@ public struct MattermostPost: Codable, Sendable, Equatable {
         self.channel = channel
     }
 
-    /// The post for `delivery`: title, message, priority and a link to the case.
+    /// The post for `delivery`: title, message, priority and a link to the
+    /// case. The user's words are made inert (``userText(_:)``); only our
+    /// own link to the case is a link.
     public static func render(_ delivery: Delivery, publicBaseURL: String) -> MattermostPost {
         let content = NotificationContent(delivery, publicBaseURL: publicBaseURL)
         let icon = switch delivery.priority {
@@ -21,12 +23,12 @@ public struct MattermostPost: Codable, Sendable, Equatable {
         case .high: ":warning:"
         case .normal, .low: ":bell:"
         }
-        var lines = ["#### \(icon) Påmindelse: \(escapeMarkdown(content.title))"]
+        var lines = ["#### \(icon) Påmindelse: \(userText(content.title))"]
         if !content.message.isEmpty {
-            lines.append(escapeMarkdown(content.message))
+            lines.append(userText(content.message))
         }
         lines.append("**Prioritet:** \(content.priorityLabel)")
-        let caseName = content.caseTitle.isEmpty ? "Sag \(content.sagID)" : "Sag \(content.sagID): \(escapeMarkdown(content.caseTitle))"
+        let caseName = content.caseTitle.isEmpty ? "Sag \(content.sagID)" : "Sag \(content.sagID): \(userText(content.caseTitle))"
         lines.append("[\(caseName)](\(content.caseURL))")
         let username = delivery.mattermostUsername?.trimmingCharacters(in: .whitespaces).droppingAtSign()
         return MattermostPost(

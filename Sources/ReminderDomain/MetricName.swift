@@ -11,6 +11,8 @@ public enum MetricName {
     public static let messagesDeadLettered = "reminders_messages_dead_lettered_total"
     /// Counter {topic}: outbox rows published and marked by the relay.
     public static let outboxPublished = "reminders_outbox_published_total"
+    /// Counter {topic}: outbox rows the relay set aside (quarantined) instead of publishing.
+    public static let outboxQuarantined = "reminders_outbox_quarantined_total"
     /// Gauge: outbox rows not yet published.
     public static let outboxBacklog = "reminders_outbox_backlog"
     /// Gauge {role, topic, partition}: records behind the partition's high watermark.
@@ -33,6 +35,7 @@ public enum MetricName {
         (messagesRetried, "counter", "Retries scheduled after a failed attempt, per role and topic."),
         (messagesDeadLettered, "counter", "Messages parked on a dead-letter topic, per role and topic."),
         (outboxPublished, "counter", "Outbox rows published to Kafka and marked, per topic."),
+        (outboxQuarantined, "counter", "Outbox rows quarantined by the relay instead of published, per topic."),
         (outboxBacklog, "gauge", "Outbox rows not yet published."),
         (consumerLag, "gauge", "Records behind the partition's high watermark, per role, topic and partition."),
         (deliveryLatency, "histogram", "Seconds from the firing to the recorded delivery outcome, per channel and outcome."),

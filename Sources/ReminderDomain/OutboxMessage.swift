@@ -11,13 +11,14 @@ public struct OutboxMessage: Sendable, Equatable {
     public var topic: String
     /// Partitioning key; `nil` lets the broker choose.
     public var key: String?
-    /// The JSON value, verbatim.
-    public var payload: String
+    /// The value's bytes, verbatim: the JSON text, or the exact bytes of a
+    /// replayed message that is not JSON.
+    public var payload: [UInt8]
     /// Header names and values.
     public var headers: [String: String]
 
     /// Creates a message.
-    public init(id: Int64, eventID: UUID, topic: String, key: String?, payload: String, headers: [String: String]) {
+    public init(id: Int64, eventID: UUID, topic: String, key: String?, payload: [UInt8], headers: [String: String]) {
         self.id = id
         self.eventID = eventID
         self.topic = topic

@@ -28,24 +28,18 @@ public enum DeliveryOutbox {
         )
     }
 
-    /// The outbox row parking `letter` on `topic`, with the headers an operator filters by.
-    /// NUL characters, which PostgreSQL cannot store in text, become U+FFFD.
+    /// The outbox row parking `letter` on `topic`, with the headers an
+    /// operator filters by. The letter and the headers are made safe to
+    /// store first (``DeadLetter/sanitised()``), so parking can never fail on
+    /// the bytes being parked.
     public static func row(for letter: DeadLetter, topic: String, headers: [String: String]) throws -> OutboxRow {
-        var letter = letter
-        letter.originalValue = letter.originalValue.map(withoutNUL)
-        letter.originalKey = letter.originalKey.map(withoutNUL)
-        letter.reason = withoutNUL(letter.reason)
+        let letter = letter.sanitised()
         return OutboxRow(
             eventID: UUID(),
             topic: topic,
             key: letter.originalKey,
             payload: String(decoding: try MessageCoding.encode(letter), as: UTF8.self),
-            headers: headers.mapValues(withoutNUL)
+            headers: headers.mapValues { StoredText.reason($0) }
         )
-    }
-
-    /// `text` with each NUL replaced by U+FFFD.
-    public static func withoutNUL(_ text: String) -> String {
-        text.utf8.contains(0) ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
     }
 }

@@ -106,7 +106,8 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     }
 
     public func parkUnreadable(_ letter: DeadLetter, channel: Channel, deadLetterTopic: String, now: Date) async throws -> Bool {
-        try await postgres.withTransaction { connection in
+        let letter = letter.sanitised()
+        return try await postgres.withTransaction { connection in
             let key = "unreadable:\(letter.sourceTopic):\(letter.sourcePartition ?? -1):\(letter.sourceOffset ?? -1)"
             let inserted = try await connection.query(
                 """
@@ -116,7 +117,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 RETURNING id
                 """,
                 [UUID(uuidString: letter.eventID).map { $0.uuidString.lowercased() }, channel.rawValue,
-                 DeliveryOutbox.withoutNUL(letter.reason), DeliveryOutbox.withoutNUL(key), now]
+                 letter.reason, key, now]
             )
             guard !inserted.isEmpty else { return false }
             try await OutboxWriter.insert([
@@ -141,15 +142,17 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 RETURNING id
                 """,
                 [delivery?.reminderID, delivery?.sagID, delivery?.firedEventID.uuidString.lowercased(), delivery?.recipientUserID,
-                 recipientEmail, delivery?.channel.rawValue, "dead letter replayed (it had failed: \(request.reason))",
+                 recipientEmail, delivery?.channel.rawValue, StoredText.reason("dead letter replayed (it had failed: \(request.reason))"),
                  "replay:" + request.letterKey, now]
             )
             guard !inserted.isEmpty else { return false }
             var headers: [String: String] = [:]
             if let delivery { headers["delivery_id"] = delivery.deliveryID }
-            try await OutboxWriter.insert([
-                OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, payload: request.payload, headers: headers),
-            ], on: connection)
+            var row = OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, payload: request.payload, headers: headers)
+            if let bytes = request.payloadBytes {
+                row = try OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, bytes: bytes, headers: headers)
+            }
+            try await OutboxWriter.insert([row], on: connection)
             if let delivery {
                 try await connection.query(
                     """

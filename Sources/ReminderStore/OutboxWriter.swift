@@ -11,8 +11,12 @@ public struct OutboxRow: Sendable, Equatable {
     public var topic: String
     /// The partitioning key.
     public var key: String?
-    /// The value: JSON text.
+    /// The value: JSON text (with ``payloadBytes``, a readable copy of them).
     public var payload: String
+    /// The value's exact bytes when they are not JSON text (a replayed
+    /// message that could not be read): published verbatim instead of
+    /// `payload`. `nil` for every ordinary message.
+    public var payloadBytes: [UInt8]?
     /// Headers besides `event_id`.
     public var headers: [String: String]
     /// Held until then.
@@ -26,6 +30,14 @@ public struct OutboxRow: Sendable, Equatable {
         self.payload = payload
         self.headers = headers
         self.availableAt = availableAt
+    }
+
+    /// A row whose value is `bytes`, exactly, whatever they are.
+    public init(eventID: UUID, topic: String, key: String?, bytes: [UInt8], headers: [String: String] = [:]) throws {
+        self.init(
+            eventID: eventID, topic: topic, key: key, payload: try JSONValue.string(StoredText.readable(bytes)).jsonText(), headers: headers
+        )
+        payloadBytes = bytes
     }
 }
 
@@ -47,10 +59,11 @@ public enum OutboxWriter {
     }
 
     private static let sql = """
-        INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers, available_at)
-        SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb, x.headers, COALESCE(x.available_at, clock_timestamp())
+        INSERT INTO reminder_outbox (event_id, topic, message_key, payload, payload_bytes, headers, available_at)
+        SELECT x.event_id, x.topic, x.message_key, x.payload::jsonb, decode(x.payload_base64, 'base64'), x.headers,
+               COALESCE(x.available_at, clock_timestamp())
           FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, topic TEXT, message_key TEXT, payload TEXT,
-               headers JSONB, available_at TIMESTAMPTZ)
+               payload_base64 TEXT, headers JSONB, available_at TIMESTAMPTZ)
         """
 
     private static func records(_ rows: [OutboxRow]) throws -> PostgresJSON {
@@ -60,6 +73,7 @@ public enum OutboxWriter {
                 "topic": .string(row.topic),
                 "message_key": row.key.map(JSONValue.string) ?? .null,
                 "payload": .string(row.payload),
+                "payload_base64": row.payloadBytes.map { .string(Data($0).base64EncodedString()) } ?? .null,
                 "headers": .object(row.headers.mapValues(JSONValue.string)),
                 "available_at": row.availableAt.map { .string(Timestamp.format($0)) } ?? .null,
             ])

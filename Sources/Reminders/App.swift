@@ -9,7 +9,7 @@ struct RemindersCommand: AsyncParsableCommand {
         abstract: "Case reminders: the services of the reminder pipeline and their operator commands.",
         subcommands: [
             MigrateCommand.self, TopicsCommand.self, RelayCommand.self, SchedulerCommand.self, DispatcherCommand.self,
-            WorkerCommand.self, DeadLettersCommand.self, GatewayCommand.self, DemoDataCommand.self, DescribeCommand.self,
+            WorkerCommand.self, DeadLettersCommand.self, OutboxCommand.self, GatewayCommand.self, DemoDataCommand.self, DescribeCommand.self,
         ]
     )
 }

@@ -22,6 +22,7 @@ struct BrokerOutageTests {
 
             let condition2 = try await eventually(timeout: .seconds(60)) { try await unpublished(postgres) == 0 }
             #expect(condition2)
+            #expect(try await setAside(postgres) == 0, "an outage quarantined or counted rows")
             let expected = try await eventIDs(postgres)
             let seen = try await collectEventIDs(topic: topic, expecting: expected, bootstrapServers: broker.bootstrapServers, timeout: .seconds(30))
             #expect(expected.subtracting(seen.keys).isEmpty)
@@ -42,6 +43,7 @@ struct BrokerOutageTests {
 
             let condition4 = try await eventually(timeout: .seconds(90)) { try await unpublished(postgres) == 0 }
             #expect(condition4)
+            #expect(try await setAside(postgres) == 0, "an outage quarantined or counted rows")
             // The memory broker lost everything before the restart; what was
             // written during the outage must be on the new one.
             let expected = try await eventIDs(postgres, where: "(payload ->> 'n')::int > 20")
@@ -88,6 +90,11 @@ private func insertRows(_ postgres: PostgresClient, topic: String, count: Int) a
 
 private func unpublished(_ postgres: PostgresClient) async throws -> Int {
     try await count(postgres, "reminder_outbox", where: "published_at IS NULL")
+}
+
+/// Rows quarantined or with a failed attempt counted: an outage must leave none.
+private func setAside(_ postgres: PostgresClient) async throws -> Int {
+    try await count(postgres, "reminder_outbox", where: "quarantined_at IS NOT NULL OR publish_attempts > 0")
 }
 
 private func eventIDs(_ postgres: PostgresClient, where condition: String = "TRUE") async throws -> Set<String> {

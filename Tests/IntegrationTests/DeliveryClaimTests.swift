@@ -33,7 +33,7 @@ struct DeliveryClaimTests {
                     #expect(done)
                     // Both workers handle every message (one sends it, the other
                     // finds it claimed or handled).
-                    let bothDone = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+                    let bothDone = await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
                         workers.allSatisfy { $0.handledMessages >= deliveries.count }
                     }
                     #expect(bothDone, "handled: \(workers.map(\.handledMessages))")

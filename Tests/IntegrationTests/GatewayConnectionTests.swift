@@ -65,14 +65,14 @@ struct GatewayConnectionTests {
                 for _ in 0..<10 {
                     group.addTask { _ = try await client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(alice))") }
                 }
-                let open = try await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 10 }
+                let open = await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 10 }
                 #expect(open)
                 let eleventh = try await client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(alice))")
                 #expect(eleventh.status == .tooManyRequests)
                 #expect(eleventh.isProblem)
                 #expect(eleventh.headers[.retryAfter] != nil)
                 group.addTask { _ = try await client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(bob))") }
-                let bobIn = try await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 11 }
+                let bobIn = await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 11 }
                 #expect(bobIn)
                 try await group.waitForAll()
             }
@@ -88,7 +88,7 @@ struct GatewayConnectionTests {
                 for user in users.prefix(2) {
                     group.addTask { _ = try await client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(user))") }
                 }
-                #expect(try await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 2 })
+                #expect(await eventually(timeout: .seconds(3)) { gateway.notifier.subscriberCount == 2 })
                 let third = try await client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(users[2]))")
                 #expect(third.status == .tooManyRequests)
                 try await group.waitForAll()

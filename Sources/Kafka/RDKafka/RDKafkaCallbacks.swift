@@ -125,7 +125,8 @@ let rdKafkaDeliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer
                 message: "delivery to topic '\(topic)' failed (\(RDKafkaClient.name(of: code))): \(RDKafkaClient.reason(of: code))",
                 rdKafkaError: code.rawValue,
                 isRetriable: !isFatal && RDKafkaClient.isRetriable(code),
-                isFatal: isFatal
+                isFatal: isFatal,
+                concernsRecord: !isFatal && RDKafkaClient.concernsRecord(code)
             )
         )
         return

@@ -8,6 +8,19 @@ extension RDKafkaClient {
     /// Returns `.queueFull` without enqueuing when librdkafka's local queue is full; the
     /// promise is then not retained and not resumed.
     func produce(_ message: KafkaProducerMessage, promise: RDKafkaDeliveryPromise) throws -> ProduceResult {
+        // A name the cluster would refuse is refused here, at once and for good: librdkafka
+        // reports it only as an unknown topic, which may yet be created.
+        guard Self.isLegalTopicName(message.topic) else {
+            throw KafkaError(
+                code: .produce,
+                message: "cannot produce to topic \(message.topic.debugDescription): not a legal topic name (1 to 249 of a-z A-Z 0-9 . _ -)",
+                concernsRecord: true
+            )
+        }
+        // librdkafka takes header names as C strings: a NUL would cut them short.
+        if message.headers.contains(where: { $0.key.utf8.contains(0) }) {
+            throw KafkaError(code: .produce, message: "cannot produce to topic '\(message.topic)': a header name contains NUL", concernsRecord: true)
+        }
         let headers = makeHeaders(message.headers)
         let opaque = Unmanaged.passRetained(promise).toOpaque()
         let code = message.topic.withCString { topic in
@@ -36,8 +49,24 @@ extension RDKafkaClient {
             code: .produce,
             message: "cannot produce to topic '\(message.topic)' (\(Self.name(of: code))): \(Self.reason(of: code))",
             rdKafkaError: code.rawValue,
-            isRetriable: Self.isRetriable(code)
+            isRetriable: Self.isRetriable(code),
+            concernsRecord: Self.concernsRecord(code)
         )
+    }
+
+    /// Kafka's rule for topic names: 1 to 249 ASCII letters, digits, `.`, `_` and `-`,
+    /// and neither `.` nor `..`.
+    static func isLegalTopicName(_ name: String) -> Bool {
+        guard (1...249).contains(name.utf8.count), name != ".", name != ".." else { return false }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
     }
 
     /// Whether ``produce(_:promise:)`` enqueued the record.

@@ -235,6 +235,29 @@ final class RDKafkaClient: @unchecked Sendable {
             false
         }
     }
+
+    /// Whether a produce that failed with `code` failed because of the record itself (its size,
+    /// its format, its topic) rather than the connection or the cluster.
+    static func concernsRecord(_ code: rd_kafka_resp_err_t) -> Bool {
+        switch code {
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+            RD_KAFKA_RESP_ERR_INVALID_MSG,
+            RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE,
+            RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+            RD_KAFKA_RESP_ERR_INVALID_RECORD,
+            RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP,
+            RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,
+            RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+            RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+            RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+            RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+            RD_KAFKA_RESP_ERR__BAD_MSG,
+            RD_KAFKA_RESP_ERR__INVALID_ARG:
+            true
+        default:
+            false
+        }
+    }
 }
 
 /// A failed librdkafka call: the error code and librdkafka's explanation.

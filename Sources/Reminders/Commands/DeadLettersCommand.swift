@@ -48,7 +48,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 let parked = try await source.read(settings: settings)
                 for message in parked {
                     if let letter = message.letter {
-                        print([letter.failedAt, letter.sourceTopic, letter.eventID, letter.reason].joined(separator: "\t"))
+                        // Letters parked by older versions may hold anything.
+                        let fields = [letter.failedAt, letter.sourceTopic, letter.eventID, letter.reason]
+                        print(fields.map { StoredText.reason($0) }.joined(separator: "\t"))
                     } else {
                         print(["-", message.topic, "-", "not a dead letter (offset \(message.offset))"].joined(separator: "\t"))
                     }

@@ -14,6 +14,7 @@ struct RelayCommand: AsyncParsableCommand {
             try await runner.checkBroker()
             var configuration = OutboxRelayConfiguration()
             configuration.batchSize = runner.settings.relayBatchSize
+            configuration.maximumAttempts = runner.settings.relayMaxAttempts
             configuration.topicPrefix = runner.settings.kafkaTopicPrefix
             // A delivery that takes this long means the producer must be rebuilt
             // (see OutboxRelay); the rows stay in the outbox meanwhile.
