@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Postgres
 import ReminderGateway
+import ServiceLifecycle
 
 /// `GET /api/v1/reminders/pending/me` under load from wrk: requests/s and latency
 /// percentiles of the gateway running in this process, alone or in alternating rounds with
@@ -76,54 +77,71 @@ struct GatewayPending: AsyncParsableCommand {
             postgres: postgres, configuration: configuration, logger: quietLogger,
             onServerRunning: { port in listening.continuation.yield(port) }
         )
+        // Stopped gracefully at the end: cancelled, the server logged errors about the
+        // connections it was closing.
+        var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: app)], gracefulShutdownSignals: [], logger: quietLogger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let gateway = ServiceGroup(configuration: groupConfiguration)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask { try await gateway.run() }
             defer { group.cancelAll() }
             var ports = listening.stream.makeAsyncIterator()
             guard let port = await ports.next() else { throw BenchSetupError("the gateway did not start") }
-            let base = "http://127.0.0.1:\(port)"
-
-            // Every seeded entry must be pending (of a live reminder, not dismissed or snoozed),
-            // or the run measures a shorter answer than it says.
-            let http = CurlHTTPClient()
-            let ours = try await Self.fetchPending(http, url: base + Self.path, token: token)
-            guard ours.status == 200, let answer = ours.answer, answer.count == min(entries, Self.pageSize) else {
-                throw BenchSetupError(
-                    "the gateway answers pending/me with \(ours.status) and \(ours.answer?.count ?? 0) entries, expected \(min(entries, Self.pageSize)): the seed no longer matches the pending query"
-                )
+            do {
+                try await measureOverHTTP(gatewayAt: "http://127.0.0.1:\(port)", token: token, secret: secret, database: database, wrk: wrk, settings: settings, loadAtStart: loadAtStart)
+            } catch {
+                await gateway.triggerGracefulShutdown()
+                throw error
             }
-
-            report(
-                "gateway pending/me (\(entries) pending entries, \(connections) connections, \(threads) wrk threads, \(seconds) s per run, \(plural(rounds, "round")), pool \(poolSize))"
-                    + " [PostgreSQL \(settings); load at the start \(loadAtStart)]"
-            )
-            if let peerCommand {
-                try await compare(
-                    gatewayURL: base + Self.path, gatewayAnswer: answer, peerCommand: peerCommand,
-                    token: token, secret: secret, database: database, http: http, wrk: wrk
-                )
-                return
-            }
-
-            // Warm up: the pool opens its connections, the user lands in the gateway's cache.
-            try await warmUp(wrk, url: base + Self.path, token: token)
-            var runs: [WrkResult] = []
-            for round in 1...rounds {
-                let run = try await load(wrk, url: base + Self.path, token: token, seconds: seconds)
-                runs.append(run)
-                report("  round \(round)/\(rounds): \(run) [load \(loadAverage())]")
-            }
-            report("  medians of \(plural(rounds, "run")): \(WrkMedians(runs))")
-
-            // Where the time goes: the same server without the database, and the query without HTTP.
-            let health = try await load(wrk, url: base + "/healthz", token: nil, seconds: max(3, seconds / 2))
-            report("  for comparison, GET /healthz (no database, no token): \(health)")
+            await gateway.triggerGracefulShutdown()
+            try await group.next()
         }
         guard peerCommand == nil else { return }
         try await database.withClient(maxConnections: poolSize) { postgres in
             let rate = try await queryRate(postgres, userID: userID)
             report("  for comparison, the pending query alone, \(connections) tasks over a pool of \(poolSize): \(format(rate, 0)) queries/s [load \(loadAverage())]")
         }
+    }
+
+    /// Everything measured through HTTP, with the gateway listening at `base`.
+    private func measureOverHTTP(
+        gatewayAt base: String, token: String, secret: String, database: BenchDatabase, wrk: String, settings: String, loadAtStart: String
+    ) async throws {
+        // Every seeded entry must be pending (of a live reminder, not dismissed or snoozed),
+        // or the run measures a shorter answer than it says.
+        let http = CurlHTTPClient()
+        let ours = try await Self.fetchPending(http, url: base + Self.path, token: token)
+        guard ours.status == 200, let answer = ours.answer, answer.count == min(entries, Self.pageSize) else {
+            throw BenchSetupError(
+                "the gateway answers pending/me with \(ours.status) and \(ours.answer?.count ?? 0) entries, expected \(min(entries, Self.pageSize)): the seed no longer matches the pending query"
+            )
+        }
+
+        report(
+            "gateway pending/me (\(entries) pending entries, \(connections) connections, \(threads) wrk threads, \(seconds) s per run, \(plural(rounds, "round")), pool \(poolSize))"
+                + " [PostgreSQL \(settings); load at the start \(loadAtStart)]"
+        )
+        if let peerCommand {
+            try await compare(
+                gatewayURL: base + Self.path, gatewayAnswer: answer, peerCommand: peerCommand,
+                token: token, secret: secret, database: database, http: http, wrk: wrk
+            )
+            return
+        }
+
+        // Warm up: the pool opens its connections, the user lands in the gateway's cache.
+        try await warmUp(wrk, url: base + Self.path, token: token)
+        var runs: [WrkResult] = []
+        for round in 1...rounds {
+            let run = try await load(wrk, url: base + Self.path, token: token, seconds: seconds)
+            runs.append(run)
+            report("  round \(round)/\(rounds): \(run) [load \(loadAverage())]")
+        }
+        report("  medians of \(plural(rounds, "run")): \(WrkMedians(runs))")
+
+        // Where the time goes: the same server without the database, and the query without HTTP.
+        let health = try await load(wrk, url: base + "/healthz", token: nil, seconds: max(3, seconds / 2))
+        report("  for comparison, GET /healthz (no database, no token): \(health)")
     }
 
     /// A user with `entries` pending inbox entries (each of its own reminder, as `pending`
