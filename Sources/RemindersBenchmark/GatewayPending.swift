@@ -31,7 +31,7 @@ struct GatewayPending: AsyncParsableCommand {
     @Option(help: "Seconds of load per wrk run.") var seconds = 10
     @Option(help: "Measured wrk runs of each server; the summary gives their medians.") var rounds = 3
     @Option(help: "The gateway's database pool size (the service's default is 8).") var poolSize = 8
-    @Option(help: "A shell command starting another server on the same data, measured in rounds alternating with the gateway's (see below).")
+    @Option(help: "A shell command starting another server on the same data, measured in rounds alternating with the gateway's (see the overview).")
     var peerCommand: String?
     @Option(help: "The peer's name in the output.") var peerName = "peer"
     @Option(help: "Seconds to wait for the peer to answer pending/me like the gateway.") var peerWait = 60
