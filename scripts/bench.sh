@@ -2,6 +2,8 @@
 # Runs the benchmarks against the local stack and prints their figures.
 #   scripts/bench.sh                 every benchmark
 #   scripts/bench.sh relay-throughput --rows 50000    one, with its options
+#   scripts/bench.sh gateway-peer --rounds 3          gateway-pending beside the FastAPI peer
+#                                                     (scripts/bench/peers/fastapi_pending; its venv is made when missing)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PROJECT_ROOT"
 
@@ -31,6 +33,12 @@ log "build: swift build -c release --product reminders-bench"
 swift build -c release --product reminders-bench
 BENCH="$PROJECT_ROOT/.build/release/reminders-bench"
 
+if [[ ${1:-} == gateway-peer ]]; then
+    shift
+    "$PROJECT_ROOT/scripts/bench/peers/fastapi_pending/install.sh"
+    exec "$BENCH" gateway-pending --peer-name fastapi \
+        --peer-command "$(printf '%q' "$PROJECT_ROOT/scripts/bench/peers/fastapi_pending/serve.sh")" "$@"
+fi
 if (($#)); then
     exec "$BENCH" "$@"
 fi

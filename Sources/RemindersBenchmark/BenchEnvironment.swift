@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 import Logging
@@ -49,6 +50,17 @@ struct BenchDatabase {
         }
     }
 
+    /// `drop()` for a process about to exit on a signal, from a thread outside Swift's
+    /// cooperative pool: waits for it at most 5 s.
+    func dropBeforeExit() {
+        let dropped = DispatchSemaphore(value: 0)
+        Task {
+            await drop()
+            dropped.signal()
+        }
+        _ = dropped.wait(timeout: .now() + 5)
+    }
+
     func drop() async {
         let base = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgresql://reminders:reminders@127.0.0.1:55432/reminders"
         guard let admin = try? await PostgresConnection.connect(configuration: PostgresConfiguration(url: base), logger: quietLogger) else { return }
@@ -80,6 +92,9 @@ struct Summary {
 }
 
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// `1 run`, `3 runs`.
+func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
 /// A value shared between tasks under a lock.
 final class Shared<Value: Sendable>: Sendable {
