@@ -17,6 +17,7 @@ public func buildRouter(
 ) throws -> Router<GatewayRequestContext> {
     let store = PostgresGatewayStore(postgres: postgres)
     let tokens = JSONWebToken(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience)
+    let verified = VerifiedTokens()
     let router = Router(context: GatewayRequestContext.self)
     if metrics != nil {
         router.add(middleware: MetricsMiddleware())
@@ -31,7 +32,7 @@ public func buildRouter(
         .register(on: system)
 
     let api = RouteTable(
-        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: false)),
+        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: false, verified: verified)),
         prefix: "/api/v1",
         recorder: recorder
     )
@@ -48,7 +49,7 @@ public func buildRouter(
     }
 
     let stream = RouteTable(
-        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: true)),
+        methods: router.group("api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: true, verified: verified)),
         prefix: "/api/v1",
         recorder: recorder
     )

@@ -102,3 +102,37 @@ extension JSONWebToken {
         signSegments(header: header, payload: payload)
     }
 }
+
+@Suite("Verified token cache")
+struct VerifiedTokensTests {
+    let tokens = JSONWebToken(secret: "unit-secret")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a verified token is served from memory until its expiry plus the leeway; a refused one never is")
+    func lifetime() throws {
+        let cache = VerifiedTokens()
+        let token = tokens.sign(userID: 4, expiresAt: now.addingTimeInterval(60), issuedAt: now)
+        #expect(try cache.claims(of: token, verifier: tokens, now: now).userID == 4)
+        // Another verifier (another secret) would refuse it: a hit proves it came from memory.
+        let other = JSONWebToken(secret: "rotated")
+        #expect(try cache.claims(of: token, verifier: other, now: now.addingTimeInterval(89)).userID == 4)
+        // Past exp + leeway the entry is dead and the check runs (and refuses) again.
+        #expect(throws: GatewayError.self) { try cache.claims(of: token, verifier: tokens, now: now.addingTimeInterval(90)) }
+        let forged = other.sign(userID: 4, expiresAt: now.addingTimeInterval(60))
+        #expect(throws: GatewayError.self) { try cache.claims(of: forged, verifier: tokens, now: now) }
+        #expect(throws: GatewayError.self) { try cache.claims(of: forged, verifier: tokens, now: now) }
+    }
+
+    @Test("a full cache drops expired entries first, then starts over")
+    func capacity() throws {
+        let cache = VerifiedTokens(capacity: 2)
+        let short = tokens.sign(userID: 1, expiresAt: now.addingTimeInterval(1))
+        let long = tokens.sign(userID: 2, expiresAt: now.addingTimeInterval(600))
+        _ = try cache.claims(of: short, verifier: tokens, now: now)
+        _ = try cache.claims(of: long, verifier: tokens, now: now)
+        let third = tokens.sign(userID: 3, expiresAt: now.addingTimeInterval(600))
+        _ = try cache.claims(of: third, verifier: tokens, now: now.addingTimeInterval(100))
+        // `long` survived the sweep: a verifier that would refuse it still gets the stored claims.
+        #expect(try cache.claims(of: long, verifier: JSONWebToken(secret: "rotated"), now: now.addingTimeInterval(100)).userID == 2)
+    }
+}

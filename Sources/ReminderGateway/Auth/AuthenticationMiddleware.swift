@@ -10,6 +10,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let tokens: JSONWebToken
     let users: any UserDirectory
     let acceptsQueryToken: Bool
+    let verified: VerifiedTokens
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let token: String
@@ -24,7 +25,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             throw GatewayError.unauthorized("a bearer token is required")
         }
-        let claims = try tokens.verify(token)
+        let claims = try verified.claims(of: token, verifier: tokens)
         switch try await users.status(of: claims.userID) {
         case .active:
             break
