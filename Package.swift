@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "ReminderDomain"),
         .target(
             name: "ReminderStore",
-            dependencies: ["ReminderDomain", "Postgres"]
+            dependencies: ["ReminderDomain", "Postgres", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Service roles
@@ -130,8 +130,10 @@ let package = Package(
             dependencies: [
                 "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -156,6 +158,7 @@ let package = Package(
                 "ReminderAdmin", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -192,6 +195,9 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: ["Kafka"]
+        ),
+        .testTarget(
+            name: "ArchitectureTests"
         ),
         .testTarget(
             name: "AsyncSupportTests",
