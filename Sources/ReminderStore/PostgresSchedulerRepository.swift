@@ -63,13 +63,15 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                     "deactivate": .bool(deactivate),
                 ])
             }
-            try await connection.query(Self.fireSQL, [PostgresJSON(try JSONValue.array(records.map(JSONValue.object)).jsonText())])
+            try await connection.query(
+                Self.fireSQL, [PostgresJSON(try JSONValue.array(records.map(JSONValue.object)).jsonText()), TopicName.fired]
+            )
             return firings
         }
     }
 
     public func fireDueSnoozes(limit: Int) async throws -> Int {
-        let rows = try await postgres.query(Self.snoozeSQL, [limit])
+        let rows = try await postgres.query(Self.snoozeSQL, [limit, TopicName.fired])
         return rows.filter { $0["fired"] == "t" }.count
     }
 
@@ -111,7 +113,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
             SELECT event_id, reminder_id, sag_id, event_type, payload FROM stamped
         ), published AS (
             INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT event_id, 'reminders.fired', reminder_id::text, payload,
+            SELECT event_id, $2::text, reminder_id::text, payload,
                    jsonb_build_object('event_id', event_id::text, 'event_type', event_type)
               FROM stamped
         )
@@ -153,7 +155,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
             SELECT event_id, reminder_id, sag_id, 'snooze', payload, user_id FROM live
         ), published AS (
             INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT event_id, 'reminders.fired', reminder_id::text, payload,
+            SELECT event_id, $2::text, reminder_id::text, payload,
                    jsonb_build_object('event_id', event_id::text, 'event_type', 'snooze')
               FROM live
         )
