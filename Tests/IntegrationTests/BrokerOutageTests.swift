@@ -55,25 +55,11 @@ struct BrokerOutageTests {
     private func withRelay(
         broker: TestBroker, _ body: @Sendable (PostgresClient, String) async throws -> Void
     ) async throws {
-        try await TestDatabase.with { database, postgres in
-            let topic = "test-outage-" + TestEnvironment.uniqueSuffix()
-            try await createTopic(topic, bootstrapServers: broker.bootstrapServers)
-            var producer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-            // Short, so the restarted broker's unknown producer id is noticed soon.
-            producer.messageTimeout = .seconds(10)
-            var configuration = OutboxRelayConfiguration()
-            configuration.maximumBackoff = .milliseconds(500)
-            let relay = OutboxRelay(
-                postgres: postgres, postgresConfiguration: database.configuration,
-                producerConfiguration: producer, configuration: configuration,
-                logger: TestEnvironment.logger("test.relay")
-            )
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await relay.run() }
-                defer { group.cancelAll() }
-                try await body(postgres, topic)
-            }
-        }
+        // A short message timeout, so the restarted broker's unknown producer id is noticed soon.
+        try await withTestRelay(
+            topicPrefix: "test-outage-", bootstrapServers: broker.bootstrapServers,
+            configureProducer: { $0.messageTimeout = .seconds(10) }, body
+        )
     }
 }
 

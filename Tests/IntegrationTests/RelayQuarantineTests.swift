@@ -178,27 +178,15 @@ struct RelayQuarantineTests {
         broker: TestBroker? = nil, messageTimeout: Duration = .seconds(30), producerProperties: [String: String] = [:],
         _ body: @Sendable (PostgresClient, String) async throws -> Void
     ) async throws {
-        try await TestDatabase.with { database, postgres in
-            let bootstrapServers = broker?.bootstrapServers ?? TestEnvironment.kafkaBootstrapServers
-            let topic = "test-quarantine-" + TestEnvironment.uniqueSuffix()
-            try await createTopic(topic, bootstrapServers: bootstrapServers)
-            var producer = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
-            producer.messageTimeout = messageTimeout
-            producer.linger = .zero
-            producer.properties = producerProperties
-            var configuration = OutboxRelayConfiguration()
-            configuration.maximumBackoff = .milliseconds(500)
-            let relay = OutboxRelay(
-                postgres: postgres, postgresConfiguration: database.configuration,
-                producerConfiguration: producer, configuration: configuration,
-                logger: TestEnvironment.logger("test.relay")
-            )
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await relay.run() }
-                defer { group.cancelAll() }
-                try await body(postgres, topic)
-            }
-        }
+        try await withTestRelay(
+            topicPrefix: "test-quarantine-", bootstrapServers: broker?.bootstrapServers ?? TestEnvironment.kafkaBootstrapServers,
+            configureProducer: { producer in
+                producer.messageTimeout = messageTimeout
+                producer.linger = .zero
+                producer.properties = producerProperties
+            },
+            body
+        )
     }
 }
 
