@@ -16,10 +16,8 @@ struct PreferencesController {
             let stored = try await preferences.preferences(userID: user)
             let updated = try PreferencesInput.update(stored, with: body)
             // The override receives the company's mail: only allowed domains (a stored one stays).
-            if let address = updated.emailOverride, address.lowercased() != stored.emailOverride?.lowercased(), !emailDomains.allows(address) {
-                throw GatewayError.invalid(
-                    "email_override", "e-mail may only go to \(emailDomains.summary) (REMINDERS_ALLOWED_EMAIL_DOMAINS)"
-                )
+            if let address = updated.emailOverride {
+                try emailDomains.require(address, field: "email_override", previously: stored.emailOverride.map { [$0] } ?? [])
             }
             return Representations.response(Representations.preferences(try await preferences.save(updated, userID: user), userID: user))
         }

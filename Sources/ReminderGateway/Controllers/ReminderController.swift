@@ -26,7 +26,7 @@ struct ReminderController {
             let sagID = try await accessibleCase(context, caller)
             let body = try await RequestJSON.read(request, context: context)
             let draft = try ReminderInput.create(from: body, creator: caller.userID)
-            try requireAllowedAddresses(draft.recipientEmails, previously: [])
+            try Self.requireAllowedAddresses(draft.recipientEmails, previously: [], policy: emailDomains)
             let record = try await reminders.create(draft, sagID: sagID, createdBy: caller.userID, quota: createdPerHour)
             var response = Representations.response(Representations.reminder(record), status: .created)
             response.headers[.location] = "/api/v1/sag/reminders/\(record.id)"
@@ -108,16 +108,10 @@ struct ReminderController {
         return record
     }
 
-    private func requireAllowedAddresses(_ addresses: [String], previously: [String]) throws(GatewayError) {
-        try Self.requireAllowedAddresses(addresses, previously: previously, policy: emailDomains)
-    }
-
-    /// A 422 for the first address outside the allowed domains; addresses the reminder already
-    /// had stay allowed, so a stricter setting does not block unrelated changes.
+    /// A 422 for the first recipient address outside the allowed domains (see ``EmailDomainPolicy/require(_:field:previously:)``).
     static func requireAllowedAddresses(_ addresses: [String], previously: [String], policy: EmailDomainPolicy) throws(GatewayError) {
-        let kept = Set(previously.map { $0.lowercased() })
-        for (index, address) in addresses.enumerated() where !kept.contains(address.lowercased()) && !policy.allows(address) {
-            throw .invalid("recipient_emails[\(index)]", "e-mail may only go to \(policy.summary) (REMINDERS_ALLOWED_EMAIL_DOMAINS)")
+        for (index, address) in addresses.enumerated() {
+            try policy.require(address, field: "recipient_emails[\(index)]", previously: previously)
         }
     }
 }

@@ -28,6 +28,13 @@ public enum EmailDomainPolicy: Sendable, Equatable {
         }
     }
 
+    /// A 422 naming `field` unless mail may go to `address`; one that was there before
+    /// (`previously`) stays allowed, so a stricter setting does not block unrelated changes.
+    func require(_ address: String, field: String, previously: [String] = []) throws(GatewayError) {
+        guard !allows(address), !previously.contains(where: { $0.caseInsensitiveCompare(address) == .orderedSame }) else { return }
+        throw .invalid(field, "e-mail may only go to \(summary) (REMINDERS_ALLOWED_EMAIL_DOMAINS)")
+    }
+
     /// The allowed domains in words, for error messages.
     var summary: String {
         switch self {
