@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "ReminderDomain"),
         .target(
             name: "ReminderStore",
-            dependencies: ["ReminderDomain", "Postgres", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ReminderDomain", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Service roles

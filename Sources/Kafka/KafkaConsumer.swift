@@ -14,13 +14,20 @@ public final class KafkaConsumer: Service, Sendable {
         case closed
     }
 
-    private let client: RDKafkaClient
-    private let configuration: KafkaConsumerConfiguration
-    private let logger: Logger
-    private let buffer: KafkaConsumerMessageBuffer
+    let client: RDKafkaClient
+    let configuration: KafkaConsumerConfiguration
+    let logger: Logger
+    let buffer: KafkaConsumerMessageBuffer
     private let state = LockedValue(State.idle)
-    private let assignment = LockedValue(Set<KafkaTopicPartition>())
-    private let stopSignal = StopSignal()
+    /// The partitions this member reads now.
+    let assignment = LockedValue(Set<KafkaTopicPartition>())
+    /// A lease-sharing member's leases (read or still being drained), and
+    /// the next offset it committed per partition: a commit for a partition
+    /// whose lease is gone is left out, so it cannot move the new owner's
+    /// offset back.
+    let leased = LockedValue(Set<KafkaTopicPartition>())
+    let committedNext = LockedValue([KafkaTopicPartition: Int64]())
+    let stopSignal = StopSignal()
 
     /// How long the poll thread blocks per poll or per wait for buffer room; bounds how late it
     /// notices a stop request.
@@ -44,8 +51,13 @@ public final class KafkaConsumer: Service, Sendable {
             errorEvents: true,
             logger: logger
         )
-        try client.subscribe(to: configuration.topics)
         let consumer = KafkaConsumer(client: client, configuration: configuration, logger: logger)
+        if case .leases = configuration.partitionAssignment {
+            // Nothing is read until the first lease is held.
+            consumer.buffer.accept(only: [])
+            return consumer
+        }
+        try client.subscribe(to: configuration.topics)
         client.onRebalance { [buffer = consumer.buffer, assignment = consumer.assignment, logger] change in
             guard case .revoked(let partitions) = change else {
                 if case .assigned(let partitions) = change { assignment.withLock { $0.formUnion(partitions) } }
@@ -62,12 +74,15 @@ public final class KafkaConsumer: Service, Sendable {
         return consumer
     }
 
+    /// Whether the consumer was asked to stop or has closed.
+    var isStopping: Bool { stopSignal.isRequested || state.withLock { $0 } == .closed }
+
     /// The received records; iterate once. Finishes when the consumer stops.
     public var messages: KafkaConsumerMessages {
         KafkaConsumerMessages(buffer: buffer)
     }
 
-    /// The partitions the group has given this member now.
+    /// The partitions this member reads now (given by the group, or leased).
     public var assignedPartitions: Set<KafkaTopicPartition> { assignment.withLock { $0 } }
 
     /// Whether received records wait to be read: a consumer that commits in batches commits
@@ -90,6 +105,10 @@ public final class KafkaConsumer: Service, Sendable {
             let key = KafkaTopicPartition(topic: message.topic, partition: message.partition)
             nextOffsets[key] = max(nextOffsets[key] ?? .min, message.offset + 1)
         }
+        if case .leases = configuration.partitionAssignment {
+            let held = leased.withLock { $0 }
+            nextOffsets = nextOffsets.filter { held.contains($0.key) }
+        }
         guard !nextOffsets.isEmpty else { return }
         let offsets = nextOffsets.map {
             RDKafkaClient.CommitOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
@@ -99,6 +118,9 @@ public final class KafkaConsumer: Service, Sendable {
                 throw KafkaError(code: .shutdown, message: "the Kafka consumer has closed; cannot commit")
             }
             try client.commit(offsets)
+        }
+        committedNext.withLock { committed in
+            for (partition, offset) in nextOffsets { committed[partition] = max(committed[partition] ?? .min, offset) }
         }
     }
 
@@ -145,12 +167,23 @@ public final class KafkaConsumer: Service, Sendable {
             state = .running
         }
         try await withTaskCancellationOrGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let thread = Thread { [self] in
-                    continuation.resume(with: pollUntilStopped())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                        let thread = Thread { [self] in
+                            continuation.resume(with: pollUntilStopped())
+                        }
+                        thread.name = "kafka-consumer-poll"
+                        thread.start()
+                    }
                 }
-                thread.name = "kafka-consumer-poll"
-                thread.start()
+                if case .leases(let store, let member, let leaseTime) = configuration.partitionAssignment {
+                    group.addTask { await self.shareByLeases(store: store, member: member, leaseTime: leaseTime) }
+                }
+                try await group.waitForAll()
+            }
+            if case .leases(let store, let member, _) = configuration.partitionAssignment {
+                await leave(store: store, member: member)
             }
         } onCancelOrGracefulShutdown: { [stopSignal] in
             stopSignal.request()

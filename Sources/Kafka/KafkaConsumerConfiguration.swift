@@ -31,6 +31,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var maximumFetchWait: Duration = .milliseconds(10)
     /// How many received records may wait for the application before polling pauses; defaults to 1000.
     public var maxBufferedMessages: Int = 1000
+    /// How the group's members divide the partitions; defaults to `.group`
+    /// (the broker's group coordinator).
+    public var partitionAssignment: KafkaPartitionAssignment = .group
     /// Extra librdkafka properties, applied last so they override everything above; defaults to none.
     public var properties: [String: String] = [:]
 

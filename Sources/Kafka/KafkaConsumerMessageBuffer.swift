@@ -12,6 +12,11 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
     /// Set once the consumer stopped: `nil` inside means it stopped cleanly.
     private var ending: KafkaError??
     private var iteratorCreated = false
+    /// The partitions whose records are taken in; `nil` takes all (the broker's group decides).
+    private var accepted: Set<KafkaTopicPartition>?
+    /// The highest offset handed out per partition, so a member giving a
+    /// partition up can tell when everything it handed out is committed.
+    private var handedOut: [KafkaTopicPartition: Int64] = [:]
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -43,12 +48,13 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
     /// Passes a record to the waiting iterator, or buffers it.
     func deliver(_ message: KafkaConsumerMessage) {
         condition.lock()
-        guard ending == nil else {
+        guard ending == nil, accepted?.contains(KafkaTopicPartition(topic: message.topic, partition: message.partition)) ?? true else {
             condition.unlock()
             return
         }
         if let waiter {
             self.waiter = nil
+            noteHandedOut(message)
             condition.unlock()
             waiter.resume(returning: message)
             return
@@ -70,6 +76,38 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
         head = 0
         if dropped > 0 { condition.broadcast() }
         return dropped
+    }
+
+    /// Takes in records of `partitions` only from now on; `nil` takes all.
+    func accept(only partitions: Set<KafkaTopicPartition>?) {
+        condition.lock()
+        defer { condition.unlock() }
+        accepted = partitions
+    }
+
+    /// Stops taking in records of `partitions` and forgets those not yet
+    /// handed out, in one step, so none fetched before can slip in after.
+    /// Returns how many were dropped.
+    @discardableResult
+    func refuse(_ partitions: Set<KafkaTopicPartition>) -> Int {
+        condition.lock()
+        accepted?.subtract(partitions)
+        condition.unlock()
+        return drop(partitions: partitions)
+    }
+
+    /// Called with `condition` held. Only a lease-sharing member (`accepted` set) asks.
+    private func noteHandedOut(_ message: KafkaConsumerMessage) {
+        guard accepted != nil else { return }
+        let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
+        handedOut[partition] = max(handedOut[partition] ?? .min, message.offset)
+    }
+
+    /// The highest offset of `partition` handed out so far, if any.
+    func lastHandedOut(_ partition: KafkaTopicPartition) -> Int64? {
+        condition.lock()
+        defer { condition.unlock() }
+        return handedOut[partition]
     }
 
     /// Ends the sequence; records not yet handed out are dropped (they are uncommitted, so the
@@ -117,6 +155,7 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
                 if count > 0 {
                     let message = messages[head]
                     head += 1
+                    noteHandedOut(message)
                     if head > 64 && head * 2 > messages.count {
                         messages.removeFirst(head)
                         head = 0

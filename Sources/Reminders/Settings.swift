@@ -52,6 +52,8 @@ struct Settings: Sendable {
     var kafkaFetchWaitMilliseconds = 10
     var kafkaSessionTimeoutMilliseconds = 6000
     var kafkaGroupInstanceID = ""
+    var kafkaPartitionAssignment = "leases"
+    var kafkaPartitionLeaseMilliseconds = 3000
     var migrationsDirectory = "migrations"
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
@@ -112,6 +114,12 @@ struct Settings: Sendable {
             "KAFKA_SESSION_TIMEOUT_MS", default: kafkaSessionTimeoutMilliseconds, range: 1000...300_000
         )
         kafkaGroupInstanceID = reader.string("KAFKA_GROUP_INSTANCE_ID", default: kafkaGroupInstanceID)
+        kafkaPartitionAssignment = try reader.choice(
+            "KAFKA_PARTITION_ASSIGNMENT", default: kafkaPartitionAssignment, among: ["leases", "group"]
+        )
+        kafkaPartitionLeaseMilliseconds = try reader.int(
+            "KAFKA_PARTITION_LEASE_MS", default: kafkaPartitionLeaseMilliseconds, range: 1000...300_000
+        )
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: migrationsDirectory)
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)

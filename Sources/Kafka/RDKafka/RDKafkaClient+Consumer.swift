@@ -160,3 +160,38 @@ extension KafkaConsumerMessage {
         )
     }
 }
+
+/// Assignment by the application (a lease-sharing group), outside any rebalance.
+extension RDKafkaClient {
+    /// Starts fetching `partitions` from the group's committed offsets (or
+    /// `auto.offset.reset` without one), keeping the current assignment.
+    func incrementalAssign(_ partitions: Set<KafkaTopicPartition>) throws {
+        try changeAssignment(partitions, adding: true)
+    }
+
+    /// Stops fetching `partitions`; librdkafka discards what it fetched of them.
+    func incrementalUnassign(_ partitions: Set<KafkaTopicPartition>) throws {
+        try changeAssignment(partitions, adding: false)
+    }
+
+    private func changeAssignment(_ partitions: Set<KafkaTopicPartition>, adding: Bool) throws {
+        guard !partitions.isEmpty else { return }
+        guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: partitions.count)) else {
+            throw KafkaError(code: .configuration, message: "cannot allocate a partition list")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions {
+            // The offset stays RD_KAFKA_OFFSET_INVALID: read from the committed one.
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
+        }
+        let error = adding ? rd_kafka_incremental_assign(handle, list) : rd_kafka_incremental_unassign(handle, list)
+        guard let error else { return }
+        defer { rd_kafka_error_destroy(error) }
+        throw KafkaError(
+            code: .consume,
+            message: "cannot \(adding ? "assign" : "unassign") \(partitions.map(\.description).sorted()): "
+                + String(cString: rd_kafka_error_string(error)),
+            rdKafkaError: rd_kafka_error_code(error).rawValue
+        )
+    }
+}

@@ -1,9 +1,11 @@
+import Foundation
 import Kafka
 import Logging
 import Observability
 import Postgres
 import Prometheus
 import ReminderDomain
+import ReminderStore
 import ServiceLifecycle
 
 /// What every service role does before and around its work: read the
@@ -44,12 +46,29 @@ struct ServiceRunner {
         )
         configuration.maximumFetchWait = .milliseconds(settings.kafkaFetchWaitMilliseconds)
         configuration.sessionTimeout = .milliseconds(settings.kafkaSessionTimeoutMilliseconds)
-        if !settings.kafkaGroupInstanceID.isEmpty {
+        if settings.kafkaPartitionAssignment == "leases" {
+            // The instances share the partitions through PostgreSQL: no broker-side rebalance
+            // to wait for after a restart, a kill or a broker pause.
+            configuration.partitionAssignment = .leases(
+                store: PostgresPartitionLeases(postgres: postgres),
+                memberID: memberID,
+                leaseTime: .milliseconds(settings.kafkaPartitionLeaseMilliseconds)
+            )
+        } else if !settings.kafkaGroupInstanceID.isEmpty {
             // Static membership: a restarted instance with the same id takes its partitions back
             // without a rebalance, and a pause shorter than the session keeps them.
             configuration.properties["group.instance.id"] = settings.kafkaGroupInstanceID
         }
         return configuration
+    }
+
+    /// This instance's name in a lease-sharing group: `KAFKA_GROUP_INSTANCE_ID` when set (a
+    /// restarted pod of that name takes its leases back at once), else host, process and a
+    /// random part, so two instances never share one.
+    var memberID: String {
+        if !settings.kafkaGroupInstanceID.isEmpty { return settings.kafkaGroupInstanceID }
+        let random = UInt32.random(in: 0...UInt32.max)
+        return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(String(random, radix: 16))"
     }
 
     /// Fails with one line when the broker cannot be reached.
