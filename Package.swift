@@ -214,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "ReminderGatewayTests",
             dependencies: [
-                "ReminderGateway", "ReminderDomain",
+                "ReminderGateway", "ReminderDomain", "ReminderStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
