@@ -4,6 +4,7 @@ import Observability
 import Postgres
 import Prometheus
 import ReminderDomain
+import ReminderStore
 import ServiceLifecycle
 
 /// What every service role does before and around its work: read the
@@ -76,8 +77,8 @@ struct ServiceRunner {
         }
         if !servesHealth {
             // A role serving its own /readyz (the gateway) checks the database there.
-            let postgres = self.postgres
-            group.append(ReadinessProbe(name: "database", readiness: readiness) { try await postgres.query("SELECT 1") })
+            let database = PostgresHealthProbe(postgres: postgres)
+            group.append(ReadinessProbe(name: "database", readiness: readiness) { try await database.checkDatabase() })
         }
         group += services
         group.append(ShutdownNotice(readiness: readiness))
