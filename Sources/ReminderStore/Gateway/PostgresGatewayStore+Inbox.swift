@@ -136,25 +136,25 @@ extension PostgresGatewayStore {
          AND (snoozed_until IS NULL OR snoozed_until <= clock_timestamp())) AS is_pending
         """
 
+    /// A user's (`$1`) pending entries, at most `$2`: the newest open entry per reminder (a
+    /// snooze that re-fired writes a new entry, and the older one must not show up again
+    /// beside it), of reminders not stopped, newest first.
+    static let pendingEntriesQuery = """
+        SELECT * FROM (
+            SELECT DISTINCT ON (reminder_id) \(inboxColumns)
+              FROM sag_reminder_inbox
+             WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL
+             ORDER BY reminder_id, id DESC
+        ) newest
+         WHERE is_pending
+           -- A deleted or deactivated reminder takes its entries with it.
+           AND EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = newest.reminder_id AND r.stopped_at IS NULL)
+         ORDER BY id DESC
+         LIMIT $2
+        """
+
     public func pending(userID: Int, limit: Int) async throws -> PendingInbox {
-        // The newest open entry per reminder: a snooze that re-fired writes a new entry, and the
-        // older one must not show up again beside it.
-        let entries = try await postgres.query(
-            """
-            SELECT * FROM (
-                SELECT DISTINCT ON (reminder_id) \(Self.inboxColumns)
-                  FROM sag_reminder_inbox
-                 WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL
-                 ORDER BY reminder_id, id DESC
-            ) newest
-             WHERE is_pending
-               -- A deleted or deactivated reminder takes its entries with it.
-               AND EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = newest.reminder_id AND r.stopped_at IS NULL)
-             ORDER BY id DESC
-             LIMIT $2
-            """,
-            [userID, limit]
-        ).map(Self.inboxEntry(from:))
+        let entries = try await postgres.query(Self.pendingEntriesQuery, [userID, limit]).map(Self.inboxEntry(from:))
         let release = try await postgres.query(
             """
             SELECT min(snoozed_until) AS next FROM sag_reminder_inbox
