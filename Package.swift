@@ -214,8 +214,11 @@ let package = Package(
         .testTarget(
             name: "ReminderGatewayTests",
             dependencies: [
-                "ReminderGateway", "ReminderDomain",
+                "ReminderGateway", "ReminderDomain", "ReminderStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -92,8 +92,7 @@ public final class OutboxRelay: Service {
     private func acquireLeadership(on connection: PostgresConnection) async throws -> Bool {
         var announcedStandby = false
         while !isStopping {
-            let rows = try await connection.query("SELECT pg_try_advisory_lock($1) AS acquired", [configuration.leadershipLockKey])
-            if try rows.first?.decode("acquired", as: Bool.self) == true { return true }
+            if try await PostgresOutboxRepository.tryAcquireLeadership(connection, lockKey: configuration.leadershipLockKey) { return true }
             if !announcedStandby {
                 logger.info("another outbox relay is active; standing by")
                 announcedStandby = true

@@ -2,20 +2,21 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Observability
-import Postgres
 import Prometheus
+import ReminderStore
+import ServiceLifecycle
 
-/// The gateway's routes on a router: the API under `/api/v1` behind bearer authentication (the
-/// event stream also takes `?token=`), the public system routes, and problem+json errors for all.
+/// The gateway's routes on a router, reading and writing through `store`: the API under
+/// `/api/v1` behind bearer authentication (the event stream also takes `?token=`), the public
+/// system routes, and problem+json errors for all.
 public func buildRouter(
-    postgres: PostgresClient,
+    store: some GatewayStore,
     notifier: InboxNotifier,
     configuration: GatewayConfiguration,
     recorder: RouteRecorder? = nil,
     readiness: Readiness? = nil,
     metrics: PrometheusCollectorRegistry? = nil
 ) throws -> Router<GatewayRequestContext> {
-    let store = PostgresGatewayStore(postgres: postgres)
     let tokens = JSONWebToken(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience)
     let verified = VerifiedTokens()
     let router = Router(context: GatewayRequestContext.self)
@@ -57,14 +58,15 @@ public func buildRouter(
     return router
 }
 
-/// The gateway as a Hummingbird application; its services are the inbox notifier (and the
-/// database pool when `runsPostgres`). Refuses to build without a JWT secret.
+/// The gateway as a Hummingbird application on `store`; its services are `services` (run
+/// first, stopped last: a database pool the store uses, say) and the inbox notifier. Refuses
+/// to build without a JWT secret.
 public func buildApplication(
-    postgres: PostgresClient,
+    store: some GatewayStore,
+    notifier: InboxNotifier,
     configuration: GatewayConfiguration,
     logger: Logger,
-    notifier: InboxNotifier? = nil,
-    runsPostgres: Bool = true,
+    services: [any Service] = [],
     recorder: RouteRecorder? = nil,
     readiness: Readiness? = nil,
     metrics: PrometheusCollectorRegistry? = nil,
@@ -73,9 +75,8 @@ public func buildApplication(
     guard !configuration.jwtSecret.isEmpty else {
         throw GatewayError(status: .internalServerError, code: "configuration", message: "JWT_SECRET is not set; the gateway cannot check tokens")
     }
-    let notifier = notifier ?? InboxNotifier(postgres: postgres, logger: logger)
     let router = try buildRouter(
-        postgres: postgres, notifier: notifier, configuration: configuration, recorder: recorder, readiness: readiness, metrics: metrics
+        store: store, notifier: notifier, configuration: configuration, recorder: recorder, readiness: readiness, metrics: metrics
     )
     let idleSeconds = Int64(configuration.idleTimeout.components.seconds)
     return Application(
@@ -88,7 +89,7 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port), serverName: "case-reminders-gateway",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)
         ),
-        services: (runsPostgres ? [postgres] : []) + [notifier],
+        services: services + [notifier],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

@@ -29,7 +29,7 @@ struct BenchDatabase {
         let name = "bench_" + String(UUID().uuidString.lowercased().prefix(8))
         let admin = try await PostgresConnection.connect(configuration: PostgresConfiguration(url: base), logger: quietLogger)
         defer { admin.close() }
-        try await admin.simpleQuery("CREATE DATABASE \"\(name)\"")
+        try await ScratchDatabase.create(name, through: admin)
         var components = URLComponents(string: base)!
         components.path = "/" + name
         let database = BenchDatabase(url: components.string!, name: name)
@@ -65,7 +65,7 @@ struct BenchDatabase {
         let base = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgresql://reminders:reminders@127.0.0.1:55432/reminders"
         guard let admin = try? await PostgresConnection.connect(configuration: PostgresConfiguration(url: base), logger: quietLogger) else { return }
         defer { admin.close() }
-        try? await admin.simpleQuery("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        try? await ScratchDatabase.drop(name, through: admin)
     }
 }
 

@@ -37,19 +37,11 @@ struct DeliveryLatency: AsyncParsableCommand {
         let rate = self.rate
         let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         try await database.withClient(maxConnections: 12) { postgres in
-            try await postgres.query("INSERT INTO users (username, email) VALUES ('bench', 'bench@example.test')")
-            try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [total])
+            let fixtures = BenchmarkFixtures(postgres: postgres)
+            try await fixtures.addUser(name: "bench", email: "bench@example.test")
+            try await fixtures.addCases(count: total)
             // Only the measured channel, whatever the user's defaults.
-            try await postgres.query(
-                """
-                INSERT INTO sag_reminders (sag_id, title, message, trigger_type, trigger_config, recipient_user_ids,
-                                           notify_email, notify_mattermost, notify_frontend, override_user_preferences)
-                SELECT id, 'In progress', 'Someone started on it.', 'status_change', '{"target_status": "i_gang"}',
-                       ARRAY[(SELECT min(user_id) FROM users)], $1, $2, FALSE, TRUE
-                  FROM sag_sager
-                """,
-                [channel == .email, channel == .mattermost]
-            )
+            try await fixtures.addProgressReminders(email: channel == .email, mattermost: channel == .mattermost)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics(
                 [KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8),
@@ -84,7 +76,6 @@ struct DeliveryLatency: AsyncParsableCommand {
                 configuration: workerConfiguration,
                 logger: quietLogger
             )
-            let sentCount = "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status = 'sent'"
             var committedAt: [Int: Date] = [:]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await relay.run() }
@@ -92,9 +83,9 @@ struct DeliveryLatency: AsyncParsableCommand {
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
                 // Warm up: one change all the way through (consumer groups joined) before the timed run.
-                try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = 1")
+                try await fixtures.startCase(1)
                 let warmDeadline = ContinuousClock.now + .seconds(60)
-                while try await DeliveryThroughput.count(postgres, sentCount) < 1 {
+                while try await fixtures.sentDeliveries() < 1 {
                     guard ContinuousClock.now < warmDeadline else { throw BenchSetupError("the warm-up change was not delivered within 60 s") }
                     try await Task.sleep(for: .milliseconds(20))
                 }
@@ -103,23 +94,19 @@ struct DeliveryLatency: AsyncParsableCommand {
                 for index in 0..<(total - 1) {
                     let sag = index + 2
                     try await clock.sleep(until: start + .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
-                    try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+                    try await fixtures.startCase(sag)
                     committedAt[sag] = Date()
                 }
                 let deadline = clock.now + .seconds(60)
-                while try await DeliveryThroughput.count(postgres, sentCount) < total, clock.now < deadline {
+                while try await fixtures.sentDeliveries() < total, clock.now < deadline {
                     try await Task.sleep(for: .milliseconds(50))
                 }
             }
             // The worker stamps the sent log row with the time the 250 / 2xx came back.
-            let rows = try await postgres.query(
-                "SELECT sag_id, created_at FROM sag_reminder_logs WHERE status = 'sent' AND channel = $1", [channel.rawValue]
-            )
             var latencies: [Double] = []
-            for row in rows {
-                let sag = try row.decode("sag_id", as: Int.self)
+            for (sag, sentAt) in try await fixtures.sentLogTimes(channel: channel) {
                 guard let committed = committedAt[sag] else { continue }
-                latencies.append(try row.decode("created_at", as: Date.self).timeIntervalSince(committed) * 1000)
+                latencies.append(sentAt.timeIntervalSince(committed) * 1000)
             }
             let summary = Summary(latencies)
             let answer = channel == .email ? "SMTP 250" : "webhook 200"

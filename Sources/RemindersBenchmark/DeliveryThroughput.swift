@@ -57,7 +57,8 @@ struct DeliveryThroughput: AsyncParsableCommand {
         let batchesInFlight = self.batchesInFlight
         let concurrency = self.concurrency
         return try await database.withClient(maxConnections: 8) { postgres in
-            let fixture = try await DeliveryFixture.create(postgres)
+            let fixtures = BenchmarkFixtures(postgres: postgres)
+            let fixture = try await DeliveryFixture.create(fixtures)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics(
                 [KafkaTopicSpecification(name: prefix + channel.deliveryTopic, partitions: 8),
@@ -88,9 +89,9 @@ struct DeliveryThroughput: AsyncParsableCommand {
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
                 let deadline = ContinuousClock.now + .seconds(Int64(60 + messages / 20))
-                while try await Self.count(postgres, "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status = 'sent'") < messages {
+                while try await fixtures.sentDeliveries() < messages {
                     if ContinuousClock.now > deadline {
-                        let other = try await Self.count(postgres, "SELECT count(*) AS n FROM sag_reminder_deliveries WHERE status <> 'sent'")
+                        let other = try await fixtures.unsentDeliveries()
                         throw BenchSetupError("not all sent within the time allowed (\(other) deliveries in another state)")
                     }
                     try await Task.sleep(for: .milliseconds(20))
@@ -99,9 +100,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
             let wall = (ContinuousClock.now - start).seconds
             // The worker stamps each log row with the time its send returned, so the span
             // of the sent rows leaves out the consumer's group join before the first one.
-            let span = try await postgres.query(
-                "SELECT EXTRACT(EPOCH FROM max(created_at) - min(created_at)) AS s FROM sag_reminder_logs WHERE status = 'sent'"
-            )[0].decode("s", as: Double.self)
+            let span = try await fixtures.sentLogSpanSeconds()
 
             // The two halves of handling a message, each alone, on the same messages.
             let sendStart = ContinuousClock.now
@@ -134,14 +133,10 @@ struct DeliveryThroughput: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await relay.run() }
             defer { group.cancelAll() }
-            while try await Self.count(postgres, "SELECT count(*) AS n FROM reminder_outbox WHERE published_at IS NULL") > 0 {
+            while try await BenchmarkFixtures(postgres: postgres).unpublishedOutboxRows() > 0 {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-    }
-
-    static func count(_ postgres: PostgresClient, _ sql: String) async throws -> Int {
-        try await postgres.query(sql)[0].decode("n", as: Int.self)
     }
 }
 
@@ -151,16 +146,10 @@ struct DeliveryFixture: Sendable {
     let sagID: Int
     let reminderID: Int
 
-    static func create(_ postgres: PostgresClient) async throws -> DeliveryFixture {
-        let user = try await postgres.query("INSERT INTO users (username, email) VALUES ('bench', 'bench@example.test') RETURNING user_id")[0].decode("user_id", as: Int.self)
-        let sag = try await postgres.query("INSERT INTO sag_sager (titel) VALUES ('Bench case') RETURNING id")[0].decode("id", as: Int.self)
-        let reminder = try await postgres.query(
-            """
-            INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
-            VALUES ($1, 'Progress', 'status_change', '{"target_status": "i_gang"}', $2) RETURNING id
-            """,
-            [sag, [user]]
-        )[0].decode("id", as: Int.self)
+    static func create(_ fixtures: BenchmarkFixtures) async throws -> DeliveryFixture {
+        let user = try await fixtures.addUser(name: "bench", email: "bench@example.test")
+        let sag = try await fixtures.addCase(title: "Bench case")
+        let reminder = try await fixtures.addProgressReminder(sagID: sag, userID: user)
         return DeliveryFixture(userID: user, sagID: sag, reminderID: reminder)
     }
 

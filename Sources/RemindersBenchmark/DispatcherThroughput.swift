@@ -20,18 +20,11 @@ struct DispatcherThroughput: AsyncParsableCommand {
         let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient(maxConnections: 8) { postgres in
-                try await postgres.query("INSERT INTO users (username, email) SELECT 'user' || n, 'user' || n || '@example.test' FROM generate_series(1, 1000) AS n")
-                try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [events])
+                let fixtures = BenchmarkFixtures(postgres: postgres)
+                try await fixtures.addUsers(count: 1000)
+                try await fixtures.addCases(count: events)
                 // Each case's reminder notifies `recipients` users, spread over the 1,000.
-                try await postgres.query(
-                    """
-                    INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
-                    SELECT id, 'Progress', 'status_change', '{"target_status": "i_gang"}',
-                           ARRAY(SELECT 1 + (id * 7 + k * 13) % 1000 FROM generate_series(1, $1) AS k)
-                      FROM sag_sager
-                    """,
-                    [recipients]
-                )
+                try await fixtures.addProgressReminders(recipientsEach: recipients)
                 let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
                 _ = try await admin.createTopics(
                     [TopicName.fired, TopicName.deliverEmail, TopicName.deliverMattermost, TopicName.deliverFrontend]
@@ -44,7 +37,7 @@ struct DispatcherThroughput: AsyncParsableCommand {
                 )
                 // The backlog: every case changes status, and the relay puts the
                 // fired events on the topic before the dispatcher starts.
-                try await postgres.query("UPDATE sag_sager SET status = 'i_gang'")
+                try await fixtures.startAllCases()
                 var dispatcherConfiguration = DispatcherConfiguration()
                 dispatcherConfiguration.enabled = true
                 dispatcherConfiguration.maxPerRecipientPerHour = 1_000_000
@@ -61,13 +54,12 @@ struct DispatcherThroughput: AsyncParsableCommand {
                 let seconds = try await withThrowingTaskGroup(of: Double?.self) { group in
                     group.addTask { try await relay.run(); return nil }
                     defer { group.cancelAll() }
-                    while try await postgres.query("SELECT count(*) AS n FROM reminder_outbox WHERE published_at IS NULL")[0].decode("n", as: Int.self) > 0 {
+                    while try await fixtures.unpublishedOutboxRows() > 0 {
                         try await Task.sleep(for: .milliseconds(50))
                     }
                     let start = ContinuousClock.now
                     group.addTask { try await dispatcher.run(); return nil }
-                    let published = "SELECT count(*) AS n FROM reminder_outbox WHERE topic LIKE 'reminders.deliver.%' AND published_at IS NOT NULL"
-                    while try await postgres.query(published)[0].decode("n", as: Int.self) < notifications {
+                    while try await fixtures.publishedDeliveryMessages() < notifications {
                         try await Task.sleep(for: .milliseconds(50))
                     }
                     return (ContinuousClock.now - start).seconds

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Postgres
 import ReminderGateway
+import ReminderStore
 import ServiceLifecycle
 
 /// `GET /api/v1/reminders/pending/me` under load from wrk: requests/s and latency
@@ -147,38 +148,21 @@ struct GatewayPending: AsyncParsableCommand {
     /// A user with `entries` pending inbox entries (each of its own reminder, as `pending`
     /// keeps one per reminder), and other users with as many.
     private func seed(_ postgres: PostgresClient) async throws -> Int {
-        let users = otherUsers + 1
-        try await postgres.query(
-            "INSERT INTO users (username, email) SELECT 'user' || n, 'user' || n || '@example.test' FROM generate_series(1, $1) AS n", [users]
-        )
-        try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [entries])
+        let fixtures = BenchmarkFixtures(postgres: postgres)
+        try await fixtures.addUsers(count: otherUsers + 1)
+        try await fixtures.addCases(count: entries)
         // Live reminders: pending/me leaves out the entries of a reminder someone stopped
         // (`stopped_at`), so every entry must point at one that is active and not stopped.
-        try await postgres.query(
-            """
-            INSERT INTO sag_reminders (sag_id, title, message, trigger_type, trigger_config, recipient_user_ids, is_active, stopped_at)
-            SELECT id, 'Follow up ' || id, 'Call the customer about the case.', 'status_change', '{"target_status": "i_gang"}', '{}', true, NULL
-              FROM sag_sager
-            """
-        )
-        try await postgres.query(
-            """
-            INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, message, priority, case_title)
-            SELECT gen_random_uuid()::text || ':user:' || u.user_id || ':frontend', gen_random_uuid(), r.id, r.sag_id, u.user_id,
-                   r.title, r.message, 'high', 'Case ' || r.sag_id
-              FROM users u CROSS JOIN sag_reminders r
-            """
-        )
-        try await postgres.query("ANALYZE")
-        return try await postgres.query("SELECT min(user_id) AS id FROM users")[0].decode("id", as: Int.self)
+        try await fixtures.addPendingInboxEntries()
+        try await fixtures.analyzeAll()
+        return try await fixtures.firstUserID()
     }
 
     /// PostgreSQL's durability settings, printed with the figures: with `fsync` or
     /// `synchronous_commit` off (as on the local stack) commits cost less than in production.
     static func durabilitySettings(_ postgres: PostgresClient) async throws -> String {
-        let fsync = try await postgres.query("SHOW fsync")[0].decode("fsync", as: String.self)
-        let synchronousCommit = try await postgres.query("SHOW synchronous_commit")[0].decode("synchronous_commit", as: String.self)
-        return "fsync \(fsync), synchronous_commit \(synchronousCommit)"
+        let settings = try await BenchmarkFixtures(postgres: postgres).durabilitySettings()
+        return "fsync \(settings.fsync), synchronous_commit \(settings.synchronousCommit)"
     }
 
     /// GETs pending/me with the token: the status, and the entries when it is 200 with a JSON
@@ -209,24 +193,10 @@ struct GatewayPending: AsyncParsableCommand {
         return try WrkResult(try await runToEnd(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency"] + authorization + [url]).output)
     }
 
-    /// The gateway's pending query (`PostgresGatewayStore.pending`, keep it in step) run
-    /// directly, `connections` at a time for 5 s.
+    /// The gateway's pending query (the store's own, so it stays in step) run directly,
+    /// `connections` at a time for 5 s.
     private func queryRate(_ postgres: PostgresClient, userID: Int) async throws -> Double {
-        let sql = """
-            SELECT * FROM (
-                SELECT DISTINCT ON (reminder_id) id, reminder_id, sag_id, event_id::text AS event_id, title, message, priority,
-                       case_title, created_at, snoozed_until,
-                       (dismissed_at IS NULL AND acknowledged_at IS NULL
-                        AND (snoozed_until IS NULL OR snoozed_until <= clock_timestamp())) AS is_pending
-                  FROM sag_reminder_inbox
-                 WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL
-                 ORDER BY reminder_id, id DESC
-            ) newest
-             WHERE is_pending
-               AND EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = newest.reminder_id AND r.stopped_at IS NULL)
-             ORDER BY id DESC
-             LIMIT \(Self.pageSize)
-            """
+        let fixtures = BenchmarkFixtures(postgres: postgres)
         let end = ContinuousClock.now + .seconds(5)
         let start = ContinuousClock.now
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -234,7 +204,7 @@ struct GatewayPending: AsyncParsableCommand {
                 group.addTask {
                     var done = 0
                     while ContinuousClock.now < end {
-                        _ = try await postgres.query(sql, [userID])
+                        try await fixtures.readPendingEntries(userID: userID, limit: Self.pageSize)
                         done += 1
                     }
                     return done

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import OutboxRelay
 import Postgres
+import ReminderStore
 
 /// Outbox rows the relay publishes per second, from a full outbox.
 struct RelayThroughput: AsyncParsableCommand {
@@ -22,15 +23,7 @@ struct RelayThroughput: AsyncParsableCommand {
                     let topic = "bench-relay-" + String(UUID().uuidString.lowercased().prefix(8))
                     let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
                     _ = try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: 8)], timeout: .seconds(30))
-                    try await postgres.query(
-                        """
-                        INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-                        SELECT gen_random_uuid(), $1, (n % 1000)::text,
-                               jsonb_build_object('n', n, 'event_type', 'bench', 'padding', repeat('x', 200)), '{"event_type": "bench"}'
-                          FROM generate_series(1, $2) AS n
-                        """,
-                        [topic, rows]
-                    )
+                    try await BenchmarkFixtures(postgres: postgres).addOutboxRows(count: rows, topic: topic)
                     var configuration = OutboxRelayConfiguration()
                     configuration.batchSize = batchSize
                     var postgresConfiguration = PostgresConfiguration(url: database.url)

@@ -4,17 +4,6 @@ import Postgres
 import ReminderScheduler
 import ReminderStore
 
-/// Lateness of firings: `occurred_at` (written in the firing transaction)
-/// minus the `next_check_at` fired for, in milliseconds.
-private func lateness(_ postgres: PostgresClient) async throws -> [Double] {
-    try await postgres.query(
-        """
-        SELECT EXTRACT(EPOCH FROM ((event_data ->> 'occurred_at')::timestamptz - (event_data ->> 'due_at')::timestamptz)) * 1000 AS ms
-          FROM sag_reminder_queue
-        """
-    ).map { try $0.decode("ms", as: Double.self) }
-}
-
 private func runScheduler<R: Sendable>(
     _ postgres: PostgresClient, batchSize: Int, concurrency: Int = 2, until done: @Sendable () async throws -> R
 ) async throws -> R {
@@ -33,9 +22,10 @@ private func runScheduler<R: Sendable>(
     }
 }
 
-private func seedCase(_ postgres: PostgresClient) async throws {
-    try await postgres.query("INSERT INTO users (username) VALUES ('bench')")
-    try await postgres.query("INSERT INTO sag_sager (titel) VALUES ('Bench case')")
+/// User 1 and case 1, which the scheduler benchmarks' reminders name.
+private func seedCase(_ fixtures: BenchmarkFixtures) async throws {
+    try await fixtures.addUser(name: "bench")
+    try await fixtures.addCase(title: "Bench case")
 }
 
 /// 1,000 reminders due spread over a minute while a million are stored.
@@ -50,32 +40,19 @@ struct SchedulerSteady: AsyncParsableCommand {
     func run() async throws {
         try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient { postgres in
-                try await seedCase(postgres)
+                let fixtures = BenchmarkFixtures(postgres: postgres)
+                try await seedCase(fixtures)
                 let loadStart = ContinuousClock.now
-                try await postgres.query(
-                    """
-                    INSERT INTO sag_reminders (sag_id, title, trigger_type, recipient_user_ids, recurrence_type, scheduled_at)
-                    SELECT 1, 'Stored ' || n, 'time_based', '{1}', 'daily', now() + interval '30 days' + n * interval '1 second'
-                      FROM generate_series(1, $1) AS n
-                    """,
-                    [stored]
-                )
-                try await postgres.query("ANALYZE sag_reminders")
+                try await fixtures.addStoredReminders(count: stored)
+                try await fixtures.analyzeReminders()
                 print("loaded \(stored) stored reminders in \(format((ContinuousClock.now - loadStart).seconds)) s")
                 // Due times spread evenly, starting a few seconds from now.
-                try await postgres.query(
-                    """
-                    INSERT INTO sag_reminders (sag_id, title, trigger_type, recipient_user_ids, scheduled_at)
-                    SELECT 1, 'Due ' || n, 'time_based', '{1}', now() + interval '5 seconds' + n * ($2::float8 / $1) * interval '1 second'
-                      FROM generate_series(1, $1) AS n
-                    """,
-                    [due, spread]
-                )
+                try await fixtures.addDueReminders(count: due, spreadSeconds: spread)
                 let values = try await runScheduler(postgres, batchSize: 500) {
-                    while try await postgres.query("SELECT count(*) AS n FROM sag_reminder_queue")[0].decode("n", as: Int.self) < due {
+                    while try await fixtures.queuedFirings() < due {
                         try await Task.sleep(for: .milliseconds(250))
                     }
-                    return try await lateness(postgres)
+                    return try await fixtures.firingLatenessMilliseconds()
                 }
                 let summary = Summary(values)
                 print("scheduler steady: \(due) due over \(spread) s among \(stored) stored: lateness p50 \(format(summary.median, 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms")
@@ -96,21 +73,15 @@ struct SchedulerBurst: AsyncParsableCommand {
     func run() async throws {
         try await BenchDatabase.with(migrationsDirectory: migrations) { database in
             try await database.withClient { postgres in
-                try await seedCase(postgres)
-                let dueAt = Date().addingTimeInterval(20)
-                try await postgres.query(
-                    """
-                    INSERT INTO sag_reminders (sag_id, title, trigger_type, recipient_user_ids, scheduled_at)
-                    SELECT 1, 'Burst ' || n, 'time_based', '{1}', $2 FROM generate_series(1, $1) AS n
-                    """,
-                    [due, dueAt]
-                )
-                try await postgres.query("ANALYZE sag_reminders")
+                let fixtures = BenchmarkFixtures(postgres: postgres)
+                try await seedCase(fixtures)
+                try await fixtures.addReminders(count: due, allDueAt: Date().addingTimeInterval(20))
+                try await fixtures.analyzeReminders()
                 let values = try await runScheduler(postgres, batchSize: batchSize, concurrency: concurrency) {
-                    while try await postgres.query("SELECT count(*) AS n FROM sag_reminder_queue")[0].decode("n", as: Int.self) < due {
+                    while try await fixtures.queuedFirings() < due {
                         try await Task.sleep(for: .milliseconds(250))
                     }
-                    return try await lateness(postgres)
+                    return try await fixtures.firingLatenessMilliseconds()
                 }
                 let summary = Summary(values)
                 let seconds = summary.percentile(100) / 1000

@@ -4,12 +4,13 @@ import Kafka
 import OutboxRelay
 import Postgres
 import ReminderDomain
+import ReminderStore
 import Synchronization
 
 /// Time from the commit of a case status UPDATE to a consumer of
 /// `reminders.fired` receiving the event, at a steady rate of updates.
 struct TriggerLatency: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "trigger-latency", abstract: "UPDATE commit → fired event consumed, p50/p99.")
+    static let configuration = CommandConfiguration(commandName: "trigger-latency", abstract: "Case status change commit → fired event consumed, p50/p99.")
 
     @Option(help: "Status changes per second.") var rate = 500
     @Option(help: "Seconds of load.") var seconds = 10
@@ -26,14 +27,10 @@ struct TriggerLatency: AsyncParsableCommand {
     private func measure(_ database: BenchDatabase, total: Int) async throws {
         let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         try await database.withClient(maxConnections: 4) { postgres in
-            try await postgres.query("INSERT INTO users (username) VALUES ('bench')")
-            try await postgres.query("INSERT INTO sag_sager (titel) SELECT 'Case ' || n FROM generate_series(1, $1) AS n", [total])
-            try await postgres.query(
-                """
-                INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
-                SELECT id, 'On progress', 'status_change', '{"target_status": "i_gang"}', '{1}' FROM sag_sager
-                """
-            )
+            let fixtures = BenchmarkFixtures(postgres: postgres)
+            try await fixtures.addUser(name: "bench")
+            try await fixtures.addCases(count: total)
+            try await fixtures.addProgressRemindersForUserOne()
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics([KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8)], timeout: .seconds(30))
 
@@ -73,7 +70,7 @@ struct TriggerLatency: AsyncParsableCommand {
                     }
                 }
                 // Warm up: one change, received, before the timed run.
-                try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = 1")
+                try await fixtures.startCase(1)
                 committedAt.withLock { $0[1] = clock.now }
                 while latencies.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
                 latencies.withLock { $0.removeAll() }
@@ -82,7 +79,7 @@ struct TriggerLatency: AsyncParsableCommand {
                 for index in 0..<(total - 1) {
                     let sag = index + 2
                     try await clock.sleep(until: start + .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
-                    try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+                    try await fixtures.startCase(sag)
                     let committed = clock.now
                     committedAt.withLock { $0[sag] = committed }
                     if let early = earlyArrivals.withLock({ $0.removeValue(forKey: sag) }) {

@@ -53,9 +53,9 @@ struct EmailDomainPolicyTests {
     @Test("addresses a reminder already had stay allowed; new ones are checked; the error names the field")
     func keptAddresses() throws {
         let policy = EmailDomainPolicy.only(["ok.test"])
-        try ReminderController.requireAllowedAddresses(["old@outside.test", "new@ok.test"], previously: ["OLD@outside.test"], policy: policy)
+        try policy.requireRecipients(["old@outside.test", "new@ok.test"], previously: ["OLD@outside.test"])
         do {
-            try ReminderController.requireAllowedAddresses(["a@ok.test", "b@outside.test"], previously: [], policy: policy)
+            try policy.requireRecipients(["a@ok.test", "b@outside.test"], previously: [])
             Issue.record("an outside address was accepted")
         } catch {
             #expect(error.status == .unprocessableContent)

@@ -1,5 +1,6 @@
 import Foundation
 import ReminderDomain
+import ReminderStore
 import Testing
 @testable import ReminderGateway
 

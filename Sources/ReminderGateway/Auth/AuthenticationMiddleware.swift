@@ -1,14 +1,15 @@
 import Foundation
 import Hummingbird
+import ReminderStore
 
 /// Requires `Authorization: Bearer <JWT>` and puts the token's user into the context. On the
 /// event stream the token may come as `?token=` instead, because `EventSource` cannot set headers.
 /// A token for an unknown user is a 401; for a deactivated one a 403.
-struct AuthenticationMiddleware: RouterMiddleware {
+struct AuthenticationMiddleware<Users: UserDirectory>: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let tokens: JSONWebToken
-    let users: any UserDirectory
+    let users: Users
     let acceptsQueryToken: Bool
     let verified: VerifiedTokens
 

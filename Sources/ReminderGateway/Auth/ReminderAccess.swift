@@ -1,3 +1,5 @@
+import ReminderStore
+
 /// The authenticated caller of a request.
 struct Caller: Sendable, Equatable {
     var userID: Int

@@ -1,9 +1,10 @@
 import Hummingbird
+import ReminderStore
 
 /// Stand-ins for the host application's case endpoints, mounted only in demo mode so the demo
 /// page can show a case and change its status (which fires status_change reminders).
-struct CaseController {
-    let cases: any CaseRepository
+struct CaseController<Cases: CaseRepository> {
+    let cases: Cases
 
     func register<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/sag/{sag_id}") { _, context in

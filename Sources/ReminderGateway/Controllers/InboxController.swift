@@ -2,19 +2,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ReminderStore
 import ServiceLifecycle
 import Synchronization
 
 /// The caller's in-app notifications: `pending/me` for polling, `stream/me` for Server-Sent Events.
-struct InboxController {
-    let inbox: any InboxRepository
+struct InboxController<Inbox: InboxRepository> {
+    let inbox: Inbox
     let notifier: InboxNotifier
     let configuration: GatewayConfiguration
 
     /// At most this many entries per answer (pending) or per read (stream).
-    static let pageSize = 100
+    static var pageSize: Int { 100 }
     /// An idle stream re-reads the inbox after this many heartbeats without a notification.
-    static let heartbeatsPerSafetyRead = 4
+    static var heartbeatsPerSafetyRead: Int { 4 }
 
     func registerPending<M>(on routes: RouteTable<M>) {
         routes.add(.get, "/reminders/pending/me") { _, context in

@@ -1,9 +1,10 @@
 import Hummingbird
+import ReminderStore
 
 /// Snooze, dismiss and acknowledge: each acts for the caller alone, and only on reminders the
 /// caller is a recipient of (anyone else's is a 404, so ids of others' reminders reveal nothing).
-struct InteractionController {
-    let inbox: any InboxRepository
+struct InteractionController<Inbox: InboxRepository> {
+    let inbox: Inbox
     /// Dropped for the caller after each change, before the answer: their next poll sees it.
     let pendingCache: PendingCache
 

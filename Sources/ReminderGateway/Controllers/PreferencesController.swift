@@ -1,8 +1,9 @@
 import Hummingbird
+import ReminderStore
 
 /// `GET`/`PATCH /api/v1/users/me/notification-preferences`: the caller's own defaults only.
-struct PreferencesController {
-    let preferences: any PreferencesRepository
+struct PreferencesController<Preferences: PreferencesRepository> {
+    let preferences: Preferences
     let emailDomains: EmailDomainPolicy
 
     func register<M>(on routes: RouteTable<M>) {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ReminderStore
 
 /// Reminder rules on a case: list, create, read, change, soft-delete, and the execution log.
 ///
@@ -7,8 +8,8 @@ import Hummingbird
 /// may not is a 404, like one that does not exist). Within the case, only the reminder's
 /// creator, its recipients and administrators change or delete it (403 for others), and others
 /// read it without its private fields.
-struct ReminderController {
-    let reminders: any ReminderRepository
+struct ReminderController<Reminders: ReminderRepository> {
+    let reminders: Reminders
     let emailDomains: EmailDomainPolicy
     let createdPerHour: Int
     /// Stopping or restarting a reminder changes its recipients' pending lists.
@@ -26,7 +27,7 @@ struct ReminderController {
             let sagID = try await accessibleCase(context, caller)
             let body = try await RequestJSON.read(request, context: context)
             let draft = try ReminderInput.create(from: body, creator: caller.userID)
-            try Self.requireAllowedAddresses(draft.recipientEmails, previously: [], policy: emailDomains)
+            try emailDomains.requireRecipients(draft.recipientEmails, previously: [])
             let record = try await reminders.create(draft, sagID: sagID, createdBy: caller.userID, quota: createdPerHour)
             var response = Representations.response(Representations.reminder(record), status: .created)
             response.headers[.location] = "/api/v1/sag/reminders/\(record.id)"
@@ -49,7 +50,7 @@ struct ReminderController {
                 // Decided on the locked row: a change of recipients in between counts.
                 guard ReminderAccess.isInvolved(caller, in: stored) else { throw ReminderAccess.refusal(id) }
                 let draft = try ReminderInput.update(stored, with: body, now: now)
-                try Self.requireAllowedAddresses(draft.recipientEmails, previously: stored.draft.recipientEmails, policy: emailDomains)
+                try emailDomains.requireRecipients(draft.recipientEmails, previously: stored.draft.recipientEmails)
                 return draft
             }
             guard let updated else { throw GatewayError.notFound("reminder_id", "no reminder \(id)") }
@@ -106,12 +107,5 @@ struct ReminderController {
             throw GatewayError.notFound("reminder_id", "no reminder \(id)")
         }
         return record
-    }
-
-    /// A 422 for the first recipient address outside the allowed domains (see ``EmailDomainPolicy/require(_:field:previously:)``).
-    static func requireAllowedAddresses(_ addresses: [String], previously: [String], policy: EmailDomainPolicy) throws(GatewayError) {
-        for (index, address) in addresses.enumerated() {
-            try policy.require(address, field: "recipient_emails[\(index)]", previously: previously)
-        }
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import Observability
 import Prometheus
+import ReminderStore
 
 /// Health, readiness, the OpenAPI document, the browser script and the demo page.
-struct SystemController {
-    let health: any HealthProbe
+struct SystemController<Health: HealthProbe> {
+    let health: Health
     let notifier: InboxNotifier
     let resources: GatewayResources
     let demoEnabled: Bool

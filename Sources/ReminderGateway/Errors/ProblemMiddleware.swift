@@ -1,16 +1,20 @@
 import Hummingbird
 import Logging
 import Postgres
+import ReminderStore
 
 /// Turns every error a route throws into `application/problem+json`, in one place: the gateway's
-/// own errors as they are, Hummingbird's (unknown route, body too large) by their status, database
-/// outages as 503, and anything unforeseen as a logged 500 without details.
+/// own errors as they are, the store's refusals as 422 or 429, Hummingbird's (unknown route, body
+/// too large) by their status, database outages as 503, and anything unforeseen as a logged 500
+/// without details.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as GatewayError {
             return error.problemResponse()
+        } catch let refusal as ReminderWriteRefusal {
+            return GatewayError(refusal).problemResponse()
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "no-such-route" : "http-\(error.status.code)"
             let message = error.status == .notFound

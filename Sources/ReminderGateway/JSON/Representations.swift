@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReminderDomain
+import ReminderStore
 
 /// The JSON shapes of the API (documented in `openapi.json`).
 enum Representations {

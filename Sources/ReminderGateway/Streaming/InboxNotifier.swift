@@ -2,12 +2,13 @@ import AsyncSupport
 import Foundation
 import Logging
 import Postgres
+import ReminderStore
 import ServiceLifecycle
 import Synchronization
 
-/// One `LISTEN reminder_inbox` for the whole gateway, fanned out to the event streams of the
-/// users concerned. The notification only says "user U has something new": each stream then
-/// reads its user's entries past its cursor, so a lost or coalesced notification delays an
+/// One listener to inbox changes (``InboxChangeFeed``) for the whole gateway, fanned out to the
+/// event streams of the users concerned. A change only says "user U has something new": each
+/// stream then reads its user's entries past its cursor, so a lost or coalesced change delays an
 /// event (until the next heartbeat re-check) but never drops it.
 public final class InboxNotifier: Service, Sendable {
     /// A stream's registration: signalled when its user may have new entries.
@@ -34,22 +35,24 @@ public final class InboxNotifier: Service, Sendable {
         case userFull(limit: Int)
     }
 
-    /// The channel the inbox trigger (migration 098) notifies on.
-    static let channel = "reminder_inbox"
-
-    private let postgres: PostgresClient
+    private let feed: any InboxChangeFeed
     private let logger: Logger
     private let state = Mutex(State())
     /// The callers' pending lists, dropped as the notifications say.
     let pendingCache = PendingCache()
 
-    /// A notifier that listens through `postgres` once ``run()`` runs.
-    public init(postgres: PostgresClient, logger: Logger) {
-        self.postgres = postgres
+    /// A notifier that listens to `feed` once ``run()`` runs.
+    public init(feed: some InboxChangeFeed, logger: Logger) {
+        self.feed = feed
         self.logger = logger
     }
 
-    /// Whether `LISTEN` is in place (proved by receiving a notification on the channel).
+    /// A notifier that listens through `postgres` (``PostgresInboxChangeFeed``) once ``run()`` runs.
+    public convenience init(postgres: PostgresClient, logger: Logger) {
+        self.init(feed: PostgresInboxChangeFeed(postgres: postgres), logger: logger)
+    }
+
+    /// Whether the listener is in place (proved by hearing a change or a probe).
     public var isListening: Bool { state.withLock { $0.isListening } }
 
     /// How many event streams are open.
@@ -90,20 +93,7 @@ public final class InboxNotifier: Service, Sendable {
 
     /// Listens until graceful shutdown, then wakes every stream so it ends.
     public func run() async throws {
-        let notifications = postgres.listen(on: Self.channel)
-        await withTaskGroup(of: Void.self) { group in
-            // Proves the LISTEN is in place: sends harmless probes until one comes back.
-            group.addTask { [self] in
-                while !isListening, !Task.isCancelled {
-                    _ = try? await postgres.query("SELECT pg_notify($1, 'probe')", [Self.channel])
-                    try? await Task.sleep(for: .milliseconds(200))
-                }
-            }
-            for await notification in notifications.cancelOnGracefulShutdown() {
-                dispatch(notification)
-            }
-            group.cancelAll()
-        }
+        await listen(to: feed)
         let subscribers = state.withLock { state in
             state.isStopped = true
             state.isListening = false
@@ -112,25 +102,43 @@ public final class InboxNotifier: Service, Sendable {
         for subscriber in subscribers { subscriber.wake.signal() }
     }
 
-    private func dispatch(_ notification: PostgresNotification) {
+    private func listen(to feed: some InboxChangeFeed) async {
+        let changes = feed.changes()
+        await withTaskGroup(of: Void.self) { group in
+            // Proves the listener is in place: sends harmless probes until one comes back.
+            group.addTask { [self] in
+                while !isListening, !Task.isCancelled {
+                    try? await feed.probe()
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            for await change in changes.cancelOnGracefulShutdown() {
+                dispatch(change)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func dispatch(_ change: InboxChange) {
         state.withLock { $0.isListening = true }
         let userID: Int?
-        if notification.isReconnect {
-            // Notifications were missed while reconnecting: every stream re-reads, every list reloads.
+        switch change {
+        case .missed:
+            // Changes were missed while reconnecting: every stream re-reads, every list reloads.
             pendingCache.invalidateAll()
             userID = nil
-        } else if let object = try? JSONSerialization.jsonObject(with: Data(notification.payload.utf8)) as? [String: Any] {
-            if let id = object["user_id"] as? Int {
-                pendingCache.invalidate(id)
-                // A changed entry (dismissed, snoozed…) brings nothing new to push.
-                if object["changed"] as? Bool == true { return }
-                userID = id
-            } else {
-                // A reminder stopped or restarted: its entries leave or rejoin lists.
-                if object["reminder_id"] != nil { pendingCache.invalidateAll() }
-                return
-            }
-        } else {
+        case .entryAdded(let id):
+            pendingCache.invalidate(id)
+            userID = id
+        case .entryChanged(let id):
+            // A changed entry (dismissed, snoozed…) brings nothing new to push.
+            pendingCache.invalidate(id)
+            return
+        case .reminderChanged:
+            // A reminder stopped or restarted: its entries leave or rejoin lists.
+            pendingCache.invalidateAll()
+            return
+        case .other:
             return
         }
         let targets = state.withLock { state -> [Subscription] in

@@ -35,6 +35,14 @@ public enum EmailDomainPolicy: Sendable, Equatable {
         throw .invalid(field, "e-mail may only go to \(summary) (REMINDERS_ALLOWED_EMAIL_DOMAINS)")
     }
 
+    /// A 422 naming `recipient_emails[i]` for the first of `addresses` mail may not go to (see
+    /// ``require(_:field:previously:)``).
+    func requireRecipients(_ addresses: [String], previously: [String]) throws(GatewayError) {
+        for (index, address) in addresses.enumerated() {
+            try require(address, field: "recipient_emails[\(index)]", previously: previously)
+        }
+    }
+
     /// The allowed domains in words, for error messages.
     var summary: String {
         switch self {

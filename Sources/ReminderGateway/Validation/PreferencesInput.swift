@@ -1,3 +1,5 @@
+import ReminderStore
+
 /// Reads a preferences PATCH body onto the stored (or default) preferences.
 enum PreferencesInput {
     static let fields: Set<String> = [

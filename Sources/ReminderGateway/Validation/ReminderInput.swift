@@ -1,5 +1,6 @@
 import Foundation
 import ReminderDomain
+import ReminderStore
 
 /// Reads a reminder body (create or PATCH) onto a draft and checks the result as a whole.
 enum ReminderInput {

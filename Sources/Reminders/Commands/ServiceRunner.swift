@@ -95,8 +95,8 @@ struct ServiceRunner {
         }
         if !servesHealth {
             // A role serving its own /readyz (the gateway) checks the database there.
-            let postgres = self.postgres
-            group.append(ReadinessProbe(name: "database", readiness: readiness) { try await postgres.query("SELECT 1") })
+            let database = PostgresHealthProbe(postgres: postgres)
+            group.append(ReadinessProbe(name: "database", readiness: readiness) { try await database.checkDatabase() })
         }
         group += services
         group.append(ShutdownNotice(readiness: readiness))

@@ -1,0 +1,283 @@
+import Foundation
+import ReminderDomain
+import ReminderStore
+import Synchronization
+
+/// The gateway's store held in memory, with the rules of the PostgreSQL one that the gateway
+/// relies on (live and deleted reminders, the host's case rule, recipients that must exist and
+/// be active, the creation quota, per-recipient inbox state), on a clock the test moves.
+final class InMemoryGatewayStore: GatewayStore {
+    private struct InboxRow {
+        var entry: InboxEntry
+        var userID: Int
+        var dismissed = false
+        var acknowledged = false
+    }
+
+    private struct State {
+        var now = Date(timeIntervalSince1970: 1_800_000_000)
+        var nextID = 1
+        /// Users and whether each is active.
+        var users: [Int: Bool] = [:]
+        var cases: [Int: CaseRecord] = [:]
+        /// (user, case) pairs the host's rule refuses.
+        var closedCases: Set<[Int]> = []
+        var reminders: [Int: ReminderRecord] = [:]
+        var logs: [ExecutionLogEntry] = []
+        var logReminders: [Int: Int] = [:]
+        var inbox: [InboxRow] = []
+        var preferences: [Int: NotificationPreferences] = [:]
+
+        mutating func makeID() -> Int {
+            defer { nextID += 1 }
+            return nextID
+        }
+
+        func accessible(_ sagID: Int, by userID: Int) -> Bool {
+            cases[sagID] != nil && !closedCases.contains([userID, sagID])
+        }
+
+        /// The first of `ids` that is no user or a deactivated one, refused with its place in `all`.
+        func requireActive(_ ids: [Int], in all: [Int]) throws(ReminderWriteRefusal) {
+            for id in ids {
+                let index = all.firstIndex(of: id) ?? 0
+                switch users[id] {
+                case nil: throw .unknownRecipient(index: index, userID: id)
+                case false?: throw .deactivatedRecipient(index: index, userID: id)
+                case true?: continue
+                }
+            }
+        }
+    }
+
+    private let state = Mutex(State())
+
+    // MARK: Arranging
+
+    /// A new user.
+    func addUser(active: Bool = true) -> Int {
+        state.withLock { state in
+            let id = state.makeID()
+            state.users[id] = active
+            return id
+        }
+    }
+
+    /// A new case.
+    func addCase(title: String = "Case", status: String = "ny") -> Int {
+        state.withLock { state in
+            let id = state.makeID()
+            state.cases[id] = CaseRecord(id: id, title: title, status: status, deadline: nil)
+            return id
+        }
+    }
+
+    /// The host's rule refuses `sagID` to `userID` from now on.
+    func closeCase(_ sagID: Int, to userID: Int) {
+        state.withLock { _ = $0.closedCases.insert([userID, sagID]) }
+    }
+
+    /// Moves the store's clock on.
+    func advanceClock(by seconds: TimeInterval) {
+        state.withLock { $0.now += seconds }
+    }
+
+    /// A log row of `reminderID`, as a delivery worker writes it.
+    func addLog(reminderID: Int, userID: Int?, recipientEmail: String?, status: String, reason: String?, errorMessage: String?) {
+        state.withLock { state in
+            let id = state.makeID()
+            state.logs.append(ExecutionLogEntry(
+                id: id, userID: userID, recipientEmail: recipientEmail, channel: "email", status: status, reason: reason,
+                errorMessage: errorMessage, createdAt: state.now
+            ))
+            state.logReminders[id] = reminderID
+        }
+    }
+
+    /// Every reminder stored, deleted or not, by id.
+    var storedReminders: [ReminderRecord] {
+        state.withLock { $0.reminders.values.sorted { $0.id < $1.id } }
+    }
+
+    // MARK: UserDirectory
+
+    func status(of userID: Int) async throws -> UserStatus {
+        state.withLock { state in
+            switch state.users[userID] {
+            case nil: .unknown
+            case false?: .inactive
+            case true?: .active
+            }
+        }
+    }
+
+    // MARK: ReminderRepository and CaseRepository
+
+    func caseAccessible(_ sagID: Int, by userID: Int) async throws -> Bool {
+        state.withLock { $0.accessible(sagID, by: userID) }
+    }
+
+    func reminders(onCase sagID: Int) async throws -> [ReminderRecord] {
+        state.withLock { state in
+            state.reminders.values.filter { $0.sagID == sagID && $0.deletedAt == nil }.sorted { $0.id < $1.id }
+        }
+    }
+
+    func reminder(id: Int) async throws -> ReminderRecord? {
+        state.withLock { state in state.reminders[id].flatMap { $0.deletedAt == nil ? $0 : nil } }
+    }
+
+    func reminderIncludingDeleted(id: Int) async throws -> ReminderRecord? {
+        state.withLock { $0.reminders[id] }
+    }
+
+    func create(_ draft: ReminderDraft, sagID: Int, createdBy: Int, quota: Int) async throws -> ReminderRecord {
+        try state.withLock { state throws(ReminderWriteRefusal) in
+            let hourAgo = state.now.addingTimeInterval(-3600)
+            let recent = state.reminders.values.filter { $0.createdByUserID == createdBy && $0.createdAt > hourAgo }
+                .map(\.createdAt).sorted(by: >).prefix(quota)
+            if recent.count >= quota {
+                let freesIn = recent.min().map { Int(($0.addingTimeInterval(3600).timeIntervalSince(state.now)).rounded(.up)) } ?? 3600
+                throw .creationQuotaReached(made: recent.count, quota: quota, retryAfterSeconds: freesIn)
+            }
+            try state.requireActive(draft.recipientUserIDs, in: draft.recipientUserIDs)
+            let record = ReminderRecord(
+                id: state.makeID(), sagID: sagID, draft: draft, createdByUserID: createdBy, createdAt: state.now, updatedAt: state.now
+            )
+            state.reminders[record.id] = record
+            return record
+        }
+    }
+
+    func update(id: Int, _ change: @Sendable (ReminderRecord) throws -> ReminderDraft) async throws -> ReminderRecord? {
+        try state.withLock { state in
+            guard var record = state.reminders[id], record.deletedAt == nil else { return nil }
+            let draft = try change(record)
+            try state.requireActive(draft.recipientUserIDs.filter { !record.draft.recipientUserIDs.contains($0) }, in: draft.recipientUserIDs)
+            record.draft = draft
+            record.updatedAt = state.now
+            state.reminders[id] = record
+            return record
+        }
+    }
+
+    func softDelete(id: Int, authorize: @Sendable (ReminderRecord) throws -> Void) async throws -> Bool {
+        try state.withLock { state in
+            guard var record = state.reminders[id] else { return false }
+            try authorize(record)
+            if record.deletedAt == nil {
+                record.deletedAt = state.now
+                record.updatedAt = state.now
+            }
+            record.draft.isActive = false
+            state.reminders[id] = record
+            return true
+        }
+    }
+
+    func executionLog(reminderID: Int, before: Int?, limit: Int) async throws -> [ExecutionLogEntry] {
+        state.withLock { state in
+            Array(state.logs.filter { state.logReminders[$0.id] == reminderID && $0.id < (before ?? .max) }.sorted { $0.id > $1.id }.prefix(limit))
+        }
+    }
+
+    func caseRecord(id: Int) async throws -> CaseRecord? {
+        state.withLock { $0.cases[id] }
+    }
+
+    func setStatus(_ status: String, ofCase id: Int) async throws -> CaseRecord? {
+        state.withLock { state in
+            state.cases[id]?.status = status
+            return state.cases[id]
+        }
+    }
+
+    // MARK: InboxRepository
+
+    func caseOfReminder(_ reminderID: Int, forRecipient userID: Int) async throws -> Int? {
+        state.withLock { state in
+            guard let record = state.reminders[reminderID], record.deletedAt == nil,
+                  record.draft.recipientUserIDs.contains(userID)
+                    || state.inbox.contains(where: { $0.entry.reminderID == reminderID && $0.userID == userID }),
+                  state.accessible(record.sagID, by: userID) else { return nil }
+            return record.sagID
+        }
+    }
+
+    func snooze(reminderID: Int, sagID: Int, userID: Int, minutes: Int) async throws -> InteractionResult {
+        state.withLock { state in
+            let until = state.now.addingTimeInterval(Double(minutes) * 60)
+            for index in state.inbox.indices where state.inbox[index].entry.reminderID == reminderID && state.inbox[index].userID == userID
+                && !state.inbox[index].dismissed && !state.inbox[index].acknowledged {
+                state.inbox[index].entry.snoozedUntil = until
+            }
+            return InteractionResult(reminderID: reminderID, status: "snoozed", at: state.now, snoozedUntil: until)
+        }
+    }
+
+    func dismiss(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult {
+        state.withLock { state in
+            for index in state.inbox.indices where state.inbox[index].entry.reminderID == reminderID && state.inbox[index].userID == userID {
+                state.inbox[index].dismissed = true
+            }
+            return InteractionResult(reminderID: reminderID, status: "dismissed", at: state.now)
+        }
+    }
+
+    func acknowledge(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult {
+        state.withLock { state in
+            for index in state.inbox.indices where state.inbox[index].entry.reminderID == reminderID && state.inbox[index].userID == userID
+                && !state.inbox[index].dismissed {
+                state.inbox[index].acknowledged = true
+            }
+            return InteractionResult(reminderID: reminderID, status: "acknowledged", at: state.now)
+        }
+    }
+
+    func pending(userID: Int, limit: Int) async throws -> PendingInbox {
+        state.withLock { state in
+            let open = state.inbox.filter { $0.userID == userID && !$0.dismissed && !$0.acknowledged }
+            let newest = Dictionary(grouping: open, by: \.entry.reminderID).compactMap { $0.value.max { $0.entry.id < $1.entry.id } }
+            let entries = newest.map { row in Self.entry(row, now: state.now) }.filter { entry in
+                guard let record = state.reminders[entry.reminderID] else { return false }
+                return entry.isPending && record.deletedAt == nil && record.draft.isActive
+            }
+            let release = open.compactMap(\.entry.snoozedUntil).filter { $0 > state.now }.min()
+            return PendingInbox(entries: Array(entries.sorted { $0.id > $1.id }.prefix(limit)), nextRelease: release)
+        }
+    }
+
+    func entries(userID: Int, after cursor: Int, limit: Int) async throws -> [InboxEntry] {
+        state.withLock { state in
+            Array(state.inbox.filter { $0.userID == userID && $0.entry.id > cursor }.sorted { $0.entry.id < $1.entry.id }
+                .prefix(limit).map { Self.entry($0, now: state.now) })
+        }
+    }
+
+    func latestEntryID(userID: Int) async throws -> Int {
+        state.withLock { state in state.inbox.filter { $0.userID == userID }.map(\.entry.id).max() ?? 0 }
+    }
+
+    private static func entry(_ row: InboxRow, now: Date) -> InboxEntry {
+        var entry = row.entry
+        entry.isPending = !row.dismissed && !row.acknowledged && (entry.snoozedUntil.map { $0 <= now } ?? true)
+        return entry
+    }
+
+    // MARK: PreferencesRepository
+
+    func preferences(userID: Int) async throws -> NotificationPreferences {
+        state.withLock { $0.preferences[userID] ?? NotificationPreferences() }
+    }
+
+    func save(_ preferences: NotificationPreferences, userID: Int) async throws -> NotificationPreferences {
+        state.withLock { state in
+            state.preferences[userID] = preferences
+            return preferences
+        }
+    }
+
+    // MARK: HealthProbe
+
+    func checkDatabase() async throws {}
+}
