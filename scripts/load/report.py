@@ -26,6 +26,8 @@ def load_results(out):
     for path in sorted(glob.glob(os.path.join(out, "*.json"))):
         with open(path) as f:
             r = json.load(f)
+        if "name" not in r:
+            continue  # not a pipeline run (the streams benchmark writes its own shape)
         results[r["name"]] = r
     return results
 
