@@ -212,6 +212,8 @@ public struct PostgresDispatchRepository: DispatchRepository {
         return try rows[0].decode("locked_at", as: Date.self)
     }
 
+    /// Two reads, one per kind of recipient, so each stays on its partial
+    /// index of dispatches (migration 113) instead of an OR of the two.
     private func recentDispatches(
         of recipients: [RecipientKey], since start: Date, on connection: PostgresConnection
     ) async throws -> [RecipientKey: [Date]] {
@@ -225,11 +227,13 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
         let rows = try await connection.query(
             """
-            SELECT user_id, recipient_email, created_at
+            SELECT user_id, NULL::text AS recipient_email, created_at
               FROM sag_reminder_logs
-             WHERE status = 'dispatched'
-               AND created_at > $3
-               AND (user_id = ANY($1) OR (user_id IS NULL AND recipient_email = ANY($2)))
+             WHERE status = 'dispatched' AND created_at > $3 AND user_id = ANY($1)
+            UNION ALL
+            SELECT NULL::integer, recipient_email, created_at
+              FROM sag_reminder_logs
+             WHERE status = 'dispatched' AND created_at > $3 AND user_id IS NULL AND recipient_email = ANY($2)
             """,
             [userIDs, addresses, start]
         )

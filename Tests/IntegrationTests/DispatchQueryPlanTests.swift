@@ -9,7 +9,7 @@ import Testing
 /// read from PostgreSQL's own table statistics.
 @Suite("Dispatch statements use their indexes", .timeLimit(.minutes(2)))
 struct DispatchQueryPlanTests {
-    @Test("a dispatch reads the queue, the users and their preferences by index, not by scanning them")
+    @Test("a dispatch reads the queue, the users, their preferences and their rate windows by index, not by scanning them")
     func dispatchUsesIndexes() async throws {
         try await TestDatabase.with { _, postgres in
             let user = try await Fixtures.user(postgres)
@@ -35,6 +35,17 @@ struct DispatchQueryPlanTests {
                 """
             )
             try await postgres.query("INSERT INTO user_notification_preferences (user_id) VALUES ($1)", [user])
+            // A busy recipient: an hour of log rows that are not dispatches (skipped ones, so
+            // the window still lets this dispatch through).
+            try await postgres.query(
+                """
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, user_id, channel, status, created_at)
+                SELECT $1, $2, $3, 'email', 'skipped', now() - (n % 3000) * interval '1 second'
+                  FROM generate_series(1, 5000) AS n
+                """,
+                [reminder, sag, user]
+            )
+            try await postgres.query("ANALYZE sag_reminder_logs")
             try await postgres.query("ANALYZE sag_reminder_queue")
             try await postgres.query("ANALYZE users")
             try await postgres.query("ANALYZE user_notification_preferences")
@@ -53,6 +64,8 @@ struct DispatchQueryPlanTests {
             let usersBefore = try await Self.statistics(of: "users", postgres)
             let preferencesBefore = try await Self.statistics(of: "user_notification_preferences", postgres)
 
+            let dispatchesIndexBefore = try await Self.indexScans("sag_reminder_logs_user_dispatches_idx", postgres)
+            let timeIndexBefore = try await Self.indexScans("sag_reminder_logs_user_time_idx", postgres)
             let outcomes = try await PostgresDispatchRepository(postgres: postgres)
                 .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)))
             #expect(outcomes.count == 1)
@@ -75,7 +88,16 @@ struct DispatchQueryPlanTests {
                 preferencesAfter.sequentialScans == preferencesBefore.sequentialScans,
                 "preferences scanned: \(preferencesBefore) → \(preferencesAfter)"
             )
+            // The rate window reads the recipient's dispatches only (migration 113), not every
+            // log row of the hour through the per-user time index.
+            #expect(try await Self.indexScans("sag_reminder_logs_user_dispatches_idx", postgres) > dispatchesIndexBefore)
+            #expect(try await Self.indexScans("sag_reminder_logs_user_time_idx", postgres) == timeIndexBefore)
         }
+    }
+
+    static func indexScans(_ index: String, _ postgres: PostgresClient) async throws -> Int {
+        let rows = try await postgres.query("SELECT coalesce(idx_scan, 0) AS scans FROM pg_stat_user_indexes WHERE indexrelname = $1", [index])
+        return try rows.first?.decode("scans", as: Int.self) ?? 0
     }
 
     static func queueStatistics(_ postgres: PostgresClient) async throws -> (inserted: Int, updated: Int, sequentialScans: Int, indexScans: Int) {
