@@ -109,6 +109,50 @@ struct PartitionLeaseTests {
     }
 }
 
+extension PartitionLeaseTests {
+    @Test("a lease-sharing member keeps its partitions through a broker pause and reads on after a broker restart")
+    func brokerPauseAndRestart() async throws {
+        try await TestDatabase.with { _, postgres in
+            let broker = try await TestBroker.start()
+            let topic = "leases-" + TestEnvironment.uniqueSuffix()
+            let group = "group-" + TestEnvironment.uniqueSuffix()
+            try await createTopic(topic, partitions: 2, bootstrapServers: broker.bootstrapServers)
+            let member = try leaseConsumer(
+                topic: topic, group: group, member: "only", store: PostgresPartitionLeases(postgres: postgres),
+                bootstrapServers: broker.bootstrapServers
+            )
+            let services = ServiceGroup(services: [member.consumer], logger: TestEnvironment.logger("test.member"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                tasks.addTask { try await member.readAndCommit() }
+                defer { tasks.cancelAll() }
+                try await waitFor("the member to read both partitions") { member.consumer.assignedPartitions.count == 2 }
+                try await produceNumbered(0..<20, topic: topic, bootstrapServers: broker.bootstrapServers)
+                try await waitFor("the first records") { member.seen.count == 20 }
+
+                // A pause: the leases live in PostgreSQL, so nothing is given up or rejoined.
+                broker.pause()
+                try await Task.sleep(for: .seconds(3))
+                #expect(member.consumer.assignedPartitions.count == 2, "a broker pause cost the member its partitions")
+                broker.resume()
+                try await produceNumbered(20..<40, topic: topic, bootstrapServers: broker.bootstrapServers)
+                try await waitFor("the records after the pause") { member.seen.isSuperset(of: Set(20..<40)) }
+
+                // A restart: this broker keeps nothing, so the topic is made again, from offset 0,
+                // while the member goes on fetching from its position (about 20 per partition):
+                // of 160 new records it reads those beyond that position.
+                await broker.kill()
+                try await broker.restart()
+                try await createTopic(topic, partitions: 2, bootstrapServers: broker.bootstrapServers)
+                try await produceNumbered(40..<200, topic: topic, bootstrapServers: broker.bootstrapServers)
+                try await waitFor("records after the restart") { member.seen.filter { $0 >= 40 }.count >= 60 }
+                #expect(member.consumer.assignedPartitions.count == 2)
+                await services.triggerGracefulShutdown()
+            }
+        }
+    }
+}
+
 /// A consumer of a lease-sharing group and the record numbers it read and committed.
 private final class LeaseMember: Sendable {
     let consumer: KafkaConsumer
@@ -128,9 +172,10 @@ private final class LeaseMember: Sendable {
 }
 
 private func leaseConsumer(
-    topic: String, group: String, member: String, store: any KafkaPartitionLeaseStore, leaseTime: Duration = .seconds(2)
+    topic: String, group: String, member: String, store: any KafkaPartitionLeaseStore, leaseTime: Duration = .seconds(2),
+    bootstrapServers: String = TestEnvironment.kafkaBootstrapServers
 ) throws -> LeaseMember {
-    var configuration = KafkaConsumerConfiguration(bootstrapServers: TestEnvironment.kafkaBootstrapServers, groupID: group, topics: [topic])
+    var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: [topic])
     configuration.autoOffsetReset = .earliest
     configuration.partitionAssignment = .leases(store: store, memberID: member, leaseTime: leaseTime)
     return LeaseMember(consumer: try KafkaConsumer.makeConsumer(configuration: configuration, logger: TestEnvironment.logger("test.\(member)")))
@@ -170,9 +215,11 @@ private final class SeverableLeaseStore: KafkaPartitionLeaseStore {
 }
 
 /// Produces the numbers of `range` as the records' values, keyed by number so they spread over the partitions.
-private func produceNumbered(_ range: Range<Int>, topic: String) async throws {
+private func produceNumbered(
+    _ range: Range<Int>, topic: String, bootstrapServers: String = TestEnvironment.kafkaBootstrapServers
+) async throws {
     let producer = try KafkaProducer.makeProducer(
-        configuration: KafkaProducerConfiguration(bootstrapServers: TestEnvironment.kafkaBootstrapServers),
+        configuration: KafkaProducerConfiguration(bootstrapServers: bootstrapServers),
         logger: TestEnvironment.logger("test.producer")
     )
     try await withThrowingTaskGroup(of: Void.self) { group in
