@@ -35,7 +35,7 @@ extension KafkaConsumer {
                 }
                 let members = try await store.renewMember(group: group, member: member, leaseMilliseconds: leaseMilliseconds)
                 let share = KafkaPartitionShare.share(of: member, among: members, partitions: partitions)
-                let reading = assignment.withLock { $0 }
+                let reading = state.withLock { $0.assignment }
                 let givingUp = reading.subtracting(share)
                 if !givingUp.isEmpty {
                     try await stopReading(givingUp, reason: "another member's share")
@@ -51,13 +51,13 @@ extension KafkaConsumer {
                 ).map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) })
                 lastSettled = .now
                 failures = 0
-                leased.withLock { $0 = held }
-                let taken = assignment.withLock { $0 }.subtracting(held)
+                state.withLock { $0.holdLeases(held) }
+                let taken = state.withLock { $0.assignment }.subtracting(held)
                 if !taken.isEmpty {
                     // Expired while this member could not renew; someone else reads them now.
                     try await stopReading(taken, reason: "lease taken over")
                 }
-                let starting = held.intersection(share).subtracting(assignment.withLock { $0 })
+                let starting = held.intersection(share).subtracting(state.withLock { $0.assignment })
                 if !starting.isEmpty {
                     try await startReading(starting)
                 }
@@ -69,11 +69,11 @@ extension KafkaConsumer {
                     ])
                 }
                 if ContinuousClock.now - lastSettled >= leaseTime {
-                    let reading = assignment.withLock { $0 }
+                    let reading = state.withLock { $0.assignment }
                     if !reading.isEmpty {
                         try? await stopReading(reading, reason: "leases not renewed within the lease time")
                     }
-                    leased.withLock { $0 = [] }
+                    state.withLock { $0.holdLeases([]) }
                     draining = [:]
                 }
             }
@@ -96,19 +96,22 @@ extension KafkaConsumer {
     /// Whether everything handed out of `partition` has been committed.
     private func isDrained(_ partition: KafkaTopicPartition) -> Bool {
         guard let last = buffer.lastHandedOut(partition) else { return true }
-        return (committedNext.withLock { $0[partition] } ?? .min) > last
+        return (state.withLock { $0.committedNext[partition] } ?? .min) > last
     }
 
     private func startReading(_ partitions: Set<KafkaTopicPartition>) async throws {
         // Accept before assigning, so no fetched record is turned away.
-        assignment.withLock { $0.formUnion(partitions) }
-        buffer.accept(only: assignment.withLock { $0 })
+        let reading = state.withLock { machine in
+            machine.assigned(partitions)
+            return machine.assignment
+        }
+        buffer.accept(only: reading)
         try await client.runBlocking { [client] in try client.incrementalAssign(partitions) }
         logger.info("Kafka partitions leased", metadata: ["kafka.partitions": "\(partitions.map(\.description).sorted())"])
     }
 
     private func stopReading(_ partitions: Set<KafkaTopicPartition>, reason: String) async throws {
-        assignment.withLock { $0.subtract(partitions) }
+        state.withLock { $0.revoked(partitions) }
         let dropped = buffer.refuse(partitions)
         logger.info("Kafka partitions given up", metadata: [
             "kafka.partitions": "\(partitions.map(\.description).sorted())", "reason": "\(reason)", "kafka.dropped": "\(dropped)",

@@ -7,27 +7,12 @@ import ServiceLifecycle
 /// Run it as a `Service`: ``run()`` polls on a dedicated thread and feeds ``messages``.
 /// Offsets move only through `commit(_:)`, so processing is at-least-once.
 public final class KafkaConsumer: Service, Sendable {
-    private enum State {
-        case idle
-        case running
-        /// The consumer left (or is leaving) its group.
-        case closed
-    }
-
     let client: RDKafkaClient
     let configuration: KafkaConsumerConfiguration
     let logger: Logger
     let buffer: KafkaConsumerMessageBuffer
-    private let state = LockedValue(State.idle)
-    /// The partitions this member reads now.
-    let assignment = LockedValue(Set<KafkaTopicPartition>())
-    /// A lease-sharing member's leases (read or still being drained), and
-    /// the next offset it committed per partition: a commit for a partition
-    /// whose lease is gone is left out, so it cannot move the new owner's
-    /// offset back.
-    let leased = LockedValue(Set<KafkaTopicPartition>())
-    let committedNext = LockedValue([KafkaTopicPartition: Int64]())
-    let stopSignal = StopSignal()
+    /// Run, stop, close, assignment, leases and commits: one state behind one lock.
+    let state: LockedValue<KafkaConsumerStateMachine>
 
     /// How long the poll thread blocks per poll or per wait for buffer room; bounds how late it
     /// notices a stop request.
@@ -38,6 +23,11 @@ public final class KafkaConsumer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.buffer = KafkaConsumerMessageBuffer(capacity: configuration.maxBufferedMessages)
+        if case .leases = configuration.partitionAssignment {
+            state = LockedValue(KafkaConsumerStateMachine(sharesByLeases: true))
+        } else {
+            state = LockedValue(KafkaConsumerStateMachine(sharesByLeases: false))
+        }
     }
 
     /// Creates a consumer subscribed to the configured topics; it joins the group once ``run()`` polls.
@@ -58,12 +48,12 @@ public final class KafkaConsumer: Service, Sendable {
             return consumer
         }
         try client.subscribe(to: configuration.topics)
-        client.onRebalance { [buffer = consumer.buffer, assignment = consumer.assignment, logger] change in
+        client.onRebalance { [buffer = consumer.buffer, state = consumer.state, logger] change in
             guard case .revoked(let partitions) = change else {
-                if case .assigned(let partitions) = change { assignment.withLock { $0.formUnion(partitions) } }
+                if case .assigned(let partitions) = change { state.withLock { $0.assigned(partitions) } }
                 return
             }
-            assignment.withLock { $0.subtract(partitions) }
+            state.withLock { $0.revoked(partitions) }
             let dropped = buffer.drop(partitions: Set(partitions))
             if dropped > 0 {
                 logger.info("dropped records of revoked partitions; their next owner reads them again", metadata: [
@@ -75,7 +65,7 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     /// Whether the consumer was asked to stop or has closed.
-    var isStopping: Bool { stopSignal.isRequested || state.withLock { $0 } == .closed }
+    var isStopping: Bool { state.withLock { $0.isStopping } }
 
     /// The received records; iterate once. Finishes when the consumer stops.
     public var messages: KafkaConsumerMessages {
@@ -83,7 +73,7 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     /// The partitions this member reads now (given by the group, or leased).
-    public var assignedPartitions: Set<KafkaTopicPartition> { assignment.withLock { $0 } }
+    public var assignedPartitions: Set<KafkaTopicPartition> { state.withLock { $0.assignment } }
 
     /// Whether received records wait to be read: a consumer that commits in batches commits
     /// when this turns false, so nothing it finished stays uncommitted while it idles.
@@ -105,22 +95,19 @@ public final class KafkaConsumer: Service, Sendable {
             let key = KafkaTopicPartition(topic: message.topic, partition: message.partition)
             nextOffsets[key] = max(nextOffsets[key] ?? .min, message.offset + 1)
         }
-        if case .leases = configuration.partitionAssignment {
-            let held = leased.withLock { $0 }
-            nextOffsets = nextOffsets.filter { held.contains($0.key) }
-        }
         guard !nextOffsets.isEmpty else { return }
-        let offsets = nextOffsets.map {
-            RDKafkaClient.CommitOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
-        }
-        try await client.runBlocking { [client, state] in
-            guard state.withLock({ $0 }) != .closed else {
+        try await client.runBlocking { [client, state, nextOffsets] in
+            switch state.withLock({ $0.commitAction(for: nextOffsets) }) {
+            case .closed:
                 throw KafkaError(code: .shutdown, message: "the Kafka consumer has closed; cannot commit")
+            case .nothing:
+                return
+            case .commit(let kept):
+                try client.commit(kept.map {
+                    RDKafkaClient.CommitOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+                })
+                state.withLock { $0.committed(kept) }
             }
-            try client.commit(offsets)
-        }
-        committedNext.withLock { committed in
-            for (partition, offset) in nextOffsets { committed[partition] = max(committed[partition] ?? .min, offset) }
         }
     }
 
@@ -160,12 +147,7 @@ public final class KafkaConsumer: Service, Sendable {
     ///
     /// - Throws: ``KafkaError`` if the consumer stopped on a fatal error.
     public func run() async throws {
-        try state.withLock { state in
-            guard state == .idle else {
-                throw KafkaError(code: .shutdown, message: "a Kafka consumer runs only once")
-            }
-            state = .running
-        }
+        try state.withLock { (machine: inout KafkaConsumerStateMachine) throws(KafkaError) in try machine.start() }
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -185,8 +167,8 @@ public final class KafkaConsumer: Service, Sendable {
             if case .leases(let store, let member, _) = configuration.partitionAssignment {
                 await leave(store: store, member: member)
             }
-        } onCancelOrGracefulShutdown: { [stopSignal] in
-            stopSignal.request()
+        } onCancelOrGracefulShutdown: { [state] in
+            state.withLock { $0.requestStop() }
         }
     }
 
@@ -195,7 +177,7 @@ public final class KafkaConsumer: Service, Sendable {
         let pollMilliseconds = Self.pollInterval.timeoutMilliseconds
         let roomWait = TimeInterval(pollMilliseconds) / 1000
         var failure: KafkaError?
-        polling: while !stopSignal.isRequested {
+        polling: while !isStopping {
             // Backpressure: stop fetching while the application is behind.
             guard buffer.waitForRoom(timeout: roomWait) else { continue }
             switch client.consumerPoll(timeoutMilliseconds: pollMilliseconds) {
@@ -219,7 +201,7 @@ public final class KafkaConsumer: Service, Sendable {
             }
         }
 
-        state.withLock { $0 = .closed }
+        state.withLock { $0.close() }
         do {
             try client.closeConsumer()
         } catch {
