@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import ReminderDomain
 import Synchronization
+import Timestamps
 
 /// The delivery workers' transactions on PostgreSQL.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReminderDomain
+import Timestamps
 
 /// The scheduler's queries. Due reminders are claimed with
 /// `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one twice.
