@@ -55,8 +55,8 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                 let firing = ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: dueAt, nextCheckAt: next)
                 firings.append(firing)
                 records.append([
-                    "reminder_id": .number(Double(id)),
-                    "sag_id": .number(Double(try row.decode("sag_id", as: Int.self))),
+                    "reminder_id": .integer(Int64(id)),
+                    "sag_id": .integer(Int64(try row.decode("sag_id", as: Int.self))),
                     "event_id": .string(firing.eventID.uuidString.lowercased()),
                     "event_type": .string(triggerType),
                     "due_at": .string(Timestamp.format(dueAt)),
