@@ -42,8 +42,9 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                 let id: Int = try row.decode("id")
                 let dueAt: Date = try row.decode("next_check_at")
                 let triggerType: String = try row.decode("trigger_type")
+                let isTimeBased = TriggerType(rawValue: triggerType) == .timeBased
                 var next: Date?
-                if triggerType == "time_based" {
+                if isTimeBased {
                     let type = RecurrenceType(rawValue: try row.decode("recurrence_type")) ?? .once
                     let zone: String = try row.decode("timezone")
                     let clock = WallClock(identifier: zone) ?? WallClock(identifier: defaultTimeZone)!
@@ -51,7 +52,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                     next = Recurrence(type: type, anchor: anchor, clock: clock).firstOccurrence(after: max(now, dueAt))
                 }
                 // A deadline reminder waits, still active, for its deadline to move.
-                let deactivate = triggerType == "time_based" && next == nil
+                let deactivate = isTimeBased && next == nil
                 let firing = ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: dueAt, nextCheckAt: next)
                 firings.append(firing)
                 records.append([
