@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, bottom to top: C bridges → Swift wrappers (no reminder vocabulary) →
+// Layers, bottom to top: C bridges and shared formats (Timestamps) → Swift wrappers (no reminder vocabulary) →
 // domain rules (pure) → store (SQL) → one module per service role → the entry point.
 let package = Package(
     name: "case-reminders",
@@ -43,6 +43,9 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // MARK: Shared formats (pure, below the wrappers so every layer can use them)
+        .target(name: "Timestamps"),
+
         // MARK: Swift wrappers
         .target(
             name: "Kafka",
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ",
+                "CLibPQ", "Timestamps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -72,6 +75,7 @@ let package = Package(
         .target(
             name: "Observability",
             dependencies: [
+                "Timestamps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -81,10 +85,10 @@ let package = Package(
         ),
 
         // MARK: Domain and store
-        .target(name: "ReminderDomain"),
+        .target(name: "ReminderDomain", dependencies: ["Timestamps"]),
         .target(
             name: "ReminderStore",
-            dependencies: ["ReminderDomain", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ReminderDomain", "Timestamps", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Service roles
@@ -100,7 +104,7 @@ let package = Package(
         .target(
             name: "ReminderScheduler",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +122,7 @@ let package = Package(
         .target(
             name: "ReminderDelivery",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Kafka", "Postgres", "Curl",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +132,7 @@ let package = Package(
         .target(
             name: "ReminderGateway",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -155,7 +159,7 @@ let package = Package(
             name: "Reminders",
             dependencies: [
                 "Observability", "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
-                "ReminderAdmin", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "ReminderAdmin", "ReminderDomain", "ReminderStore", "Timestamps", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -178,8 +182,12 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(
+            name: "TimestampsTests",
+            dependencies: ["Timestamps"]
+        ),
+        .testTarget(
             name: "ReminderDomainTests",
-            dependencies: ["ReminderDomain"]
+            dependencies: ["ReminderDomain", "Timestamps"]
         ),
         .testTarget(
             name: "ObservabilityTests",
@@ -214,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "ReminderGatewayTests",
             dependencies: [
-                "ReminderGateway", "ReminderDomain", "ReminderStore",
+                "ReminderGateway", "ReminderDomain", "ReminderStore", "Timestamps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -254,7 +262,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Kafka", "Postgres", "Curl", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
-                "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport",
+                "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport", "Timestamps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timestamps
 
 /// Writes each log record as one JSON object per line on standard error, for
 /// log collectors (`LOG_FORMAT=json`). Keys: `time`, `level`, `logger`,
@@ -40,15 +41,13 @@ public struct JSONLogHandler: LogHandler {
     static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         var object: [String: Any] = [:]
         for (key, value) in metadata { object[key] = json(value) }
-        object["time"] = timeFormat.format(time)
+        object["time"] = Timestamp.format(time, fractionDigits: 3)
         object["level"] = level.rawValue
         object["logger"] = label
         object["message"] = message
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
-
-    private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     private static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {

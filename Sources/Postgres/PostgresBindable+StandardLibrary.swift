@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 extension String: PostgresBindable {
     /// The string itself.
@@ -41,7 +42,7 @@ extension UUID: PostgresBindable {
 
 extension Date: PostgresBindable {
     /// ISO 8601 in UTC with microseconds, e.g. `2026-03-29T01:30:00.123456Z` (timestamptz precision).
-    public var postgresText: String? { PostgresTimestamp.format(self) }
+    public var postgresText: String? { Timestamp.format(self) }
 }
 
 extension Array: PostgresBindable where Element: PostgresBindable {

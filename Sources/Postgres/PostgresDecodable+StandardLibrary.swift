@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 extension String: PostgresDecodable {
     /// The text itself.
@@ -61,7 +62,7 @@ extension UUID: PostgresDecodable {
 extension Date: PostgresDecodable {
     /// Parses timestamptz output such as `2026-03-29 01:30:00.123456+00` (the session runs in UTC).
     public init(postgresText: String) throws {
-        guard let value = PostgresTimestamp.parse(postgresText) else {
+        guard let value = Timestamp.parse(postgresText) else {
             throw PostgresError.decoding("text is not a timestamp with time zone")
         }
         self = value

@@ -7,6 +7,7 @@ import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
 import Synchronization
+import Timestamps
 
 /// Consumes one channel's delivery topic and delivers each message: by
 /// e-mail, to Mattermost, or into the in-app inbox.

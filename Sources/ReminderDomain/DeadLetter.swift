@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// A message parked on a dead-letter topic (`<topic>.dlq`), with why.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Decides, for one firing, who gets it on which channel and when: the pure
 /// heart of the dispatcher. The store supplies the facts and writes the plan.

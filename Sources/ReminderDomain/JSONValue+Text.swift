@@ -21,6 +21,8 @@ extension JSONValue {
             output += "null".utf8
         case .bool(let value):
             output += (value ? "true" : "false").utf8
+        case .integer(let value):
+            output += String(value).utf8
         case .number(let value):
             guard value.isFinite else { throw JSONTextError(description: "\(value) is not a JSON number") }
             if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {

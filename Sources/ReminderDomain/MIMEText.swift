@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Encodings of RFC 2045 and RFC 2047 that e-mail headers and bodies need.
 public enum MIMEText {

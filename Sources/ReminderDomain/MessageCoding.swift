@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// The one JSON encoding of pipeline messages: ISO 8601 timestamps with
 /// microseconds in UTC, as the database writes them.

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// When a failed delivery is tried again: exponential backoff with jitter,
 /// capped, for at most `maxAttempts` attempts in all.
@@ -56,15 +57,6 @@ public struct RetryPolicy: Sendable, Equatable {
         if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return TimeInterval(text).map { max($0, 0) }
         }
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) {
-                return max(date.timeIntervalSince(now), 0)
-            }
-        }
-        return nil
+        return Timestamp.parseHTTPDate(text, now: now).map { max($0.timeIntervalSince(now), 0) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Converts between instants and a time zone's wall-clock readings, with the
 /// DST rules this system decided: a wall-clock time that does not exist (the
@@ -26,7 +27,11 @@ public struct WallClock: Sendable, Equatable {
 
         /// `2026-03-29 02:30:00`.
         public var description: String {
-            String(format: "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second)
+            func pad(_ value: Int, _ width: Int) -> String {
+                let digits = String(value)
+                return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
         }
     }
 
@@ -72,51 +77,24 @@ public struct WallClock: Sendable, Equatable {
 
     /// The reading `days` calendar days after `reading`, at the same time of day.
     public func adding(days: Int, to reading: Reading) -> Reading {
-        let (year, month, day) = Self.civil(fromDays: Self.days(fromCivil: reading.year, reading.month, reading.day) + days)
+        let (year, month, day) = CivilCalendar.date(
+            daysSince1970: CivilCalendar.daysSince1970(year: reading.year, month: reading.month, day: reading.day) + days
+        )
         return Reading(year: year, month: month, day: day, hour: reading.hour, minute: reading.minute, second: reading.second)
     }
 
     /// The number of days in `month` of `year`.
     public static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        CivilCalendar.daysInMonth(year: year, month: month)
     }
 
     /// Day of the week of a date, 1 = Monday … 7 = Sunday.
     public static func weekday(year: Int, month: Int, day: Int) -> Int {
-        // 1970-01-01 was a Thursday.
-        let days = Self.days(fromCivil: year, month, day)
-        return ((days % 7 + 7) % 7 + 3) % 7 + 1
+        CivilCalendar.weekday(daysSince1970: CivilCalendar.daysSince1970(year: year, month: month, day: day))
     }
 
     private static func utcSeconds(of reading: Reading) -> Double {
-        Double(days(fromCivil: reading.year, reading.month, reading.day)) * 86_400
+        Double(CivilCalendar.daysSince1970(year: reading.year, month: reading.month, day: reading.day)) * 86_400
             + Double(reading.hour * 3600 + reading.minute * 60 + reading.second)
-    }
-
-    // Days since 1970-01-01 of a proleptic Gregorian date, and back
-    // (Howard Hinnant's civil-date algorithms).
-    private static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

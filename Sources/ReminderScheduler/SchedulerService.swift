@@ -7,6 +7,7 @@ import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
 import Synchronization
+import Timestamps
 
 /// Fires time-based and deadline reminders when they are due, and snoozes
 /// when they end.

@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import ReminderDomain
 import Synchronization
+import Timestamps
 
 /// The delivery workers' transactions on PostgreSQL.
 ///
@@ -72,7 +73,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         guard !acceptances.isEmpty else { return }
         let rows: [JSONValue] = acceptances.map {
             .object([
-                "delivery_id": .string($0.deliveryID), "attempt": .number(Double($0.attempt)),
+                "delivery_id": .string($0.deliveryID), "attempt": .integer(Int64($0.attempt)),
                 "message_id": $0.messageID.map(JSONValue.string) ?? .null,
             ])
         }
@@ -181,11 +182,11 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             .object([
                 "delivery_id": .string(delivery.deliveryID),
                 "channel": .string(delivery.channel.rawValue),
-                "reminder_id": .number(Double(delivery.reminderID)),
-                "sag_id": .number(Double(delivery.sagID)),
-                "user_id": delivery.recipientUserID.map { .number(Double($0)) } ?? .null,
+                "reminder_id": .integer(Int64(delivery.reminderID)),
+                "sag_id": .integer(Int64(delivery.sagID)),
+                "user_id": delivery.recipientUserID.map { .integer(Int64($0)) } ?? .null,
                 "recipient_email": Self.recipientEmail(of: delivery).map(JSONValue.string) ?? .null,
-                "attempt": .number(Double(delivery.attempt)),
+                "attempt": .integer(Int64(delivery.attempt)),
                 "event_id": .string(delivery.eventID.uuidString.lowercased()),
             ])
         }
@@ -247,23 +248,23 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             states.append(.object([
                 "delivery_id": .string(delivery.deliveryID),
                 "status": .string(record.result.status.rawValue),
-                "attempt": .number(Double(delivery.attempt)),
+                "attempt": .integer(Int64(delivery.attempt)),
                 "event_id": .string(delivery.eventID.uuidString.lowercased()),
                 "error": entry.error.map(JSONValue.string) ?? .null,
                 "message_id": entry.messageID.map(JSONValue.string) ?? .null,
             ]))
             logs.append(.object([
-                "reminder_id": .number(Double(delivery.reminderID)),
-                "sag_id": .number(Double(delivery.sagID)),
+                "reminder_id": .integer(Int64(delivery.reminderID)),
+                "sag_id": .integer(Int64(delivery.sagID)),
                 "event_id": .string(delivery.firedEventID.uuidString.lowercased()),
-                "user_id": delivery.recipientUserID.map { .number(Double($0)) } ?? .null,
+                "user_id": delivery.recipientUserID.map { .integer(Int64($0)) } ?? .null,
                 "recipient_email": Self.recipientEmail(of: delivery).map(JSONValue.string) ?? .null,
                 "channel": .string(delivery.channel.rawValue),
                 "status": .string(record.result.logStatus),
                 "reason": .string(entry.reason),
                 "error_message": entry.error.map(JSONValue.string) ?? .null,
                 "payload": entry.payload ?? .null,
-                "attempt": .number(Double(delivery.attempt)),
+                "attempt": .integer(Int64(delivery.attempt)),
                 "dedupe_key": .string("deliver:\(delivery.deliveryID):\(delivery.attempt):\(record.result.logStatus)"),
             ]))
             switch record.result {
@@ -274,9 +275,9 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 inbox.append(.object([
                     "delivery_id": .string(delivery.deliveryID),
                     "event_id": .string(delivery.eventID.uuidString.lowercased()),
-                    "reminder_id": .number(Double(delivery.reminderID)),
-                    "sag_id": .number(Double(delivery.sagID)),
-                    "user_id": .number(Double(userID)),
+                    "reminder_id": .integer(Int64(delivery.reminderID)),
+                    "sag_id": .integer(Int64(delivery.sagID)),
+                    "user_id": .integer(Int64(userID)),
                     "title": .string(delivery.title),
                     "message": delivery.message.map(JSONValue.string) ?? .null,
                     "priority": .string(delivery.priority.rawValue),

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReminderDomain
+import Timestamps
 
 /// One message for `reminder_outbox`: published by the relay once
 /// `availableAt` has passed (at once when `nil`).

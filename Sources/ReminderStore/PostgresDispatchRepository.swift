@@ -114,8 +114,8 @@ public struct PostgresDispatchRepository: DispatchRepository {
         for event in events {
             let reminder = reminders[event.reminderID]!
             records.append(.object([
-                "reminder_id": .number(Double(reminder.id)),
-                "sag_id": .number(Double(reminder.sagID)),
+                "reminder_id": .integer(Int64(reminder.id)),
+                "sag_id": .integer(Int64(reminder.sagID)),
                 "event_id": .string(event.eventID.uuidString.lowercased()),
                 "reason": .string("fired by \(event.eventType.rawValue)"),
                 "payload": .string(String(decoding: try MessageCoding.encode(event), as: UTF8.self)),
@@ -145,7 +145,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
             for id in event.recipientUserID.map({ [$0] }) ?? reminder.recipientUserIDs { pairs.insert([reminder.id, id]) }
         }
         guard !pairs.isEmpty else { return [:] }
-        let input: [JSONValue] = pairs.map { .object(["reminder_id": .number(Double($0[0])), "user_id": .number(Double($0[1]))]) }
+        let input: [JSONValue] = pairs.map { .object(["reminder_id": .integer(Int64($0[0])), "user_id": .integer(Int64($0[1]))]) }
         let rows = try await connection.query(
             """
             SELECT x.reminder_id, u.user_id, u.email, u.is_active,
@@ -257,11 +257,11 @@ public struct PostgresDispatchRepository: DispatchRepository {
         for (event, reminder, plan) in planned {
             let eventID = event.eventID.uuidString.lowercased()
             let common: [String: JSONValue] = [
-                "reminder_id": .number(Double(reminder.id)), "sag_id": .number(Double(reminder.sagID)), "event_id": .string(eventID),
+                "reminder_id": .integer(Int64(reminder.id)), "sag_id": .integer(Int64(reminder.sagID)), "event_id": .string(eventID),
             ]
             for entry in plan.logEntries {
                 logRows.append(.object(common.merging([
-                    "user_id": entry.recipient.flatMap { if case .user(let id) = $0 { .number(Double(id)) } else { nil } } ?? .null,
+                    "user_id": entry.recipient.flatMap { if case .user(let id) = $0 { .integer(Int64(id)) } else { nil } } ?? .null,
                     "recipient_email": entry.recipient.flatMap { if case .email(let address) = $0 { .string(address) } else { nil } } ?? .null,
                     "channel": entry.channel.map { .string($0.rawValue) } ?? .null,
                     "status": .string(entry.status.rawValue),
@@ -281,7 +281,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     row["event_type"] = .string(event.eventType.rawValue)
                     row["event_data"] = eventData
                     switch recipient {
-                    case .user(let id): row["user_id"] = .number(Double(id)); row["recipient_email"] = .null
+                    case .user(let id): row["user_id"] = .integer(Int64(id)); row["recipient_email"] = .null
                     case .email(let address): row["user_id"] = .null; row["recipient_email"] = .string(address)
                     }
                     limitedRows.append(.object(row))

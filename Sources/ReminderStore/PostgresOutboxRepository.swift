@@ -121,7 +121,7 @@ public struct PostgresOutboxRepository: OutboxRepository {
         guard !failures.isEmpty else { return [] }
         let records: [JSONValue] = failures.map {
             .object([
-                "id": .number(Double($0.id)), "reason": .string(StoredText.reason($0.reason)), "final": .bool($0.isFinal),
+                "id": .integer(Int64($0.id)), "reason": .string(StoredText.reason($0.reason)), "final": .bool($0.isFinal),
             ])
         }
         let delaySeconds = Double(retryDelay.components.seconds) + Double(retryDelay.components.attoseconds) / 1e18

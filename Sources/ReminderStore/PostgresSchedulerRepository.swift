@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReminderDomain
+import Timestamps
 
 /// The scheduler's queries. Due reminders are claimed with
 /// `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one twice.
@@ -41,8 +42,9 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                 let id: Int = try row.decode("id")
                 let dueAt: Date = try row.decode("next_check_at")
                 let triggerType: String = try row.decode("trigger_type")
+                let isTimeBased = TriggerType(rawValue: triggerType) == .timeBased
                 var next: Date?
-                if triggerType == "time_based" {
+                if isTimeBased {
                     let type = RecurrenceType(rawValue: try row.decode("recurrence_type")) ?? .once
                     let zone: String = try row.decode("timezone")
                     let clock = WallClock(identifier: zone) ?? WallClock(identifier: defaultTimeZone)!
@@ -50,12 +52,12 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                     next = Recurrence(type: type, anchor: anchor, clock: clock).firstOccurrence(after: max(now, dueAt))
                 }
                 // A deadline reminder waits, still active, for its deadline to move.
-                let deactivate = triggerType == "time_based" && next == nil
+                let deactivate = isTimeBased && next == nil
                 let firing = ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: dueAt, nextCheckAt: next)
                 firings.append(firing)
                 records.append([
-                    "reminder_id": .number(Double(id)),
-                    "sag_id": .number(Double(try row.decode("sag_id", as: Int.self))),
+                    "reminder_id": .integer(Int64(id)),
+                    "sag_id": .integer(Int64(try row.decode("sag_id", as: Int.self))),
                     "event_id": .string(firing.eventID.uuidString.lowercased()),
                     "event_type": .string(triggerType),
                     "due_at": .string(Timestamp.format(dueAt)),

@@ -56,7 +56,7 @@ struct TriggerLatency: AsyncParsableCommand {
                 group.addTask {
                     for try await message in consumer.messages {
                         let received = clock.now
-                        guard case .number(let sag)? = try? MessageCoding.decode(JSONValue.self, from: message.value)["sag_id"] else { continue }
+                        guard let sag = (try? MessageCoding.decode(JSONValue.self, from: message.value))?["sag_id"]?.int64Value else { continue }
                         // Under load the event can arrive before the updating task
                         // has noted its commit; keep the arrival and settle it then.
                         let committed = committedAt.withLock { times -> ContinuousClock.Instant? in

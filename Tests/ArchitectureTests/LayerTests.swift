@@ -7,6 +7,7 @@ import Testing
 struct LayerTests {
     static let layers: [(name: String, modules: Set<String>)] = [
         ("C bridges", ["CRDKafka", "CLibPQ", "CCurl"]),
+        ("shared formats", ["Timestamps"]),
         ("Swift wrappers", ["Kafka", "Postgres", "Curl", "AsyncSupport", "Observability"]),
         ("domain rules", ["ReminderDomain"]),
         ("store", ["ReminderStore"]),

@@ -239,7 +239,7 @@ private func collectPayloadOrder(topic: String, expecting total: Int, timeout: D
         group.addTask {
             var received = 0
             for try await message in consumer.messages {
-                guard case .number(let n)? = try MessageCoding.decode(JSONValue.self, from: message.value)["n"] else { continue }
+                guard let n = try MessageCoding.decode(JSONValue.self, from: message.value)["n"]?.int64Value else { continue }
                 order.append(Int(n), for: message.keyString ?? "")
                 received += 1
                 if received >= total { return }

@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import ReminderDomain
 import Testing
+import Timestamps
 
 @Suite("Scheduler and dispatcher", .timeLimit(.minutes(2)))
 struct SchedulerDispatcherTests {

@@ -1,6 +1,7 @@
 import Foundation
 import ReminderDomain
 import Testing
+import Timestamps
 
 @Suite("Fired event messages")
 struct FiredEventTests {

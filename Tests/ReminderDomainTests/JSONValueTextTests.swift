@@ -40,4 +40,40 @@ struct JSONValueTextTests {
         #expect(throws: JSONTextError.self) { try JSONValue.number(.nan).jsonText() }
         #expect(throws: JSONTextError.self) { try JSONValue.array([.number(.infinity)]).jsonText() }
     }
+
+    @Test("ids above 2^53 survive decoding, writing and decoding again exactly")
+    func largeIntegers() throws {
+        for id: Int64 in [9_007_199_254_740_993, 1 << 62 + 1, Int64.max, Int64.min, -9_007_199_254_740_995] {
+            let text = #"{"id":\#(id)}"#
+            let decoded = try MessageCoding.decode(JSONValue.self, from: Array(text.utf8))
+            #expect(decoded["id"] == .integer(id))
+            #expect(decoded["id"]?.int64Value == id)
+            #expect(try decoded.jsonText() == text)
+            #expect(try MessageCoding.encode(decoded) == Array(text.utf8))
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(try decoded.jsonText().utf8)) == decoded)
+        }
+    }
+
+    @Test("1 and 1.0 read as the integer 1 and write as 1; 1.5 stays a Double; numbers compare by value")
+    func integerOrDouble() throws {
+        func read(_ text: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+        guard case .integer(1) = try read("1") else { Issue.record("1 is not .integer(1)"); return }
+        guard case .number(1.5) = try read("1.5") else { Issue.record("1.5 is not .number(1.5)"); return }
+        guard case .number(let huge) = try read("1e300"), huge == 1e300 else { Issue.record("1e300 is not a Double"); return }
+        guard case .number(let beyond) = try read("9223372036854775808"), beyond == 9_223_372_036_854_775_808 else {
+            Issue.record("2^63 is not a Double"); return
+        }
+        #expect(try read("1.0") == .integer(1))
+        #expect(try JSONValue.integer(1).jsonText() == "1")
+        #expect(try JSONValue.number(1.0).jsonText() == "1")
+        #expect(try JSONValue.number(1.5).jsonText() == "1.5")
+        #expect(try JSONValue.number(-0.0).jsonText() == "0")
+        #expect(JSONValue.integer(1) == .number(1.0))
+        #expect(JSONValue.integer(1) != .number(1.5))
+        #expect(JSONValue.integer(9_007_199_254_740_993) != .number(9_007_199_254_740_992))
+        #expect(JSONValue.integer(1) != .string("1"))
+        #expect(JSONValue.number(2.5).int64Value == nil)
+        #expect(JSONValue.integer(7).doubleValue == 7)
+        #expect(JSONValue.string("7").doubleValue == nil)
+    }
 }

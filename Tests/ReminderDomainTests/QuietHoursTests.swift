@@ -1,6 +1,7 @@
 import Foundation
 import ReminderDomain
 import Testing
+import Timestamps
 
 @Suite("Quiet hours")
 struct QuietHoursTests {

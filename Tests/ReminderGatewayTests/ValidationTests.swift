@@ -3,6 +3,7 @@ import ReminderDomain
 import ReminderStore
 import Testing
 @testable import ReminderGateway
+import Timestamps
 
 @Suite("Input validation")
 struct ValidationTests {

@@ -1,5 +1,6 @@
-/// A JSON document being written: members keep their order and integers stay integers,
-/// which `JSONEncoder` and `JSONValue` (numbers as `Double`) do not promise.
+/// A JSON document being written: members keep their order and integers stay integers.
+/// `JSONEncoder` promises neither, and `JSONValue` writes its keys sorted, which would change
+/// the API's documented member order.
 indirect enum JSONOutput: Sendable {
     case null
     case bool(Bool)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ReminderDomain
 import ReminderStore
+import Timestamps
 
 /// The JSON shapes of the API (documented in `openapi.json`).
 enum Representations {

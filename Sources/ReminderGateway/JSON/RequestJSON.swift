@@ -86,10 +86,11 @@ struct RequestJSON: Sendable {
     }
 
     static func integer(_ value: JSONValue, field: String, range: ClosedRange<Int>) throws(GatewayError) -> Int {
-        guard case .number(let number) = value, number.isFinite, number == number.rounded(), abs(number) < 9e15 else {
+        // A whole number however it was written (`5` or `5.0`).
+        guard let whole = value.int64Value, abs(whole) < 9_000_000_000_000_000 else {
             throw .invalid(field, "must be a whole number")
         }
-        let integer = Int(number)
+        let integer = Int(whole)
         guard range.contains(integer) else { throw .invalid(field, "must be from \(range.lowerBound) to \(range.upperBound)") }
         return integer
     }

@@ -117,7 +117,7 @@ enum ReminderInput {
             }
         case .deadlineApproaching:
             if let hours = draft.triggerConfig["hours_before"], hours != .null {
-                guard case .number(let value) = hours, value.isFinite, value > 0, value <= InputRules.maxHoursBefore else {
+                guard let value = hours.doubleValue, value.isFinite, value > 0, value <= InputRules.maxHoursBefore else {
                     throw .invalid("trigger_config.hours_before", "must be a number of hours above 0 and at most \(Int(InputRules.maxHoursBefore))")
                 }
             }

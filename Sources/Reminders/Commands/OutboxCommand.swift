@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import ReminderDomain
 import ReminderStore
+import Timestamps
 
 /// `reminders outbox quarantined|requeue`: the outbox rows the relay set
 /// aside, and handing them back to it.
