@@ -70,15 +70,21 @@ public final class DeliveryWorker: Service {
                 "batch_size": "\(configuration.batchSize)", "batches_in_flight": "\(configuration.batchesInFlight)",
             ])
             readiness?.satisfy("consumer")
-            try await consumer.processBatches(
-                maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
-            ) { batch in
-                try await self.handle(batch)
-                self.handled.add(batch.count, ordering: .relaxed)
-                self.metrics.processed.increment(by: batch.count)
-                if let last = batch.last, let lag = last.lag {
-                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+            do {
+                try await consumer.processBatches(
+                    maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
+                ) { batch in
+                    try await self.handle(batch)
+                    self.handled.add(batch.count, ordering: .relaxed)
+                    self.metrics.processed.increment(by: batch.count)
+                    if let last = batch.last, let lag = last.lag {
+                        self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+                    }
                 }
+            } catch is CancellationError where Task.isShuttingDownGracefully {
+                // Shutdown ended a wait for the database: what was in hand
+                // is uncommitted and comes back after the restart.
+                logger.notice("stopped retrying at shutdown; unfinished messages will be redelivered")
             }
             group.cancelAll()
         }
@@ -311,16 +317,13 @@ public final class DeliveryWorker: Service {
 
     /// Runs `body` until it succeeds or fails for a reason other than the
     /// database being away; while it is away, the message stays in hand.
+    /// At graceful shutdown the wait ends and `CancellationError` is thrown:
+    /// the batch stays uncommitted and is redelivered.
     private func withStoreRetry<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await body()
-            } catch let error where StoreError.isRetriable(error) {
-                logger.warning("database unavailable; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maximumStoreBackoff)
-            }
+        try await withRetries(RetryBackoff(maximum: configuration.maximumStoreBackoff), isRetriable: StoreError.isRetriable, onRetry: { retry in
+            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+        }) {
+            try await body()
         }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncSupport
 import Foundation
 import Kafka
 import Logging
@@ -37,18 +38,11 @@ public struct DeadLetterWriter: Sendable {
             value: try MessageCoding.encode(letter),
             headers: [KafkaHeader(key: "event_id", string: eventID), KafkaHeader(key: "reason", string: letter.reason)]
         )
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                _ = try await producer.send(outgoing)
-                logger.warning("message parked on the dead-letter topic", metadata: [
-                    LogKey.eventID: "\(eventID)", LogKey.topic: "\(outgoing.topic)", LogKey.reason: "\(letter.reason)",
-                ])
-                return
-            } catch let error as KafkaError where error.isRetriable {
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
-            }
+        _ = try await withRetries(isRetriable: { ($0 as? KafkaError)?.isRetriable ?? false }) {
+            try await producer.send(outgoing)
         }
+        logger.warning("message parked on the dead-letter topic", metadata: [
+            LogKey.eventID: "\(eventID)", LogKey.topic: "\(outgoing.topic)", LogKey.reason: "\(letter.reason)",
+        ])
     }
 }

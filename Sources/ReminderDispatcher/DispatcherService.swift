@@ -1,3 +1,4 @@
+import AsyncSupport
 import Foundation
 import Kafka
 import Logging
@@ -59,18 +60,24 @@ public final class DispatcherService: Service {
                 "batches_in_flight": "\(configuration.batchesInFlight)",
             ])
             readiness?.satisfy("consumer")
-            try await consumer.processBatches(
-                maximumBatchSize: configuration.maximumFiringsPerTransaction, concurrency: configuration.batchesInFlight
-            ) { batch in
-                let started = ContinuousClock.now
-                try await self.handle(batch, planner: planner, deadLetters: deadLetters)
-                self.metrics.processed.increment(by: batch.count)
-                if let last = batch.last, let lag = last.lag {
-                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+            do {
+                try await consumer.processBatches(
+                    maximumBatchSize: configuration.maximumFiringsPerTransaction, concurrency: configuration.batchesInFlight
+                ) { batch in
+                    let started = ContinuousClock.now
+                    try await self.handle(batch, planner: planner, deadLetters: deadLetters)
+                    self.metrics.processed.increment(by: batch.count)
+                    if let last = batch.last, let lag = last.lag {
+                        self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
+                    }
+                    self.logger.debug("dispatched batch", metadata: [
+                        "firings": "\(batch.count)", "dispatch": "\(ContinuousClock.now - started)",
+                    ])
                 }
-                self.logger.debug("dispatched batch", metadata: [
-                    "firings": "\(batch.count)", "dispatch": "\(ContinuousClock.now - started)",
-                ])
+            } catch is CancellationError where Task.isShuttingDownGracefully {
+                // Shutdown ended a wait for the database or the broker: what
+                // was in hand is uncommitted and comes back after the restart.
+                logger.notice("stopped retrying at shutdown; unfinished firings will be redelivered")
             }
             group.cancelAll()
         }
@@ -89,48 +96,43 @@ public final class DispatcherService: Service {
         guard !events.isEmpty else { return }
         do {
             try await dispatchRetrying(events, planner: planner, deadLetters: deadLetters)
-        } catch let error where !Self.isRetriable(error) && events.count > 1 {
+        } catch let error where Self.isRefusal(error) && events.count > 1 {
             // One firing the database refuses must not hold up the others:
             // take the batch apart and park only the one that fails.
             logger.warning("batch refused; dispatching its firings one by one", metadata: ["error": "\(error)"])
             for event in events {
                 do {
                     try await dispatchRetrying([event], planner: planner, deadLetters: deadLetters)
-                } catch let error where !Self.isRetriable(error) {
+                } catch let error where Self.isRefusal(error) {
                     try await deadLetters.park(event.1, reason: "cannot dispatch: \(error)")
                     metrics.deadLettered.increment()
                 }
             }
-        } catch let error where !Self.isRetriable(error) {
+        } catch let error where Self.isRefusal(error) {
             try await deadLetters.park(events[0].1, reason: "cannot dispatch: \(error)")
             metrics.deadLettered.increment()
         }
     }
 
     /// Dispatches, retrying as long as the failure is the database being
-    /// away (the offsets stay uncommitted meanwhile); other errors are thrown.
+    /// away (the offsets stay uncommitted meanwhile); other errors are thrown,
+    /// and `CancellationError` when shutdown ends the wait.
     private func dispatchRetrying(
         _ events: [(FiredEvent, KafkaConsumerMessage)], planner: DispatchPlanner, deadLetters: DeadLetterWriter
     ) async throws {
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                let outcomes = try await repository.dispatch(events.map(\.0), planner: planner)
-                for ((event, message), outcome) in zip(events, outcomes) {
-                    report(outcome, of: event)
-                    if outcome == .unknownReminder {
-                        try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
-                        metrics.deadLettered.increment()
-                    }
-                }
-                return
-            } catch let error where Self.isRetriable(error) {
-                logger.warning("dispatch failed; retrying", metadata: [
-                    LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
-                    "error": "\(error)", "retry_in": "\(backoff)",
-                ])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
+        let outcomes = try await withRetries(RetryBackoff(maximum: configuration.maximumBackoff), isRetriable: Self.isRetriable, onRetry: { retry in
+            logger.warning("dispatch failed; retrying", metadata: [
+                LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
+                "error": "\(retry.error)", "retry_in": "\(retry.delay)",
+            ])
+        }) {
+            try await repository.dispatch(events.map(\.0), planner: planner)
+        }
+        for ((event, message), outcome) in zip(events, outcomes) {
+            report(outcome, of: event)
+            if outcome == .unknownReminder {
+                try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
+                metrics.deadLettered.increment()
             }
         }
     }
@@ -158,5 +160,11 @@ public final class DispatcherService: Service {
 
     static func isRetriable(_ error: any Error) -> Bool {
         StoreError.isRetriable(error)
+    }
+
+    /// Whether the database refused the work for good (not a lost
+    /// connection, not a shutdown ending the retries).
+    static func isRefusal(_ error: any Error) -> Bool {
+        !(error is CancellationError) && !isRetriable(error)
     }
 }
