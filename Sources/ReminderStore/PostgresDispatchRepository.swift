@@ -24,7 +24,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
 
     public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome] {
         guard !events.isEmpty else { return [] }
-        return try await postgres.withTransaction { connection in
+        return try await postgres.inTransaction { connection in
             let reminders = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
             let known = events.filter { reminders[$0.reminderID] != nil }
             let fresh = try await recordFirings(known, reminders: reminders, on: connection)

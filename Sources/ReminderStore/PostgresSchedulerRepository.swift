@@ -16,7 +16,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
     }
 
     public func fireDueReminders(limit: Int, now: Date) async throws -> [ScheduledFiring] {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let due = try await connection.query(
                 """
                 SELECT id, sag_id, trigger_type, recurrence_type, timezone, scheduled_at, next_check_at
