@@ -14,25 +14,22 @@ import ServiceLifecycle
 public final class DispatcherService: Service {
     private let repository: any DispatchRepository
     private let consumerConfiguration: KafkaConsumerConfiguration
-    private let producerConfiguration: KafkaProducerConfiguration
     private let configuration: DispatcherConfiguration
     private let logger: Logger
     private let readiness: Readiness?
     private let metrics = DispatcherMetrics()
 
-    /// Creates a dispatcher. The producer only writes dead letters.
-    /// `readiness` learns when it consumes.
+    /// Creates a dispatcher; it writes everything, dead letters included,
+    /// through the outbox. `readiness` learns when it consumes.
     public init(
         repository: any DispatchRepository,
         consumerConfiguration: KafkaConsumerConfiguration,
-        producerConfiguration: KafkaProducerConfiguration,
         configuration: DispatcherConfiguration,
         logger: Logger,
         readiness: Readiness? = nil
     ) {
         self.repository = repository
         self.consumerConfiguration = consumerConfiguration
-        self.producerConfiguration = producerConfiguration
         self.configuration = configuration
         self.logger = logger
         self.readiness = readiness
@@ -48,12 +45,10 @@ public final class DispatcherService: Service {
             return
         }
         let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: logger)
-        let producer = try KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger)
-        let deadLetters = DeadLetterWriter(producer: producer, logger: logger)
+        let deadLetters = DeadLetterWriter(repository: repository, deadLetterTopic: TopicName.deadLetter(of: TopicName.fired), logger: logger)
         let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: configuration.maxPerRecipientPerHour))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
-            group.addTask { try await producer.run() }
             logger.info("dispatcher started", metadata: [
                 "group": "\(consumerConfiguration.groupID)", "batch_size": "\(configuration.batchSize)",
                 "firings_per_transaction": "\(configuration.maximumFiringsPerTransaction)",
