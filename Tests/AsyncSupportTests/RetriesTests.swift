@@ -8,6 +8,13 @@ struct RetriesTests {
     struct Transient: Error {}
     struct Refused: Error {}
 
+    /// Attempts counted across tasks.
+    final class Attempts: Sendable {
+        private let count = Atomic<Int>(0)
+        func add() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
+
     /// A wait that records each delay and returns at once.
     final class RecordedWaits: Sendable {
         let delays = Mutex<[Duration]>([])
@@ -77,25 +84,25 @@ struct RetriesTests {
     @Test("graceful shutdown during a wait ends it at once and stops the retries", .timeLimit(.minutes(1)))
     func shutdownEndsTheWait() async throws {
         let started = ContinuousClock.now
-        let attempts = Atomic<Int>(0)
+        let attempts = Attempts()
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await #expect(throws: CancellationError.self) {
                         try await withRetries(RetryBackoff(initial: .seconds(60), maximum: .seconds(60))) {
-                            attempts.add(1, ordering: .relaxed)
+                            attempts.add()
                             throw Transient()
                         }
                     }
                 }
                 // Bounded: the loop is in its 60-second wait once it has failed once.
-                while attempts.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                while attempts.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
                 try await Task.sleep(for: .milliseconds(50))
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()
             }
         }
-        #expect(attempts.load(ordering: .relaxed) == 1)
+        #expect(attempts.value == 1)
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
