@@ -70,21 +70,15 @@ public final class DeliveryWorker: Service {
                 "batch_size": "\(configuration.batchSize)", "batches_in_flight": "\(configuration.batchesInFlight)",
             ])
             readiness?.satisfy("consumer")
-            do {
-                try await consumer.processBatches(
-                    maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
-                ) { batch in
-                    try await self.handle(batch)
-                    self.handled.add(batch.count, ordering: .relaxed)
-                    self.metrics.processed.increment(by: batch.count)
-                    if let last = batch.last, let lag = last.lag {
-                        self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
-                    }
+            try await consumer.processBatches(
+                maximumBatchSize: configuration.batchSize, concurrency: configuration.batchesInFlight
+            ) { batch in
+                try await self.handle(batch)
+                self.handled.add(batch.count, ordering: .relaxed)
+                self.metrics.processed.increment(by: batch.count)
+                if let last = batch.last, let lag = last.lag {
+                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
                 }
-            } catch is CancellationError where Task.isShuttingDownGracefully {
-                // Shutdown ended a wait for the database: what was in hand
-                // is uncommitted and comes back after the restart.
-                logger.notice("stopped retrying at shutdown; unfinished messages will be redelivered")
             }
             group.cancelAll()
         }

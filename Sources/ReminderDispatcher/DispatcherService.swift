@@ -55,24 +55,18 @@ public final class DispatcherService: Service {
                 "batches_in_flight": "\(configuration.batchesInFlight)",
             ])
             readiness?.satisfy("consumer")
-            do {
-                try await consumer.processBatches(
-                    maximumBatchSize: configuration.maximumFiringsPerTransaction, concurrency: configuration.batchesInFlight
-                ) { batch in
-                    let started = ContinuousClock.now
-                    try await self.handle(batch, planner: planner, deadLetters: deadLetters)
-                    self.metrics.processed.increment(by: batch.count)
-                    if let last = batch.last, let lag = last.lag {
-                        self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
-                    }
-                    self.logger.debug("dispatched batch", metadata: [
-                        "firings": "\(batch.count)", "dispatch": "\(ContinuousClock.now - started)",
-                    ])
+            try await consumer.processBatches(
+                maximumBatchSize: configuration.maximumFiringsPerTransaction, concurrency: configuration.batchesInFlight
+            ) { batch in
+                let started = ContinuousClock.now
+                try await self.handle(batch, planner: planner, deadLetters: deadLetters)
+                self.metrics.processed.increment(by: batch.count)
+                if let last = batch.last, let lag = last.lag {
+                    self.metrics.lag.record(topic: last.topic, partition: last.partition, lag: lag)
                 }
-            } catch is CancellationError where Task.isShuttingDownGracefully {
-                // Shutdown ended a wait for the database or the broker: what
-                // was in hand is uncommitted and comes back after the restart.
-                logger.notice("stopped retrying at shutdown; unfinished firings will be redelivered")
+                self.logger.debug("dispatched batch", metadata: [
+                    "firings": "\(batch.count)", "dispatch": "\(ContinuousClock.now - started)",
+                ])
             }
             group.cancelAll()
         }
