@@ -209,7 +209,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncSupportTests",
-            dependencies: ["AsyncSupport"]
+            dependencies: [
+                "AsyncSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "OutboxRelayTests",

@@ -66,23 +66,29 @@ public final class OutboxRelay: Service {
     private var isStopping: Bool { loop.isStopping }
     private var wake: WakeSignal { loop.wake }
 
+    private var backoff: RetryBackoff { RetryBackoff(maximum: configuration.maximumBackoff) }
+
     private func relayWhileRunning() async throws {
-        var backoff = Duration.milliseconds(100)
+        // A NOTIFY or shutdown ends a wait early; shutdown also ends the retries.
+        let wait = RetryWait { delay in
+            await self.wake.wait(upTo: delay)
+            return !self.isStopping
+        }
         while !isStopping {
             do {
-                let connection = try await PostgresConnection.connect(configuration: postgresConfiguration, logger: logger)
-                defer { connection.close() }
-                guard try await acquireLeadership(on: connection) else { return }
-                logger.info("outbox relay is the active relay")
-                try await relayAsLeader(on: connection)
-                backoff = .milliseconds(100)
-            } catch is CancellationError {
-                return
+                try await withRetries(backoff, wait: wait, isRetriable: { !($0 is CancellationError) && !self.isStopping }, onRetry: { retry in
+                    self.logger.error("outbox relay interrupted; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+                }) {
+                    let connection = try await PostgresConnection.connect(configuration: postgresConfiguration, logger: logger)
+                    defer { connection.close() }
+                    // Not the leader before shutdown: the loop ends.
+                    guard try await acquireLeadership(on: connection) else { return }
+                    logger.info("outbox relay is the active relay")
+                    try await relayAsLeader(on: connection)
+                }
             } catch {
-                if isStopping { return }
-                logger.error("outbox relay interrupted; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-                await wake.wait(upTo: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
+                // Only at shutdown or cancellation: every other failure is retried.
+                return
             }
         }
     }
@@ -146,7 +152,7 @@ public final class OutboxRelay: Service {
     private func publishLoop(outbox: some OutboxRepository, producer: KafkaProducer) async throws {
         let roundsInFlight = max(1, configuration.roundsInFlight)
         try await withThrowingTaskGroup(of: Round.self) { group in
-            var backoff = Duration.milliseconds(100)
+            var failures = 0
             var backlogMeasured = ContinuousClock.now - configuration.backlogInterval
             var inFlight: Set<Int64> = []
             var rounds = 0
@@ -160,7 +166,7 @@ public final class OutboxRelay: Service {
                     suspects = []
                     inFlight.subtract(judged.map(\.id))
                     if let failure = try await publishAlone(judged, outbox: outbox, producer: producer) {
-                        try await pause(after: failure, failed: 1, backoff: &backoff)
+                        try await pause(after: failure, failed: 1, failures: &failures)
                     }
                     continue
                 }
@@ -224,9 +230,9 @@ public final class OutboxRelay: Service {
                     "rows": "\(round.rows.count)", "marked": "\(marked)", "mark": "\(ContinuousClock.now - round.sentAt)",
                 ])
                 if let transportFailure {
-                    try await pause(after: transportFailure, failed: transportFailed, backoff: &backoff)
+                    try await pause(after: transportFailure, failed: transportFailed, failures: &failures)
                 } else {
-                    backoff = .milliseconds(100)
+                    failures = 0
                 }
             }
         }
@@ -237,14 +243,16 @@ public final class OutboxRelay: Service {
     /// that lost its state (its producer id is unknown there), which only a
     /// new producer id cures. Anything else is the broker being away: keep the
     /// rows and try again shortly.
-    private func pause(after failure: KafkaError, failed: Int, backoff: inout Duration) async throws {
+    /// The rounds go on meanwhile, so this is a pause in a pipeline rather than
+    /// an operation retried: it follows the same backoff as the retries.
+    private func pause(after failure: KafkaError, failed: Int, failures: inout Int) async throws {
         if failure.isFatal || failure.code == .timeout { throw failure }
         logger.warning(
             "broker did not acknowledge part of a batch; retrying",
             metadata: ["failed": "\(failed)", "error": "\(failure)"]
         )
-        await wake.wait(upTo: backoff)
-        backoff = min(backoff * 2, configuration.maximumBackoff)
+        failures += 1
+        await wake.wait(upTo: backoff.delay(afterFailures: failures))
     }
 
     /// Sends each of `rows` alone, awaiting its acknowledgement, and judges

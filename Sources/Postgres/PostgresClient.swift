@@ -52,22 +52,10 @@ public final class PostgresClient: Service, Sendable {
         return try result.get()
     }
 
-    /// Runs `body` inside `BEGIN` … `COMMIT`; if `body` throws, the transaction is rolled back and
-    /// the error rethrown.
+    /// Runs `body` inside `BEGIN` … `COMMIT` on a pooled connection; see
+    /// ``PostgresConnection/withTransaction(_:)`` for how failures are reported.
     public func withTransaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        try await withConnection { connection in
-            try await connection.query("BEGIN")
-            let value: R
-            do {
-                value = try await body(connection)
-            } catch {
-                // If ROLLBACK fails too, the connection is broken and will be discarded on return.
-                _ = try? await connection.query("ROLLBACK")
-                throw error
-            }
-            try await connection.query("COMMIT")
-            return value
-        }
+        try await withConnection { try await $0.withTransaction(body) }
     }
 
     /// Bulk-loads rows through a pooled connection; see ``PostgresConnection/copyIn(table:columns:rows:)``.

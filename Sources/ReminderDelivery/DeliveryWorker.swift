@@ -312,16 +312,13 @@ public final class DeliveryWorker: Service {
 
     /// Runs `body` until it succeeds or fails for a reason other than the
     /// database being away; while it is away, the message stays in hand.
+    /// At graceful shutdown the wait ends and `CancellationError` is thrown:
+    /// the batch stays uncommitted and is redelivered.
     private func withStoreRetry<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await body()
-            } catch let error where StoreError.isRetriable(error) {
-                logger.warning("database unavailable; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maximumStoreBackoff)
-            }
+        try await withRetries(RetryBackoff(maximum: configuration.maximumStoreBackoff), isRetriable: StoreError.isRetriable, onRetry: { retry in
+            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+        }) {
+            try await body()
         }
     }
 }

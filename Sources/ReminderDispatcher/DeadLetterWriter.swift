@@ -1,24 +1,28 @@
+import AsyncSupport
 import Foundation
 import Kafka
 import Logging
 import ReminderDomain
+import ReminderStore
 
 /// Parks a message that cannot be processed on its topic's dead-letter topic,
-/// with the reason, and waits for the broker's acknowledgement so the caller
-/// may then commit the offset.
+/// with the reason, through the outbox as every stage does, and returns once
+/// the letter is stored so the caller may then commit the offset.
 public struct DeadLetterWriter: Sendable {
-    let producer: KafkaProducer
+    let repository: any DispatchRepository
+    let deadLetterTopic: String
     let logger: Logger
 
-    /// Writes through `producer`.
-    public init(producer: KafkaProducer, logger: Logger) {
-        self.producer = producer
+    /// Parks on `deadLetterTopic` (unprefixed) through `repository`.
+    public init(repository: any DispatchRepository, deadLetterTopic: String, logger: Logger) {
+        self.repository = repository
+        self.deadLetterTopic = deadLetterTopic
         self.logger = logger
     }
 
-    /// Sends `message` to `<topic>.dlq`; retries while the broker is away.
-    /// The letter is the shape every stage parks (``DeadLetter``): the
-    /// message's bytes kept exactly, the reason made safe.
+    /// Parks `message`; retries while the database is away. The letter is
+    /// the shape every stage parks (``DeadLetter``): the message's bytes kept
+    /// exactly, the reason made safe.
     public func park(_ message: KafkaConsumerMessage, reason: String) async throws {
         let letter = DeadLetter(
             eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
@@ -30,25 +34,13 @@ public struct DeadLetterWriter: Sendable {
             value: message.value,
             key: message.key
         )
-        let eventID = letter.eventID
-        let outgoing = KafkaProducerMessage(
-            topic: TopicName.deadLetter(of: message.topic),
-            key: message.key,
-            value: try MessageCoding.encode(letter),
-            headers: [KafkaHeader(key: "event_id", string: eventID), KafkaHeader(key: "reason", string: letter.reason)]
-        )
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                _ = try await producer.send(outgoing)
-                logger.warning("message parked on the dead-letter topic", metadata: [
-                    LogKey.eventID: "\(eventID)", LogKey.topic: "\(outgoing.topic)", LogKey.reason: "\(letter.reason)",
-                ])
-                return
-            } catch let error as KafkaError where error.isRetriable {
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
-            }
+        try await withRetries(isRetriable: StoreError.isRetriable, onRetry: { retry in
+            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+        }) {
+            try await repository.park(letter, on: deadLetterTopic)
         }
+        logger.warning("message parked on the dead-letter topic", metadata: [
+            LogKey.eventID: "\(letter.eventID)", LogKey.topic: "\(deadLetterTopic)", LogKey.reason: "\(letter.sanitised().reason)",
+        ])
     }
 }

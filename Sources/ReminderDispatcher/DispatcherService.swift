@@ -1,3 +1,4 @@
+import AsyncSupport
 import Foundation
 import Kafka
 import Logging
@@ -13,25 +14,22 @@ import ServiceLifecycle
 public final class DispatcherService: Service {
     private let repository: any DispatchRepository
     private let consumerConfiguration: KafkaConsumerConfiguration
-    private let producerConfiguration: KafkaProducerConfiguration
     private let configuration: DispatcherConfiguration
     private let logger: Logger
     private let readiness: Readiness?
     private let metrics = DispatcherMetrics()
 
-    /// Creates a dispatcher. The producer only writes dead letters.
-    /// `readiness` learns when it consumes.
+    /// Creates a dispatcher; it writes everything, dead letters included,
+    /// through the outbox. `readiness` learns when it consumes.
     public init(
         repository: any DispatchRepository,
         consumerConfiguration: KafkaConsumerConfiguration,
-        producerConfiguration: KafkaProducerConfiguration,
         configuration: DispatcherConfiguration,
         logger: Logger,
         readiness: Readiness? = nil
     ) {
         self.repository = repository
         self.consumerConfiguration = consumerConfiguration
-        self.producerConfiguration = producerConfiguration
         self.configuration = configuration
         self.logger = logger
         self.readiness = readiness
@@ -47,12 +45,10 @@ public final class DispatcherService: Service {
             return
         }
         let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: logger)
-        let producer = try KafkaProducer.makeProducer(configuration: producerConfiguration, logger: logger)
-        let deadLetters = DeadLetterWriter(producer: producer, logger: logger)
+        let deadLetters = DeadLetterWriter(repository: repository, deadLetterTopic: TopicName.deadLetter(of: TopicName.fired), logger: logger)
         let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: configuration.maxPerRecipientPerHour))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
-            group.addTask { try await producer.run() }
             logger.info("dispatcher started", metadata: [
                 "group": "\(consumerConfiguration.groupID)", "batch_size": "\(configuration.batchSize)",
                 "firings_per_transaction": "\(configuration.maximumFiringsPerTransaction)",
@@ -89,48 +85,43 @@ public final class DispatcherService: Service {
         guard !events.isEmpty else { return }
         do {
             try await dispatchRetrying(events, planner: planner, deadLetters: deadLetters)
-        } catch let error where !Self.isRetriable(error) && events.count > 1 {
+        } catch let error where Self.isRefusal(error) && events.count > 1 {
             // One firing the database refuses must not hold up the others:
             // take the batch apart and park only the one that fails.
             logger.warning("batch refused; dispatching its firings one by one", metadata: ["error": "\(error)"])
             for event in events {
                 do {
                     try await dispatchRetrying([event], planner: planner, deadLetters: deadLetters)
-                } catch let error where !Self.isRetriable(error) {
+                } catch let error where Self.isRefusal(error) {
                     try await deadLetters.park(event.1, reason: "cannot dispatch: \(error)")
                     metrics.deadLettered.increment()
                 }
             }
-        } catch let error where !Self.isRetriable(error) {
+        } catch let error where Self.isRefusal(error) {
             try await deadLetters.park(events[0].1, reason: "cannot dispatch: \(error)")
             metrics.deadLettered.increment()
         }
     }
 
     /// Dispatches, retrying as long as the failure is the database being
-    /// away (the offsets stay uncommitted meanwhile); other errors are thrown.
+    /// away (the offsets stay uncommitted meanwhile); other errors are thrown,
+    /// and `CancellationError` when shutdown ends the wait.
     private func dispatchRetrying(
         _ events: [(FiredEvent, KafkaConsumerMessage)], planner: DispatchPlanner, deadLetters: DeadLetterWriter
     ) async throws {
-        var backoff = Duration.milliseconds(100)
-        while true {
-            do {
-                let outcomes = try await repository.dispatch(events.map(\.0), planner: planner)
-                for ((event, message), outcome) in zip(events, outcomes) {
-                    report(outcome, of: event)
-                    if outcome == .unknownReminder {
-                        try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
-                        metrics.deadLettered.increment()
-                    }
-                }
-                return
-            } catch let error where Self.isRetriable(error) {
-                logger.warning("dispatch failed; retrying", metadata: [
-                    LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
-                    "error": "\(error)", "retry_in": "\(backoff)",
-                ])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
+        let outcomes = try await withRetries(RetryBackoff(maximum: configuration.maximumBackoff), isRetriable: Self.isRetriable, onRetry: { retry in
+            logger.warning("dispatch failed; retrying", metadata: [
+                LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
+                "error": "\(retry.error)", "retry_in": "\(retry.delay)",
+            ])
+        }) {
+            try await repository.dispatch(events.map(\.0), planner: planner)
+        }
+        for ((event, message), outcome) in zip(events, outcomes) {
+            report(outcome, of: event)
+            if outcome == .unknownReminder {
+                try await deadLetters.park(message, reason: "reminder \(event.reminderID) does not exist")
+                metrics.deadLettered.increment()
             }
         }
     }
@@ -158,5 +149,11 @@ public final class DispatcherService: Service {
 
     static func isRetriable(_ error: any Error) -> Bool {
         StoreError.isRetriable(error)
+    }
+
+    /// Whether the database refused the work for good (not a lost
+    /// connection, not a shutdown ending the retries).
+    static func isRefusal(_ error: any Error) -> Bool {
+        !(error is CancellationError) && !isRetriable(error)
     }
 }

@@ -3,7 +3,9 @@ import Timestamps
 
 /// A message parked on a dead-letter topic (`<topic>.dlq`), with why.
 ///
-/// The one shape of a dead letter, whoever parks it. Its text fields are
+/// The one shape of a dead letter, whoever parks it, and one path: every
+/// stage writes it through the outbox, so on the topic its `event_id` header
+/// is the letter's own id and `source_event_id` the parked message's. Its text fields are
 /// made safe to store (``sanitised()``): a letter must never fail to be
 /// written because of the bytes it parks, or the stage that parks it would
 /// stop on that message. The message's exact bytes travel as base64, so a
@@ -11,8 +13,8 @@ import Timestamps
 public struct DeadLetter: Codable, Sendable, Equatable {
     /// The id of the parked message (its `event_id`).
     public var eventID: String
-    /// The topic it came from (as named on the broker, prefix included, or
-    /// the unprefixed name when parked through the outbox).
+    /// The topic it came from, as named on the broker (prefix included), or
+    /// the unprefixed delivery topic for a delivery whose message is unknown.
     public var sourceTopic: String
     /// Its partition, when known.
     public var sourcePartition: Int?

@@ -61,31 +61,39 @@ public final class SchedulerService: Service {
         // scheduled once, then a check (a sweep) every check interval, even
         // though most firings happen between sweeps, woken by the database.
         logger.info("Reminder job scheduled", metadata: ["interval": "\(configuration.longestSleep)"])
-        var backoff = Duration.milliseconds(100)
+        let backoff = RetryBackoff(maximum: configuration.maximumBackoff)
+        // A NOTIFY or shutdown ends a wait early; shutdown also ends the retries.
+        let wait = RetryWait { delay in
+            await self.wake.wait(upTo: delay)
+            return !self.isStopping
+        }
         var lastSweep: ContinuousClock.Instant?
         var firedAtLastSweep = firedCount
         while !isStopping {
+            let round: (next: Date?, sweeping: Bool)
             do {
-                let sweeping = lastSweep.map { ContinuousClock.now - $0 >= configuration.longestSleep } ?? true
-                if sweeping { logger.info("✅ Checking for pending reminders...") }
-                try await fireEverythingDue()
-                let next = try await repository.nextDueTime()
-                if sweeping {
-                    logger.info("Reminder check complete", metadata: [
-                        "fired_since_last_check": "\(firedCount - firedAtLastSweep)",
-                        "next_due": "\(next.map(Timestamp.format) ?? "none")",
-                    ])
-                    lastSweep = .now
-                    firedAtLastSweep = firedCount
+                round = try await withRetries(backoff, wait: wait, isRetriable: { _ in !self.isStopping }, onRetry: { retry in
+                    self.logger.error("scheduling failed; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+                }) {
+                    let sweeping = lastSweep.map { ContinuousClock.now - $0 >= configuration.longestSleep } ?? true
+                    if sweeping { logger.info("✅ Checking for pending reminders...") }
+                    try await fireEverythingDue()
+                    return (try await repository.nextDueTime(), sweeping)
                 }
-                await sleep(until: next, sweepDue: (lastSweep ?? .now) + configuration.longestSleep)
-                backoff = .milliseconds(100)
             } catch {
-                if isStopping { return }
-                logger.error("scheduling failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-                await wake.wait(upTo: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
+                // Only at shutdown: every other failure is retried.
+                return
             }
+            let (next, sweeping) = round
+            if sweeping {
+                logger.info("Reminder check complete", metadata: [
+                    "fired_since_last_check": "\(firedCount - firedAtLastSweep)",
+                    "next_due": "\(next.map(Timestamp.format) ?? "none")",
+                ])
+                lastSweep = .now
+                firedAtLastSweep = firedCount
+            }
+            await sleep(until: next, sweepDue: (lastSweep ?? .now) + configuration.longestSleep)
         }
     }
 

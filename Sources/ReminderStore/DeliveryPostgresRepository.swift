@@ -25,7 +25,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         guard !candidates.isEmpty else { return [] }
         let acted = Mutex<[DeliveryRecord]?>(nil)
         do {
-            return try await postgres.withTransaction { connection in
+            return try await postgres.inTransaction { connection in
                 let claimed = try await claim(candidates, on: connection)
                 let owned = candidates.filter { claimed.ids.contains($0.deliveryID) }
                 guard !owned.isEmpty else { return [] }
@@ -58,7 +58,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     public func record(_ records: [DeliveryRecord], now: Date) async throws -> [DeliveryRecord] {
         let latest = Self.latestAttempts(of: records, \.delivery)
         guard !latest.isEmpty else { return [] }
-        return try await postgres.withTransaction { connection in
+        return try await postgres.inTransaction { connection in
             let claimed = try await claim(latest.map(\.delivery), on: connection)
             let owned = latest.filter { claimed.ids.contains($0.delivery.deliveryID) }
             try await write(owned, now: now, on: connection)
@@ -108,7 +108,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
 
     public func parkUnreadable(_ letter: DeadLetter, channel: Channel, deadLetterTopic: String, now: Date) async throws -> Bool {
         let letter = letter.sanitised()
-        return try await postgres.withTransaction { connection in
+        return try await postgres.inTransaction { connection in
             let key = "unreadable:\(letter.sourceTopic):\(letter.sourcePartition ?? -1):\(letter.sourceOffset ?? -1)"
             let inserted = try await connection.query(
                 """
@@ -131,7 +131,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     }
 
     public func replay(_ request: DeliveryReplay, now: Date) async throws -> Bool {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let delivery = request.delivery
             let recipientEmail: String? = delivery.flatMap { $0.recipientUserID == nil ? $0.recipientEmail ?? $0.toAddress : nil }
             let inserted = try await connection.query(

@@ -16,6 +16,9 @@ public protocol DispatchRepository: Sendable {
     /// would precede notifications committed meanwhile, and the window would
     /// not count those.
     func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome]
+    /// Parks `letter` on `deadLetterTopic` (unprefixed) through the outbox,
+    /// as the delivery workers park theirs.
+    func park(_ letter: DeadLetter, on deadLetterTopic: String) async throws
 }
 
 extension DispatchRepository {

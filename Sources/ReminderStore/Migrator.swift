@@ -57,17 +57,12 @@ public struct Migrator: Sendable {
                 continue
             }
             logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
-            try await connection.simpleQuery("BEGIN")
-            do {
+            try await connection.inTransaction { connection in
                 try await connection.simpleQuery(migration.sql)
                 try await connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     [migration.version, migration.name, migration.checksum]
                 )
-                try await connection.simpleQuery("COMMIT")
-            } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK")
-                throw error
             }
             applied.append(migration.name)
         }

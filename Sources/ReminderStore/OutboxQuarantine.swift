@@ -50,7 +50,7 @@ public struct OutboxQuarantine: Sendable {
 
     /// `nil` requeues every quarantined row.
     private func requeue(_ ids: [Int64]?) async throws -> [Int64] {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let rows = try await connection.query(
                 """
                 UPDATE reminder_outbox SET quarantined_at = NULL, publish_attempts = 0

@@ -22,9 +22,15 @@ public struct PostgresDispatchRepository: DispatchRepository {
         self.defaultTimeZone = defaultTimeZone
     }
 
+    public func park(_ letter: DeadLetter, on deadLetterTopic: String) async throws {
+        try await OutboxWriter.insert([
+            try DeliveryOutbox.row(for: letter, topic: deadLetterTopic, headers: ["source_event_id": letter.eventID, "reason": letter.reason]),
+        ], through: postgres)
+    }
+
     public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome] {
         guard !events.isEmpty else { return [] }
-        return try await postgres.withTransaction { connection in
+        return try await postgres.inTransaction { connection in
             let reminders = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
             let known = events.filter { reminders[$0.reminderID] != nil }
             let fresh = try await recordFirings(known, reminders: reminders, on: connection)

@@ -72,7 +72,7 @@ public struct PostgresPartitionLeases: KafkaPartitionLeaseStore {
     /// Removes `member` and its leases at once, so the others take its
     /// partitions on their next round rather than after the lease time.
     public func leave(group: String, member: String) async throws {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             _ = try await connection.query(
                 "DELETE FROM reminder_partition_leases WHERE group_id = $1 AND member_id = $2", [group, member]
             )

@@ -17,7 +17,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
     }
 
     public func fireDueReminders(limit: Int, now: Date) async throws -> [ScheduledFiring] {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let due = try await connection.query(
                 """
                 SELECT id, sag_id, trigger_type, recurrence_type, timezone, scheduled_at, next_check_at
@@ -37,6 +37,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
             )
             guard !due.isEmpty else { return [] }
             var firings: [ScheduledFiring] = []
+            var eventTypes: [String] = []
             var records: [[String: JSONValue]] = []
             for row in due {
                 let id: Int = try row.decode("id")
@@ -55,6 +56,7 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                 let deactivate = isTimeBased && next == nil
                 let firing = ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: dueAt, nextCheckAt: next)
                 firings.append(firing)
+                eventTypes.append(triggerType)
                 records.append([
                     "reminder_id": .integer(Int64(id)),
                     "sag_id": .integer(Int64(try row.decode("sag_id", as: Int.self))),
@@ -65,16 +67,43 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                     "deactivate": .bool(deactivate),
                 ])
             }
-            try await connection.query(
-                Self.fireSQL, [PostgresJSON(try JSONValue.array(records.map(JSONValue.object)).jsonText()), TopicName.fired]
+            let payloads = try Self.payloads(
+                try await connection.query(Self.fireSQL, [PostgresJSON(try JSONValue.array(records.map(JSONValue.object)).jsonText())])
             )
+            // In firing order: the relay publishes in outbox id order.
+            try await OutboxWriter.insert(try zip(firings, eventTypes).map { firing, eventType in
+                OutboxRow(
+                    eventID: firing.eventID, topic: TopicName.fired, key: String(firing.reminderID),
+                    payload: try Self.payload(of: firing.eventID, in: payloads), headers: ["event_type": eventType]
+                )
+            }, on: connection)
             return firings
         }
     }
 
     public func fireDueSnoozes(limit: Int) async throws -> Int {
-        let rows = try await postgres.query(Self.snoozeSQL, [limit, TopicName.fired])
-        return rows.filter { $0["fired"] == "t" }.count
+        try await postgres.inTransaction { connection in
+            let rows = try await connection.query(Self.snoozeSQL, [limit])
+            try await OutboxWriter.insert(try rows.map { row in
+                OutboxRow(
+                    eventID: try row.decode("event_id"), topic: TopicName.fired, key: String(try row.decode("reminder_id", as: Int.self)),
+                    payload: try row.decode("payload"), headers: ["event_type": "snooze"]
+                )
+            }, on: connection)
+            return rows.count
+        }
+    }
+
+    /// The payloads the firing statement stamped, by event id.
+    private static func payloads(_ rows: PostgresRows) throws -> [UUID: String] {
+        var payloads: [UUID: String] = [:]
+        for row in rows { payloads[try row.decode("event_id")] = try row.decode("payload") }
+        return payloads
+    }
+
+    private static func payload(of eventID: UUID, in payloads: [UUID: String]) throws -> String {
+        guard let payload = payloads[eventID] else { throw StoreError(.unexpectedData, "no payload stamped for firing \(eventID)") }
+        return payload
     }
 
     public func nextDueTime() async throws -> Date? {
@@ -92,8 +121,10 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
         return try rows.first?.decode("next", as: Date?.self)
     }
 
-    /// Queue row, outbox row and schedule update for every firing, in one
-    /// statement. The payload matches the status trigger's.
+    /// Queue row and schedule update for every firing, in one statement that
+    /// returns each firing's payload for the outbox (written through
+    /// ``OutboxWriter`` in the same transaction). The payload matches the
+    /// status trigger's.
     static let fireSQL = """
         WITH fired AS (
             SELECT *
@@ -113,27 +144,24 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
         ), queued AS (
             INSERT INTO sag_reminder_queue (event_id, reminder_id, sag_id, event_type, event_data)
             SELECT event_id, reminder_id, sag_id, event_type, payload FROM stamped
-        ), published AS (
-            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT event_id, $2::text, reminder_id::text, payload,
-                   jsonb_build_object('event_id', event_id::text, 'event_type', event_type)
-              FROM stamped
+        ), rescheduled AS (
+            UPDATE sag_reminders r
+               SET next_check_at = f.next_check_at,
+                   is_active = NOT f.deactivate,
+                   last_fired_at = clock_timestamp(),
+                   fire_count = r.fire_count + 1,
+                   updated_at = now()
+              FROM fired f
+             WHERE r.id = f.reminder_id
         )
-        UPDATE sag_reminders r
-           SET next_check_at = f.next_check_at,
-               is_active = NOT f.deactivate,
-               last_fired_at = clock_timestamp(),
-               fire_count = r.fire_count + 1,
-               updated_at = now()
-          FROM fired f
-         WHERE r.id = f.reminder_id
+        SELECT event_id, payload::text AS payload FROM stamped
         """
 
     /// Re-fires due snoozes for their recipient; a snooze of a reminder
     /// deleted meanwhile is cancelled instead.
     static let snoozeSQL = """
         WITH due AS (
-            SELECT s.id, s.reminder_id, s.user_id, r.sag_id, r.deleted_at IS NOT NULL AS deleted,
+            SELECT s.id, s.reminder_id, s.user_id, s.snoozed_until, r.sag_id, r.deleted_at IS NOT NULL AS deleted,
                    gen_random_uuid() AS event_id
               FROM sag_reminder_snoozes s
               JOIN sag_reminders r ON r.id = s.reminder_id
@@ -155,18 +183,14 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
         ), queued AS (
             INSERT INTO sag_reminder_queue (event_id, reminder_id, sag_id, event_type, event_data, recipient_user_id)
             SELECT event_id, reminder_id, sag_id, 'snooze', payload, user_id FROM live
-        ), published AS (
-            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT event_id, $2::text, reminder_id::text, payload,
-                   jsonb_build_object('event_id', event_id::text, 'event_type', 'snooze')
-              FROM live
+        ), marked AS (
+            UPDATE sag_reminder_snoozes s
+               SET refired_at = CASE WHEN due.deleted THEN NULL ELSE clock_timestamp() END,
+                   refired_event_id = CASE WHEN due.deleted THEN NULL ELSE due.event_id END,
+                   cancelled_at = CASE WHEN due.deleted THEN clock_timestamp() END
+              FROM due
+             WHERE s.id = due.id
         )
-        UPDATE sag_reminder_snoozes s
-           SET refired_at = CASE WHEN due.deleted THEN NULL ELSE clock_timestamp() END,
-               refired_event_id = CASE WHEN due.deleted THEN NULL ELSE due.event_id END,
-               cancelled_at = CASE WHEN due.deleted THEN clock_timestamp() END
-          FROM due
-         WHERE s.id = due.id
-        RETURNING (NOT due.deleted) AS fired
+        SELECT event_id, reminder_id, payload::text AS payload FROM live ORDER BY snoozed_until
         """
 }

@@ -42,7 +42,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         switch error {
         case let error as StoreError: error.isRetriable
         case let error as PostgresError: error.isRetriable
+        case let error as PostgresTransactionError: isRetriable(error.underlying)
         default: false
         }
+    }
+
+    /// The error a failed transaction is reported with: the body's own when
+    /// it was rolled back cleanly, else the transaction error itself (a
+    /// failed `COMMIT`, or a `ROLLBACK` that failed too).
+    static func surfaced(_ error: PostgresTransactionError) -> any Error {
+        if let body = error.bodyError, error.rollbackError == nil { return body }
+        return error
     }
 }

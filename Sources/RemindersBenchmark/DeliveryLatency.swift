@@ -61,7 +61,6 @@ struct DeliveryLatency: AsyncParsableCommand {
                 consumerConfiguration: KafkaConsumerConfiguration(
                     bootstrapServers: brokerAddress, groupID: prefix + "dispatcher", topics: [prefix + TopicName.fired]
                 ),
-                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
                 configuration: dispatcherConfiguration, logger: quietLogger
             )
             var workerConfiguration = DeliveryWorkerConfiguration(channel: channel)

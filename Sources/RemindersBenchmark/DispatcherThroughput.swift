@@ -47,7 +47,6 @@ struct DispatcherThroughput: AsyncParsableCommand {
                     consumerConfiguration: KafkaConsumerConfiguration(
                         bootstrapServers: brokerAddress, groupID: prefix + "dispatcher", topics: [prefix + TopicName.fired]
                     ),
-                    producerConfiguration: KafkaProducerConfiguration(bootstrapServers: brokerAddress),
                     configuration: dispatcherConfiguration, logger: quietLogger
                 )
                 let notifications = events * recipients * 2 // Mattermost and in-app by default

@@ -91,8 +91,8 @@ struct DeadLetterBytesTests {
         }
     }
 
-    /// The dead letters on `topic`, once there is one (the dispatcher parks
-    /// straight to the broker, so there is no database row to wait for).
+    /// The dead letters on `topic`, once there is one (read from the broker:
+    /// the relay publishes the letter the dispatcher put in the outbox).
     private func eventuallyLetters(topic: String) async throws -> [ParkedMessage] {
         try await DeadLetterReader(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.dlq"))
             .read(topic: topic, firstMessageTimeout: .seconds(30))

@@ -165,7 +165,7 @@ struct ProcessLevelTests {
                 #expect(dispatched)
                 let parked = try await collectEventIDs(
                     topic: pipeline.topicPrefix + TopicName.deadLetter(of: TopicName.fired),
-                    expecting: [malformedID, unknownID], timeout: .seconds(30)
+                    expecting: [malformedID, unknownID], header: "source_event_id", timeout: .seconds(30)
                 )
                 #expect(parked[malformedID] != nil)
                 #expect(parked[unknownID] != nil)
@@ -206,7 +206,7 @@ struct PoisonFiringTests {
                 )
                 let parked = try await collectEventIDs(
                     topic: pipeline.topicPrefix + TopicName.deadLetter(of: TopicName.fired),
-                    expecting: [poisonedEvent], timeout: .seconds(30)
+                    expecting: [poisonedEvent], header: "source_event_id", timeout: .seconds(30)
                 )
                 #expect(parked[poisonedEvent] != nil)
             }

@@ -15,7 +15,7 @@ struct PostgresTransactionTests {
             }
             #expect(returned == "committed")
 
-            await #expect(throws: Boom.self) {
+            let error = await #expect(throws: PostgresTransactionError.self) {
                 try await client.withTransaction { connection in
                     try await connection.query("INSERT INTO \(table) VALUES ($1)", [2])
                     // Visible inside the transaction…
@@ -24,10 +24,67 @@ struct PostgresTransactionTests {
                     throw Boom()
                 }
             }
+            // The body's error, reported as such; the rollback went through.
+            #expect(error?.bodyError is Boom)
+            #expect(error?.rollbackError == nil)
+            #expect(error?.commitError == nil)
+            #expect(error?.isRetriable == false)
 
             let ids = try await client.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode("id", as: Int.self) }
             // …but gone afterwards.
             #expect(ids == [1])
+        }
+    }
+
+    @Test("a COMMIT the server refuses (a deferred constraint) is reported as the commit's error, and nothing is kept")
+    func commitFailure() async throws {
+        let client = try TestDatabase.client()
+        try await TestDatabase.withTable(client, columns: "id int UNIQUE DEFERRABLE INITIALLY DEFERRED") { table in
+            let error = await #expect(throws: PostgresTransactionError.self) {
+                try await client.withTransaction { connection in
+                    // Both inserts pass; the uniqueness is checked only at COMMIT.
+                    try await connection.query("INSERT INTO \(table) VALUES (1)")
+                    try await connection.query("INSERT INTO \(table) VALUES (1)")
+                }
+            }
+            #expect(error?.bodyError == nil)
+            #expect(error?.rollbackError == nil)
+            let commitError = try #require(error?.commitError as? PostgresError)
+            #expect(commitError.sqlState == "23505")
+            #expect(error?.isRetriable == false)
+            let rows = try await client.query("SELECT count(*) AS n FROM \(table)")
+            #expect(try rows.first?.decode("n", as: Int.self) == 0)
+            // The pool still works afterwards.
+            try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES (2)") }
+        }
+    }
+
+    @Test("a connection lost inside the body is reported with both the body's and the ROLLBACK's error")
+    func brokenConnectionDuringRollback() async throws {
+        let client = try TestDatabase.client()
+        let admin = try TestDatabase.client()
+        try await TestDatabase.withTable(admin, columns: "id int") { table in
+            let error = await #expect(throws: PostgresTransactionError.self) {
+                try await client.withTransaction { connection in
+                    try await connection.query("INSERT INTO \(table) VALUES (1)")
+                    let pid = try await connection.query("SELECT pg_backend_pid() AS pid").first!.decode("pid", as: Int.self)
+                    // Waits (up to 5 s) until the backend has gone.
+                    try await admin.query("SELECT pg_terminate_backend($1, 5000)", [pid])
+                    try await connection.query("SELECT 1")
+                }
+            }
+            let bodyError = try #require(error?.bodyError as? PostgresError)
+            let rollbackError = try #require(error?.rollbackError as? PostgresError)
+            #expect(bodyError.code == .connection)
+            #expect(rollbackError.code == .connection)
+            #expect(error?.commitError == nil)
+            // A lost connection: running the transaction again may succeed.
+            #expect(error?.isRetriable == true)
+            let rows = try await admin.query("SELECT count(*) AS n FROM \(table)")
+            #expect(try rows.first?.decode("n", as: Int.self) == 0)
+            // The broken connection was discarded, not handed out again.
+            let value = try await client.withTransaction { try await $0.query("SELECT 2 AS v").first!.decode("v", as: Int.self) }
+            #expect(value == 2)
         }
     }
 

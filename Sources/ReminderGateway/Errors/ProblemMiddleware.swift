@@ -24,6 +24,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .problemResponse()
         } catch let error as PostgresError {
             return Self.map(error, logger: context.logger).problemResponse()
+        } catch let error as PostgresTransactionError where error.underlying is PostgresError {
+            // A failed COMMIT (or ROLLBACK): judged by the database's error.
+            context.logger.warning("transaction failed", metadata: ["error": "\(error)"])
+            return Self.map(error.underlying as! PostgresError, logger: context.logger).problemResponse()
         } catch is CancellationError {
             return GatewayError(status: .serviceUnavailable, code: "shutting-down", message: "the gateway is shutting down", isRetriable: true)
                 .problemResponse()

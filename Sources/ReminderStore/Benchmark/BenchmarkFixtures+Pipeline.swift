@@ -89,14 +89,20 @@ extension BenchmarkFixtures {
 
     /// `count` outbox rows on `topic`, keyed over 1,000 keys, each a small JSON payload.
     public func addOutboxRows(count: Int, topic: String) async throws {
-        try await postgres.query(
-            """
-            INSERT INTO reminder_outbox (event_id, topic, message_key, payload, headers)
-            SELECT gen_random_uuid(), $1, (n % 1000)::text,
-                   jsonb_build_object('n', n, 'event_type', 'bench', 'padding', repeat('x', 200)), '{"event_type": "bench"}'
-              FROM generate_series(1, $2) AS n
-            """,
-            [topic, count]
-        )
+        let padding = String(repeating: "x", count: 200)
+        var first = 1
+        // Through the one outbox writer, a few thousand rows per statement.
+        while first <= count {
+            let last = min(count, first + 4_999)
+            let rows = try (first...last).map { n in
+                OutboxRow(
+                    eventID: UUID(), topic: topic, key: String(n % 1000),
+                    payload: try JSONValue.object(["n": .number(Double(n)), "event_type": .string("bench"), "padding": .string(padding)]).jsonText(),
+                    headers: ["event_type": "bench"]
+                )
+            }
+            try await OutboxWriter.insert(rows, through: postgres)
+            first = last + 1
+        }
     }
 }

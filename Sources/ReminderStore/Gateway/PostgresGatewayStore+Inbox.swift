@@ -16,7 +16,7 @@ extension PostgresGatewayStore {
     }
 
     public func snooze(reminderID: Int, sagID: Int, userID: Int, minutes: Int) async throws -> InteractionResult {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             // The same snooze again within a minute (a double click, a retried request) is the
             // one already made: no second snooze, no second log row.
             let repeated = try await connection.query(
@@ -69,7 +69,7 @@ extension PostgresGatewayStore {
     }
 
     public func dismiss(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             // One dismissal per user and reminder: a repeated dismiss changes nothing.
             try await connection.query(
                 """
@@ -101,7 +101,7 @@ extension PostgresGatewayStore {
     }
 
     public func acknowledge(reminderID: Int, sagID: Int, userID: Int) async throws -> InteractionResult {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             // One acknowledgement per user and notification: the key names the newest entry the
             // user has of this reminder, so a repeated call finds its row, and a later firing
             // (a new entry) can be acknowledged again.

@@ -33,7 +33,7 @@ extension PostgresGatewayStore {
     }
 
     public func create(_ draft: ReminderDraft, sagID: Int, createdBy: Int, quota: Int) async throws -> ReminderRecord {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             try await Self.requireQuota(quota, of: createdBy, on: connection)
             try await Self.requireActiveUsers(draft.recipientUserIDs, on: connection)
             let rows = try await connection.query(
@@ -52,7 +52,7 @@ extension PostgresGatewayStore {
     }
 
     public func update(id: Int, _ change: @Sendable (ReminderRecord) throws -> ReminderDraft) async throws -> ReminderRecord? {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let current = try await connection.query(
                 "SELECT \(Self.reminderColumns) FROM sag_reminders WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", [id]
             )
@@ -84,7 +84,7 @@ extension PostgresGatewayStore {
     }
 
     public func softDelete(id: Int, authorize: @Sendable (ReminderRecord) throws -> Void) async throws -> Bool {
-        try await postgres.withTransaction { connection in
+        try await postgres.inTransaction { connection in
             let current = try await connection.query("SELECT \(Self.reminderColumns) FROM sag_reminders WHERE id = $1 FOR UPDATE", [id])
             guard let row = current.first else { return false }
             try authorize(try Self.reminder(from: row))

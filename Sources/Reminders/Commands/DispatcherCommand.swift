@@ -23,7 +23,6 @@ struct DispatcherCommand: AsyncParsableCommand {
             let dispatcher = DispatcherService(
                 repository: PostgresDispatchRepository(postgres: runner.postgres),
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),
-                producerConfiguration: runner.producerConfiguration,
                 configuration: configuration,
                 logger: runner.logger,
                 readiness: runner.readiness

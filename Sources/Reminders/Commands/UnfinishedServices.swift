@@ -2,7 +2,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// Remembers which services of a group were still at work when the group
-/// cancelled them, so the process can say what it abandoned instead of
+/// cancelled them, or when shutdown ended a retry they were waiting in, so the process can say what it abandoned instead of
 /// exiting 0 as if everything had been committed.
 final class UnfinishedServices: Sendable {
     private let names = Mutex<[String]>([])
@@ -22,6 +22,11 @@ final class UnfinishedServices: Sendable {
                 } onGracefulShutdown: {
                     unfinished.shutdownBegan.withLock { $0 = true }
                 }
+            } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
+                // Shutdown ended a retry it was waiting in: its work in hand is
+                // abandoned. The other services still shut down in order.
+                unfinished.note(description)
+                return
             } catch {
                 if Task.isCancelled { unfinished.note(description) }
                 throw error
@@ -52,7 +57,7 @@ struct ShutdownAbandoned: Error, CustomStringConvertible {
     var services: [String]
 
     var description: String {
-        "graceful shutdown of the \(role) exceeded \(limit.components.seconds) s; cut short while unfinished: "
+        "graceful shutdown of the \(role) (at most \(limit.components.seconds) s) cut short while unfinished: "
             + services.joined(separator: ", ")
             + " (their uncommitted work is left for the next instance)"
     }

@@ -4,10 +4,12 @@ import Logging
 import Synchronization
 
 /// Reads a topic with a consumer group of its own until every expected event
-/// id has arrived or the time is up; returns how often each id arrived.
+/// id (in header `header`) has arrived or the time is up; returns how often
+/// each id arrived.
 func collectEventIDs(
     topic: String,
     expecting expected: Set<String>,
+    header: String = "event_id",
     bootstrapServers: String = TestEnvironment.kafkaBootstrapServers,
     timeout: Duration
 ) async throws -> [String: Int] {
@@ -25,7 +27,7 @@ func collectEventIDs(
         group.addTask {
             var missing = expected
             for try await message in consumer.messages {
-                guard let id = message.header("event_id") else { continue }
+                guard let id = message.header(header) else { continue }
                 seen.withLock { $0[id, default: 0] += 1 }
                 missing.remove(id)
                 if missing.isEmpty { return }

@@ -63,7 +63,6 @@ struct Pipeline: Sendable {
                     groupID: topicPrefix + dispatcherConfiguration.groupID,
                     topics: [topicPrefix + TopicName.fired]
                 ),
-                producerConfiguration: KafkaProducerConfiguration(bootstrapServers: TestEnvironment.kafkaBootstrapServers),
                 configuration: dispatcherConfiguration, logger: TestEnvironment.logger("test.dispatcher")
             )
         }
