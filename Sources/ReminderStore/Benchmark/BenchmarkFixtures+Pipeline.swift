@@ -29,13 +29,14 @@ extension BenchmarkFixtures {
     }
 
     /// On every case, a reminder that fires when the case moves to `i_gang` and notifies
-    /// `recipients` of the first 1,000 users, spread over them.
+    /// `recipients` of the first 1,000 users, spread over them: by Mattermost (the reminder asks
+    /// for it, so users without a Mattermost name are posted in the shared channel) and in-app.
     public func addProgressReminders(recipientsEach recipients: Int) async throws {
         try await postgres.query(
             """
-            INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids)
+            INSERT INTO sag_reminders (sag_id, title, trigger_type, trigger_config, recipient_user_ids, notify_mattermost)
             SELECT id, 'Progress', 'status_change', '{"target_status": "i_gang"}',
-                   ARRAY(SELECT 1 + (id * 7 + k * 13) % 1000 FROM generate_series(1, $1) AS k)
+                   ARRAY(SELECT 1 + (id * 7 + k * 13) % 1000 FROM generate_series(1, $1) AS k), TRUE
               FROM sag_sager
             """,
             [recipients]
