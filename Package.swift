@@ -183,7 +183,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "TimestampsTests",
-            dependencies: ["Timestamps"]
+            dependencies: ["Timestamps", "TestRandom"]
         ),
         .testTarget(
             name: "ReminderDomainTests",
@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReminderDeliveryTests",
-            dependencies: ["ReminderDelivery", "ReminderDomain"]
+            dependencies: ["ReminderDelivery", "ReminderDomain", "TestRandom"]
         ),
         .testTarget(
             name: "ReminderGatewayTests",
@@ -260,6 +260,10 @@ let package = Package(
         .target(
             name: "IntegrationSupport",
             path: "Tests/IntegrationSupport"
+        ),
+        .target(
+            name: "TestRandom",
+            path: "Tests/TestRandom"
         ),
         .testTarget(
             name: "IntegrationTests",

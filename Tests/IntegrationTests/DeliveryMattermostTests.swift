@@ -6,7 +6,9 @@ import ReminderDomain
 import ReminderStore
 import Testing
 
-@Suite("Mattermost worker against the HTTP sink", .timeLimit(.minutes(1)))
+// Two minutes: the dead-letter test runs two commands that each wait up to 15 s for letters,
+// then reads the letters again, which on a loaded machine came close to one minute.
+@Suite("Mattermost worker against the HTTP sink", .timeLimit(.minutes(2)))
 struct DeliveryMattermostTests {
     static func sender(_ sink: HTTPSink) -> MattermostSender {
         MattermostSender(webhookURL: sink.baseURL + "/hooks/abc123", publicBaseURL: "https://hub.example.test")

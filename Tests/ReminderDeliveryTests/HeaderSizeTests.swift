@@ -1,6 +1,7 @@
 import Foundation
 import ReminderDelivery
 import ReminderDomain
+import TestRandom
 import Testing
 
 /// Header sizes: RFC 2047 words split between Unicode scalars (never inside
@@ -76,7 +77,7 @@ struct HeaderSizeTests {
 
     @Test("random titles of every kind of scalar, up to 1,500 of them: every line within limits, every word whole, the subject intact")
     func randomTitles() throws {
-        var random = SplitMix64(seed: 0x2047)
+        var random = SplitMix(seed: 0x2047)
         let pools: [ClosedRange<UInt32>] = [0x20...0x7E, 0xA0...0x17F, 0x300...0x36F, 0x4E00...0x9FFF, 0x1F300...0x1F64F, 0x200D...0x200D, 0xFE00...0xFE0F]
         for _ in 0..<200 {
             let length = Int(random.next() % 1500)
@@ -190,15 +191,3 @@ enum StrictHeader {
     }
 }
 
-/// A small deterministic generator, so a failing random case can be rerun.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

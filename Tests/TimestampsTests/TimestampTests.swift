@@ -1,5 +1,6 @@
 import Foundation
 import Timestamps
+import TestRandom
 import Testing
 
 @Suite("Timestamps")
