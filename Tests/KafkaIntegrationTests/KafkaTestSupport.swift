@@ -37,6 +37,15 @@ enum KafkaTestEnvironment {
             configuration: KafkaProducerConfiguration(bootstrapServers: brokers), logger: logger)
     }
 
+    /// A consumer that shares partitions by leases kept in this process: it reads at once,
+    /// with no broker-side group round (on a loaded machine the test broker's rounds have
+    /// held a group's records back for over 30 s).
+    static func makeLeaseConsumer(topic: String, group: String) throws -> KafkaConsumer {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: group, topics: [topic])
+        configuration.partitionAssignment = .leases(store: InMemoryPartitionLeases(), memberID: "only", leaseTime: .seconds(3))
+        return try KafkaConsumer.makeConsumer(configuration: configuration, logger: logger)
+    }
+
     static func makeConsumer(topic: String, group: String) throws -> KafkaConsumer {
         try KafkaConsumer.makeConsumer(
             configuration: KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: group, topics: [topic]),

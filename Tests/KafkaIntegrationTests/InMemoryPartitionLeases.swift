@@ -1,0 +1,48 @@
+import Kafka
+import Synchronization
+
+/// Partition leases kept in this process, for tests of the consumer against
+/// the real broker that are not about where leases are stored (the
+/// PostgreSQL store has tests of its own).
+final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
+    private struct Lease { var member: String; var expires: ContinuousClock.Instant }
+    private struct Tables {
+        var members: [String: ContinuousClock.Instant] = [:]
+        var leases: [String: Lease] = [:]
+    }
+    private let tables = Mutex(Tables())
+
+    func renewMember(group: String, member: String, leaseMilliseconds: Int) async throws -> [String] {
+        let now = ContinuousClock.now
+        return tables.withLock { tables in
+            tables.members[group + "/" + member] = now + .milliseconds(leaseMilliseconds)
+            return tables.members.filter { $0.key.hasPrefix(group + "/") && $0.value >= now }
+                .map { String($0.key.dropFirst(group.count + 1)) }.sorted()
+        }
+    }
+
+    func settle(
+        group: String, member: String, wanted: [(topic: String, partition: Int32)], leaseMilliseconds: Int
+    ) async throws -> [(topic: String, partition: Int32)] {
+        let now = ContinuousClock.now
+        let keys = Set(wanted.map { "\(group)/\($0.topic)/\($0.partition)" })
+        return tables.withLock { tables in
+            tables.leases = tables.leases.filter { $0.value.member != member || keys.contains($0.key) || !$0.key.hasPrefix(group + "/") }
+            var held: [(topic: String, partition: Int32)] = []
+            for partition in wanted {
+                let key = "\(group)/\(partition.topic)/\(partition.partition)"
+                if let lease = tables.leases[key], lease.member != member, lease.expires >= now { continue }
+                tables.leases[key] = Lease(member: member, expires: now + .milliseconds(leaseMilliseconds))
+                held.append(partition)
+            }
+            return held
+        }
+    }
+
+    func leave(group: String, member: String) async throws {
+        tables.withLock { tables in
+            tables.members[group + "/" + member] = nil
+            tables.leases = tables.leases.filter { !$0.key.hasPrefix(group + "/") || $0.value.member != member }
+        }
+    }
+}
