@@ -42,6 +42,23 @@ crdkafka_metadata(rd_kafka_t *rk,
     return rd_kafka_metadata(rk, all_topics, NULL, metadatap, timeout_ms);
 }
 
+/* Metadata of one topic only: a cluster with many topics answers an
+ * all-topics request with all of them, which costs the broker for nothing
+ * when a client needs one. */
+static inline rd_kafka_resp_err_t
+crdkafka_topic_metadata(rd_kafka_t *rk,
+                        const char *topic,
+                        const rd_kafka_metadata_t **metadatap,
+                        int timeout_ms)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (rkt == NULL)
+        return rd_kafka_last_error();
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, metadatap, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    return err;
+}
+
 /* Purge flags are macros; named constants keep the Swift side typed. */
 static inline int crdkafka_purge_queued_and_inflight(void) {
     return RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;

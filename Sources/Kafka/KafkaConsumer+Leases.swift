@@ -29,7 +29,8 @@ extension KafkaConsumer {
         ])
         while !isStopping {
             do {
-                if partitions.isEmpty || partitionsReadAt.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true {
+                // Partition counts rarely change: read them every 30 s, and each round while none are known.
+                if partitions.isEmpty || partitionsReadAt.map({ ContinuousClock.now - $0 > .seconds(30) }) ?? true {
                     partitions = try await topicPartitions()
                     partitionsReadAt = .now
                 }
@@ -119,15 +120,19 @@ extension KafkaConsumer {
         try await client.runBlocking { [client] in try client.incrementalUnassign(partitions) }
     }
 
-    /// The partitions of the configured topics, from the cluster's metadata.
+    /// The partitions of the configured topics, from the metadata of those topics alone.
     private func topicPartitions() async throws -> [KafkaTopicPartition] {
         let topics = configuration.topics
         let counts = try await client.runBlocking { [client, bootstrapServers = configuration.bootstrapServers] in
-            switch client.metadata(allTopics: true, timeoutMilliseconds: 5_000) {
-            case .success(let metadata): return metadata.partitionCounts
-            case .failure(let error):
-                throw KafkaError(code: .connection, message: "cannot read metadata from Kafka broker at \(bootstrapServers): \(error.reason)", isRetriable: true)
+            var counts: [String: Int32] = [:]
+            for topic in topics {
+                switch client.metadata(topic: topic, timeoutMilliseconds: 5_000) {
+                case .success(let metadata): counts[topic] = metadata.partitionCounts[topic] ?? 0
+                case .failure(let error):
+                    throw KafkaError(code: .connection, message: "cannot read metadata from Kafka broker at \(bootstrapServers): \(error.reason)", isRetriable: true)
+                }
             }
+            return counts
         }
         return topics.flatMap { topic in (0..<(counts[topic] ?? 0)).map { KafkaTopicPartition(topic: topic, partition: $0) } }
     }

@@ -40,7 +40,9 @@ struct KafkaShutdownTests {
                 #expect(outcome.stopError?.code == .shutdown)
                 #expect(outcome.sent > 0)
             }
-            _ = try await collector.waitUntil("records to flow") { $0.count >= 50 }
+            // Ten records show the flow; the producer keeps sending through the shutdown. (On
+            // the loaded broker of a full run one send at a time has come to one or two a second.)
+            _ = try await collector.waitUntil("records to flow") { $0.count >= 10 }
             await serviceGroup.triggerGracefulShutdown()
             // Returns only when both run() calls returned, `messages` finished and the sender stopped.
             try await tasks.waitForAll()
@@ -68,7 +70,7 @@ struct KafkaShutdownTests {
             tasks.addTask { _ = await Self.produceUntilStopped(producer, topic: topic) }
             let consumerRun = Task { try await consumer.run() }
 
-            _ = try await collector.waitUntil("records to flow") { $0.count >= 20 }
+            _ = try await collector.waitUntil("records to flow") { $0.count >= 10 }
             consumerRun.cancel()
             try await value(of: consumerRun, within: .seconds(10), "the consumer's run() to return")
             // Records still flow, yet the sequence must end because the consumer stopped.

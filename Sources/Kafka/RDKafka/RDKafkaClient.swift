@@ -145,6 +145,19 @@ final class RDKafkaClient: @unchecked Sendable {
     func metadata(allTopics: Bool, timeoutMilliseconds: Int32) -> Swift.Result<Metadata, RDKafkaCallError> {
         var metadataPointer: UnsafePointer<rd_kafka_metadata_t>?
         let code = crdkafka_metadata(handle, allTopics ? 1 : 0, &metadataPointer, timeoutMilliseconds)
+        return Self.metadata(code: code, pointer: metadataPointer)
+    }
+
+    /// Fetches the metadata of `topic` alone (blocking up to `timeoutMilliseconds`).
+    func metadata(topic: String, timeoutMilliseconds: Int32) -> Swift.Result<Metadata, RDKafkaCallError> {
+        var metadataPointer: UnsafePointer<rd_kafka_metadata_t>?
+        let code = crdkafka_topic_metadata(handle, topic, &metadataPointer, timeoutMilliseconds)
+        return Self.metadata(code: code, pointer: metadataPointer)
+    }
+
+    private static func metadata(
+        code: rd_kafka_resp_err_t, pointer metadataPointer: UnsafePointer<rd_kafka_metadata_t>?
+    ) -> Swift.Result<Metadata, RDKafkaCallError> {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadataPointer else {
             return .failure(RDKafkaCallError(code: code))
         }
