@@ -1,3 +1,5 @@
+import ReminderDomain
+
 /// How the scheduler runs.
 public struct SchedulerConfiguration: Sendable {
     /// `REMINDERS_ENABLED`: when false the scheduler idles. Default false.
@@ -10,6 +12,10 @@ public struct SchedulerConfiguration: Sendable {
     /// `REMINDERS_CHECK_INTERVAL_MINUTES`: the longest sleep, a safety sweep
     /// in case a wake-up was missed. Default 5 minutes.
     public var longestSleep: Duration = .seconds(300)
+    /// `REMINDERS_CASE_CLOSED_STATUSES`: the case statuses that complete the
+    /// case's time-based and deadline reminders (written to the database at
+    /// start, where the case trigger reads them). Default `afsluttet,lukket`.
+    public var caseClosingStatuses = CaseClosingStatuses(parsing: CaseClosingStatuses.defaultText)!
     /// Longest pause after a failure. Default 5 s.
     public var maximumBackoff: Duration = .seconds(5)
 

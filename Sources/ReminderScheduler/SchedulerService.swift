@@ -67,6 +67,16 @@ public final class SchedulerService: Service {
             await self.wake.wait(upTo: delay)
             return !self.isStopping
         }
+        // The case trigger reads the closing statuses from the database.
+        do {
+            try await withRetries(backoff, wait: wait, isRetriable: { _ in !self.isStopping }, onRetry: { retry in
+                self.logger.error("storing the case closing statuses failed; retrying", metadata: ["error": "\(retry.error)"])
+            }) {
+                try await repository.storeClosingStatuses(configuration.caseClosingStatuses.statuses)
+            }
+        } catch {
+            return
+        }
         var lastSweep: ContinuousClock.Instant?
         var firedAtLastSweep = firedCount
         while !isStopping {
@@ -106,12 +116,27 @@ public final class SchedulerService: Service {
             }
             try await group.waitForAll()
         }
+        try await rearmReopenedReminders()
         while !isStopping {
             let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
             fired.add(snoozes, ordering: .relaxed)
             firedCounter.increment(by: snoozes)
             if snoozes > 0 { logger.info("re-fired ended snoozes", metadata: ["snoozes": "\(snoozes)"]) }
             if snoozes < configuration.batchSize { return }
+        }
+    }
+
+    /// Reminders whose case reopened come back at their next occurrence.
+    private func rearmReopenedReminders() async throws {
+        while !isStopping {
+            let rearmed = try await repository.rearmReopenedReminders(limit: configuration.batchSize, now: Date())
+            for reminder in rearmed {
+                logger.info("reminder re-armed: its case reopened", metadata: [
+                    LogKey.reminderID: "\(reminder.reminderID)",
+                    "next_check_at": "\(reminder.nextCheckAt.map(Timestamp.format) ?? "none")",
+                ])
+            }
+            if rearmed.count < configuration.batchSize { return }
         }
     }
 

@@ -94,6 +94,67 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
         }
     }
 
+    public func rearmReopenedReminders(limit: Int, now: Date) async throws -> [ScheduledFiring] {
+        try await postgres.inTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, recurrence_type, timezone, scheduled_at, next_check_at
+                  FROM sag_reminders
+                 WHERE rearm_pending
+                 ORDER BY id
+                 LIMIT $1
+                   FOR UPDATE SKIP LOCKED
+                """,
+                [limit]
+            )
+            var rearmed: [ScheduledFiring] = []
+            var records: [JSONValue] = []
+            for row in rows {
+                let id: Int = try row.decode("id")
+                let type = RecurrenceType(rawValue: try row.decode("recurrence_type")) ?? .once
+                let clock = WallClock(identifier: try row.decode("timezone")) ?? WallClock(identifier: defaultTimeZone)!
+                let previous = try row.decode("next_check_at", as: Date?.self)
+                let anchor = try row.decode("scheduled_at", as: Date?.self) ?? previous ?? now
+                let next = CaseClosingStatuses.rearmTime(of: Recurrence(type: type, anchor: anchor, clock: clock), reopenedAt: now)
+                rearmed.append(ScheduledFiring(reminderID: id, eventID: UUID(), dueAt: previous ?? now, nextCheckAt: next))
+                records.append(.object([
+                    "id": .integer(Int64(id)),
+                    "next_check_at": next.map { .string(Timestamp.format($0)) } ?? .null,
+                ]))
+            }
+            guard !records.isEmpty else { return [] }
+            try await connection.query(
+                """
+                UPDATE sag_reminders r
+                   SET next_check_at = x.next_check_at,
+                       is_active = x.next_check_at IS NOT NULL AND r.deleted_at IS NULL,
+                       rearm_pending = FALSE,
+                       updated_at = now()
+                  FROM jsonb_to_recordset($1::jsonb) AS x(id INTEGER, next_check_at TIMESTAMPTZ)
+                 WHERE r.id = x.id
+                """,
+                [PostgresJSON(try JSONValue.array(records).jsonText())]
+            )
+            return rearmed
+        }
+    }
+
+    public func storeClosingStatuses(_ statuses: Set<String>) async throws {
+        try await postgres.inTransaction { connection in
+            try await connection.query(
+                "DELETE FROM sag_reminder_closing_statuses WHERE NOT (status = ANY($1::text[]))", [statuses.sorted()]
+            )
+            try await connection.query(
+                """
+                INSERT INTO sag_reminder_closing_statuses (status)
+                SELECT unnest($1::text[])
+                ON CONFLICT (status) DO NOTHING
+                """,
+                [statuses.sorted()]
+            )
+        }
+    }
+
     /// The payloads the firing statement stamped, by event id.
     private static func payloads(_ rows: PostgresRows) throws -> [UUID: String] {
         var payloads: [UUID: String] = [:]

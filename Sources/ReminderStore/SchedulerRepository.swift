@@ -11,6 +11,12 @@ public protocol SchedulerRepository: Sendable {
     func fireDueSnoozes(limit: Int) async throws -> Int
     /// The earliest time anything is due, if anything is scheduled.
     func nextDueTime() async throws -> Date?
+    /// Re-arms up to `limit` recurring reminders whose case reopened, each at
+    /// its next occurrence after `now` (the missed periods never fire);
+    /// returns the reminders re-armed.
+    func rearmReopenedReminders(limit: Int, now: Date) async throws -> [ScheduledFiring]
+    /// Makes `statuses` the ones that close a case (`REMINDERS_CASE_CLOSED_STATUSES`).
+    func storeClosingStatuses(_ statuses: Set<String>) async throws
 }
 
 /// One firing the scheduler made.

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderDomain
 import Synchronization
 
 /// Every environment variable the binary reads, with its default, in one
@@ -13,6 +14,8 @@ struct Settings: Sendable {
     var checkIntervalMinutes = 5
     var maxPerUserPerHour = 5
     var queueBatchSize = 10
+    var caseClosedStatuses = CaseClosingStatuses(parsing: CaseClosingStatuses.defaultText)!
+    var heldDigest = false
     // SMTP.
     var smtpHost = ""
     var smtpPort = 587
@@ -79,6 +82,12 @@ struct Settings: Sendable {
         checkIntervalMinutes = try reader.int("REMINDERS_CHECK_INTERVAL_MINUTES", default: checkIntervalMinutes, range: 1...1440)
         maxPerUserPerHour = try reader.int("REMINDERS_MAX_PER_USER_PER_HOUR", default: maxPerUserPerHour, range: 1...10_000)
         queueBatchSize = try reader.int("REMINDERS_QUEUE_BATCH_SIZE", default: queueBatchSize, range: 1...100_000)
+        let closedStatuses = reader.string("REMINDERS_CASE_CLOSED_STATUSES", default: CaseClosingStatuses.defaultText)
+        guard let parsedStatuses = CaseClosingStatuses(parsing: closedStatuses) else {
+            throw SettingsError("REMINDERS_CASE_CLOSED_STATUSES must be a comma-separated list of statuses without quotes or control characters")
+        }
+        caseClosedStatuses = parsedStatuses
+        heldDigest = try reader.bool("REMINDERS_HELD_DIGEST", default: heldDigest)
         smtpHost = reader.string("EMAIL_SMTP_HOST", default: smtpHost)
         smtpPort = try reader.int("EMAIL_SMTP_PORT", default: smtpPort, range: 1...65535)
         smtpUser = reader.string("EMAIL_SMTP_USER", default: smtpUser)

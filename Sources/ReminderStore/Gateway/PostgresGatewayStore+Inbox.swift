@@ -132,7 +132,7 @@ extension PostgresGatewayStore {
 
     static let inboxColumns = """
         id, reminder_id, sag_id, event_id::text AS event_id, title, message, priority, case_title, created_at, snoozed_until,
-        (dismissed_at IS NULL AND acknowledged_at IS NULL
+        (dismissed_at IS NULL AND acknowledged_at IS NULL AND withdrawn_at IS NULL
          AND (snoozed_until IS NULL OR snoozed_until <= clock_timestamp())) AS is_pending
         """
 
@@ -143,7 +143,7 @@ extension PostgresGatewayStore {
         SELECT * FROM (
             SELECT DISTINCT ON (reminder_id) \(inboxColumns)
               FROM sag_reminder_inbox
-             WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL
+             WHERE user_id = $1 AND dismissed_at IS NULL AND acknowledged_at IS NULL AND withdrawn_at IS NULL
              ORDER BY reminder_id, id DESC
         ) newest
          WHERE is_pending

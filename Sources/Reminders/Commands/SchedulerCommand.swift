@@ -16,6 +16,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             configuration.enabled = runner.settings.remindersEnabled
             configuration.batchSize = runner.settings.schedulerBatchSize
             configuration.concurrency = runner.settings.schedulerConcurrency
+            configuration.caseClosingStatuses = runner.settings.caseClosedStatuses
             configuration.longestSleep = .seconds(runner.settings.checkIntervalMinutes * 60)
             let scheduler = SchedulerService(
                 postgres: runner.postgres,
