@@ -45,6 +45,7 @@ public func buildRouter(
     InteractionController(inbox: store, pendingCache: notifier.pendingCache).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)
+    inbox.registerHeld(on: api)
     if configuration.demoEnabled {
         CaseController(cases: store).register(on: api)
     }

@@ -42,7 +42,7 @@ struct GatewayExternalTests {
         }
     }
 
-    @Test("browser: the toast appears within 2 s of a status change (via SSE); snooze and dismiss from it", .timeLimit(.minutes(3)))
+    @Test("browser: the toast appears within 2 s of a status change (via SSE); snooze and dismiss from it; the held-back entry opens", .timeLimit(.minutes(3)))
     func browserToast() async throws {
         try await GatewayHarness.with(.live, streamLifetime: .seconds(120), heartbeat: .seconds(15)) { gateway, client in
             let port = try #require(client.port)
@@ -56,6 +56,18 @@ struct GatewayExternalTests {
             _ = try await createReminder(client, token: gateway.token(user), sag: sag, recipients: [user], extra: [
                 "title": "Case closed", "priority": "normal", "trigger_config": ["target_status": "afsluttet"],
             ])
+            // Two notifications the rate limit held back, as the dispatcher logs them.
+            let heldReminder = try await createReminder(client, token: gateway.token(user), sag: sag, recipients: [user], extra: [
+                "title": "Customer <b>called</b> back", "trigger_config": ["target_status": "venter"],
+            ])
+            try await gateway.postgres.query(
+                """
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, status, reason, dedupe_key)
+                SELECT $1, $2, gen_random_uuid(), $3, 'rate_limited', '5 notifications in the last hour; the limit is 5',
+                       'browser-held:' || n FROM generate_series(1, 2) AS n
+                """,
+                [heldReminder, sag, user]
+            )
             let screenshot = ProcessInfo.processInfo.environment["GATEWAY_SCREENSHOT"]
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("gateway-toast-\(TestEnvironment.uniqueSuffix()).png").path
             let browser = try ChildProcess(

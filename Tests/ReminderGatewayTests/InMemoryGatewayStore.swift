@@ -27,6 +27,8 @@ final class InMemoryGatewayStore: GatewayStore {
         var logReminders: [Int: Int] = [:]
         var inbox: [InboxRow] = []
         var preferences: [Int: NotificationPreferences] = [:]
+        /// Held-back notifications, with their user.
+        var held: [(userID: Int, item: HeldNotification)] = []
 
         mutating func makeID() -> Int {
             defer { nextID += 1 }
@@ -91,6 +93,20 @@ final class InMemoryGatewayStore: GatewayStore {
                 errorMessage: errorMessage, createdAt: state.now
             ))
             state.logReminders[id] = reminderID
+        }
+    }
+
+    /// A notification of `reminderID` the rate limit held back from `userID`, `ageSeconds` ago.
+    func addHeld(reminderID: Int, userID: Int, ageSeconds: TimeInterval = 60) {
+        state.withLock { state in
+            guard let record = state.reminders[reminderID] else { return }
+            let id = state.makeID()
+            state.held.append((userID, HeldNotification(
+                id: id, eventID: UUID().uuidString.lowercased(), reminderID: reminderID, sagID: record.sagID,
+                title: record.draft.title, message: record.draft.message, priority: record.draft.priority.rawValue,
+                caseTitle: state.cases[record.sagID]?.title, heldAt: state.now - ageSeconds,
+                reason: "5 notifications in the last hour; the limit is 5"
+            )))
         }
     }
 
@@ -251,6 +267,17 @@ final class InMemoryGatewayStore: GatewayStore {
         state.withLock { state in
             Array(state.inbox.filter { $0.userID == userID && $0.entry.id > cursor }.sorted { $0.entry.id < $1.entry.id }
                 .prefix(limit).map { Self.entry($0, now: state.now) })
+        }
+    }
+
+    func held(userID: Int, limit: Int) async throws -> HeldList {
+        state.withLock { state in
+            let items = state.held.filter { row in
+                guard row.userID == userID, row.item.heldAt > state.now - 7 * 86_400,
+                      let record = state.reminders[row.item.reminderID], record.deletedAt == nil, record.draft.isActive else { return false }
+                return state.accessible(row.item.sagID, by: userID)
+            }.map(\.item).sorted { $0.heldAt > $1.heldAt }
+            return HeldList(count: items.count, items: Array(items.prefix(limit)))
         }
     }
 

@@ -3,7 +3,8 @@
 Loads the gateway's demo page as a signed-in user, changes the case status from the page, and
 expects the reminder toast within 2 seconds (so over Server-Sent Events, not the 30 s poll).
 Then snoozes that toast from its dropdown, changes the status again and dismisses the second
-toast. Prints `toast_latency_ms=<n>` lines; exits non-zero with a reason on any failure.
+toast. Finally expects the collapsed "n more held back" entry (what the rate limit held back,
+set up by the driver) and opens it into the held items. Prints `toast_latency_ms=<n>` lines; exits non-zero with a reason on any failure.
 
 Usage: toast_test.py BASE_URL TOKEN SAG_ID SCREENSHOT_PATH
 """
@@ -31,6 +32,41 @@ def pending(base, token):
     request = urllib.request.Request(base + "/api/v1/reminders/pending/me", headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.load(response)
+
+
+def held(base, token):
+    request = urllib.request.Request(base + "/api/v1/reminders/held/me", headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def open_held_entry(driver, base, token):
+    expected = held(base, token)
+    if expected["count"] < 1:
+        fail("the driver set up no held items: %r" % expected)
+    label = f"{expected['count']} more held back"
+    try:
+        toggle = WebDriverWait(driver, 5, poll_frequency=0.05).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, ".reminder-held .reminder-held-toggle"))
+        )
+        WebDriverWait(driver, 5, poll_frequency=0.05).until(lambda d: toggle.text == label)
+    except Exception:
+        fail("no collapsed %r entry; page has %r" % (label, [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".reminder-held")]))
+    if any(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, ".reminder-held-item")):
+        fail("the held entry is open before it was clicked")
+    toggle.click()
+    try:
+        WebDriverWait(driver, 5, poll_frequency=0.05).until(
+            lambda d: len([e for e in d.find_elements(By.CSS_SELECTOR, ".reminder-held-item") if e.is_displayed()]) == len(expected["items"])
+        )
+    except Exception:
+        fail("the held entry did not open into %d items" % len(expected["items"]))
+    titles = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".reminder-held-item .reminder-held-title")]
+    if titles != [item["title"] for item in expected["items"]]:
+        fail("held titles %r, expected %r" % (titles, [item["title"] for item in expected["items"]]))
+    if toggle.get_attribute("aria-expanded") != "true":
+        fail("the opened held entry does not say it is expanded")
+    print(f"opened held entry: {label}", flush=True)
 
 
 def change_status_and_wait_for_toast(driver, status):
@@ -87,6 +123,7 @@ def main():
         if pending(base, token):
             fail("a reminder is still pending after dismiss: %r" % pending(base, token))
         print(f"dismissed reminder {second_id}", flush=True)
+        open_held_entry(driver, base, token)
         errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         if errors:
             fail("console errors: %r" % errors)

@@ -36,6 +36,16 @@ struct InboxController<Inbox: InboxRepository> {
         }
     }
 
+    /// What the rate limit held back from the caller in the last 7 days: `{count, items}`,
+    /// the newest first. Only the caller's own, of cases the caller may still access.
+    func registerHeld<M>(on routes: RouteTable<M>) {
+        routes.add(.get, "/reminders/held/me") { _, context in
+            let user = try context.requireUser()
+            let list = try await inbox.held(userID: user, limit: Self.pageSize)
+            return Representations.response(ByteBuffer(string: Representations.held(list).text))
+        }
+    }
+
     /// Events are the user's new pending inbox entries, each with its inbox id as the event id.
     /// A reconnecting browser sends `Last-Event-ID` and gets what it missed (still pending);
     /// a fresh connection starts at the newest entry (the page polls `pending/me` for older ones).

@@ -67,6 +67,26 @@ enum Representations {
         ])
     }
 
+    static func held(_ list: HeldList) -> JSONOutput {
+        .object([
+            ("count", .int(list.count)),
+            ("items", .array(list.items.map { item in
+                .object([
+                    ("id", .int(item.id)),
+                    ("event_id", .string(item.eventID)),
+                    ("reminder_id", .int(item.reminderID)),
+                    ("sag_id", .int(item.sagID)),
+                    ("title", .string(item.title)),
+                    ("message", string(item.message)),
+                    ("priority", .string(item.priority)),
+                    ("case_title", string(item.caseTitle)),
+                    ("held_at", timestamp(item.heldAt)),
+                    ("reason", string(item.reason)),
+                ])
+            })),
+        ])
+    }
+
     static func preferences(_ preferences: NotificationPreferences, userID: Int) -> JSONOutput {
         .object([
             ("user_id", .int(userID)),

@@ -31,6 +31,7 @@
     eventSource: null,
     shown: {},      // reminder_id -> toast element currently on screen
     handled: {},    // inbox id -> true once shown (a closed toast does not come back this page view)
+    heldEntry: null, // the collapsed "n more held back" entry, while the user has held items
     initialized: false
   };
 
@@ -215,11 +216,75 @@
     }
   }
 
+  // What the rate limit held back: one collapsed entry, "n more held back", which opens into
+  // the list (GET /api/v1/reminders/held/me). Text only through textContent.
+  function renderHeld(list) {
+    var entry = state.heldEntry;
+    if (!list || !list.count) {
+      if (entry) { entry.remove(); state.heldEntry = null; }
+      return;
+    }
+    if (!entry) {
+      entry = text('div', 'toast show reminder-held');
+      entry.setAttribute('role', 'status');
+      var header = text('div', 'toast-header');
+      var toggle = text('button', 'btn btn-link btn-sm p-0 me-auto reminder-held-toggle');
+      toggle.type = 'button';
+      toggle.setAttribute('aria-expanded', 'false');
+      toggle.addEventListener('click', function () { toggleHeld(entry, toggle); });
+      header.appendChild(toggle);
+      entry.appendChild(header);
+      var items = text('ul', 'list-unstyled toast-body mb-0 reminder-held-items d-none');
+      entry.appendChild(items);
+      container().insertBefore(entry, container().firstChild);
+      state.heldEntry = entry;
+    }
+    entry.dataset.count = String(list.count);
+    entry.querySelector('.reminder-held-toggle').textContent = list.count + ' more held back';
+    if (entry.querySelector('.reminder-held-toggle').getAttribute('aria-expanded') === 'true') { fillHeld(entry, list); }
+  }
+
+  function fillHeld(entry, list) {
+    var items = entry.querySelector('.reminder-held-items');
+    while (items.firstChild) { items.removeChild(items.firstChild); }
+    list.items.forEach(function (item) {
+      var row = text('li', 'reminder-held-item');
+      row.dataset.reminderId = item.reminder_id;
+      row.appendChild(text('span', 'badge ' + (PRIORITY_BADGE[item.priority] || 'text-bg-secondary'), item.priority));
+      row.appendChild(document.createTextNode(' '));
+      row.appendChild(text('strong', 'reminder-held-title', item.title));
+      if (item.case_title) { row.appendChild(text('small', 'text-body-secondary ms-1', item.case_title)); }
+      if (item.message) { row.appendChild(text('div', 'reminder-held-message', item.message)); }
+      items.appendChild(row);
+    });
+  }
+
+  function toggleHeld(entry, toggle) {
+    var items = entry.querySelector('.reminder-held-items');
+    if (toggle.getAttribute('aria-expanded') === 'true') {
+      toggle.setAttribute('aria-expanded', 'false');
+      items.classList.add('d-none');
+      return Promise.resolve();
+    }
+    toggle.setAttribute('aria-expanded', 'true');
+    items.classList.remove('d-none');
+    return api('GET', '/api/v1/reminders/held/me')
+      .then(function (list) { renderHeld(list); if (state.heldEntry) { fillHeld(state.heldEntry, list); } })
+      .catch(function (error) { console.warn('Held list failed:', error.message); });
+  }
+
+  function pollHeld() {
+    return api('GET', '/api/v1/reminders/held/me')
+      .then(renderHeld)
+      .catch(function (error) { console.warn('Held poll failed:', error.message); });
+  }
+
   function poll() {
     if (document.visibilityState === 'hidden') { return; }
     api('GET', '/api/v1/reminders/pending/me')
       .then(function (entries) { entries.slice().reverse().forEach(showReminder); })
       .catch(function (error) { console.warn('Reminder poll failed:', error.message); });
+    pollHeld();
   }
 
   function startPolling() {
@@ -286,6 +351,7 @@
   function stop() {
     stopPolling();
     if (state.eventSource) { state.eventSource.close(); state.eventSource = null; }
+    if (state.heldEntry) { state.heldEntry.remove(); state.heldEntry = null; }
     document.removeEventListener('visibilitychange', onVisibilityChange);
     state.initialized = false;
   }
@@ -294,6 +360,7 @@
     init: init,
     stop: stop,
     poll: poll,
+    pollHeld: pollHeld,
     showReminder: showReminder,
     streamConnected: false,
     get userId() { return state.userId; }

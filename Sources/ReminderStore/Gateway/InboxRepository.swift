@@ -17,4 +17,7 @@ public protocol InboxRepository: Sendable {
     func entries(userID: Int, after cursor: Int, limit: Int) async throws -> [InboxEntry]
     /// The user's highest entry id (0 without entries).
     func latestEntryID(userID: Int) async throws -> Int
+    /// What the rate limit held back from the user in the last 7 days, of live reminders on
+    /// cases the user may access: the count, and the newest `limit` items.
+    func held(userID: Int, limit: Int) async throws -> HeldList
 }

@@ -176,6 +176,41 @@ extension PostgresGatewayStore {
         try await postgres.query("SELECT COALESCE(max(id), 0) AS id FROM sag_reminder_inbox WHERE user_id = $1", [userID])[0].decode("id")
     }
 
+    /// A user's (`$1`) held-back notifications: the dispatcher's per-recipient `rate_limited`
+    /// decisions of the last 7 days, of reminders not stopped, on cases the user may access.
+    static let heldFilter = """
+          FROM sag_reminder_logs l
+          JOIN sag_reminders r ON r.id = l.reminder_id
+          JOIN sag_sager s ON s.id = l.sag_id
+         WHERE l.user_id = $1 AND l.status = 'rate_limited' AND l.channel IS NULL
+           AND l.created_at > now() - interval '7 days'
+           AND r.stopped_at IS NULL
+           AND reminders_can_access_case($1, l.sag_id)
+        """
+
+    public func held(userID: Int, limit: Int) async throws -> HeldList {
+        let count = try await postgres.query("SELECT count(*) AS n \(Self.heldFilter)", [userID])[0].decode("n", as: Int.self)
+        guard count > 0 else { return HeldList(count: 0, items: []) }
+        let rows = try await postgres.query(
+            """
+            SELECT l.id, l.event_id::text AS event_id, l.reminder_id, l.sag_id, r.title, r.message, r.priority,
+                   s.titel AS case_title, l.created_at, l.reason
+            \(Self.heldFilter)
+             ORDER BY l.created_at DESC, l.id DESC
+             LIMIT $2
+            """,
+            [userID, limit]
+        )
+        return HeldList(count: count, items: try rows.map { row in
+            HeldNotification(
+                id: try row.decode("id"), eventID: try row.decode("event_id"), reminderID: try row.decode("reminder_id"),
+                sagID: try row.decode("sag_id"), title: try row.decode("title"), message: try row.decode("message", as: String?.self),
+                priority: try row.decode("priority"), caseTitle: try row.decode("case_title", as: String?.self),
+                heldAt: try row.decode("created_at"), reason: try row.decode("reason", as: String?.self)
+            )
+        })
+    }
+
     static func inboxEntry(from row: PostgresRow) throws -> InboxEntry {
         InboxEntry(
             id: try row.decode("id"), reminderID: try row.decode("reminder_id"), sagID: try row.decode("sag_id"),
