@@ -1,9 +1,14 @@
+import Foundation
+
 /// How the dispatcher runs.
 public struct DispatcherConfiguration: Sendable {
     /// `REMINDERS_ENABLED`: when false the dispatcher idles. Default false.
     public var enabled = false
     /// `REMINDERS_MAX_PER_USER_PER_HOUR`. Default 5.
     public var maxPerRecipientPerHour = 5
+    /// The rolling window of that limit, in seconds. Default 3600 (the seed's
+    /// hour); not an environment variable: tests shorten it.
+    public var rateWindowSeconds: TimeInterval = 3600
     /// `REMINDERS_QUEUE_BATCH_SIZE`: the firings of one batch while the
     /// dispatcher keeps up (a batch is what has arrived, so an idle firing
     /// goes alone and at once). Default 10.

@@ -46,7 +46,7 @@ public final class DispatcherService: Service {
         }
         let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: logger)
         let deadLetters = DeadLetterWriter(repository: repository, deadLetterTopic: TopicName.deadLetter(of: TopicName.fired), logger: logger)
-        let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: configuration.maxPerRecipientPerHour))
+        let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: configuration.maxPerRecipientPerHour, window: configuration.rateWindowSeconds))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             logger.info("dispatcher started", metadata: [

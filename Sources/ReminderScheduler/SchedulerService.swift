@@ -117,6 +117,7 @@ public final class SchedulerService: Service {
             try await group.waitForAll()
         }
         try await rearmReopenedReminders()
+        try await releaseDueDigests()
         while !isStopping {
             let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
             fired.add(snoozes, ordering: .relaxed)
@@ -137,6 +138,21 @@ public final class SchedulerService: Service {
                 ])
             }
             if rearmed.count < configuration.batchSize { return }
+        }
+    }
+
+    /// Held digests whose time has come go out (when `REMINDERS_HELD_DIGEST` is on).
+    private func releaseDueDigests() async throws {
+        while !isStopping {
+            let releases = try await repository.releaseDueDigests(limit: configuration.batchSize)
+            for release in releases {
+                logger.info("held digest sent", metadata: [
+                    LogKey.eventID: "\(release.digestEventID.uuidString.lowercased())",
+                    LogKey.recipient: "user:\(release.userID)",
+                    "items": "\(release.items)",
+                ])
+            }
+            if releases.count < configuration.batchSize { return }
         }
     }
 

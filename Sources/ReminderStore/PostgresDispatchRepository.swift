@@ -15,11 +15,16 @@ import ReminderDomain
 public struct PostgresDispatchRepository: DispatchRepository {
     let postgres: PostgresClient
     let defaultTimeZone: String
+    /// Notes each user notification the rate limit holds back for the held
+    /// digest (`REMINDERS_HELD_DIGEST`).
+    let recordsHeld: Bool
 
-    /// Queries through `postgres`.
-    public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen") {
+    /// Queries through `postgres`; with `recordsHeld`, held-back user
+    /// notifications are noted for the scheduler's digest.
+    public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen", recordsHeld: Bool = false) {
         self.postgres = postgres
         self.defaultTimeZone = defaultTimeZone
+        self.recordsHeld = recordsHeld
     }
 
     public func park(_ letter: DeadLetter, on deadLetterTopic: String) async throws {
@@ -260,6 +265,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         var logRows: [JSONValue] = []
         var queueStatuses: [JSONValue] = []
         var limitedRows: [JSONValue] = []
+        var heldRows: [JSONValue] = []
         for (event, reminder, plan) in planned {
             let eventID = event.eventID.uuidString.lowercased()
             let common: [String: JSONValue] = [
@@ -280,6 +286,11 @@ public struct PostgresDispatchRepository: DispatchRepository {
             let anyDispatched = plan.logEntries.contains { $0.status == .dispatched }
             let status = !anyDispatched && !plan.rateLimited.isEmpty ? "rate_limited" : "sent"
             queueStatuses.append(.object(["event_id": .string(eventID), "status": .string(status)]))
+            if recordsHeld {
+                for case .user(let id) in plan.rateLimited {
+                    heldRows.append(.object(common.merging(["user_id": .integer(Int64(id))]) { $1 }))
+                }
+            }
             if anyDispatched {
                 let eventData = JSONValue.string(String(decoding: try MessageCoding.encode(event), as: UTF8.self))
                 for recipient in plan.rateLimited {
@@ -319,6 +330,17 @@ public struct PostgresDispatchRepository: DispatchRepository {
             """,
             [PostgresJSON(try JSONValue.array(queueStatuses).jsonText()), planned.map { $0.0.eventID }]
         )
+        if !heldRows.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO sag_reminder_held (event_id, user_id, reminder_id, sag_id, held_at, next_attempt_at)
+                SELECT x.event_id, x.user_id, x.reminder_id, x.sag_id, $2, $2
+                  FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, user_id INTEGER, reminder_id INTEGER, sag_id INTEGER)
+                ON CONFLICT DO NOTHING
+                """,
+                [PostgresJSON(try JSONValue.array(heldRows).jsonText()), now]
+            )
+        }
         if !limitedRows.isEmpty {
             try await connection.query(
                 """

@@ -8,12 +8,21 @@ import Timestamps
 public struct PostgresSchedulerRepository: SchedulerRepository {
     let postgres: PostgresClient
     let defaultTimeZone: String
+    /// The rate limit held digests count against; `nil` when digests are off.
+    let heldDigestLimit: RateLimitWindow?
 
     /// Queries through `postgres`; reminders without a valid time zone use
-    /// `defaultTimeZone`.
-    public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen") {
+    /// `defaultTimeZone`. With `heldDigestLimit` the scheduler also sends held
+    /// digests (`REMINDERS_HELD_DIGEST`) within that limit.
+    public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen", heldDigestLimit: RateLimitWindow? = nil) {
         self.postgres = postgres
         self.defaultTimeZone = defaultTimeZone
+        self.heldDigestLimit = heldDigestLimit
+    }
+
+    public func releaseDueDigests(limit: Int) async throws -> [HeldDigestRelease] {
+        guard let heldDigestLimit else { return [] }
+        return try await releaseDueDigests(limit: limit, rateLimit: heldDigestLimit)
     }
 
     public func fireDueReminders(limit: Int, now: Date) async throws -> [ScheduledFiring] {
@@ -175,9 +184,11 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                   WHERE is_active AND deleted_at IS NULL
                     AND trigger_type IN ('time_based', 'deadline_approaching')),
                 (SELECT min(snoozed_until) FROM sag_reminder_snoozes
-                  WHERE refired_at IS NULL AND cancelled_at IS NULL)
+                  WHERE refired_at IS NULL AND cancelled_at IS NULL),
+                (SELECT min(next_attempt_at) FROM sag_reminder_held WHERE released_at IS NULL AND $1)
             ) AS next
-            """
+            """,
+            [heldDigestLimit != nil]
         )
         return try rows.first?.decode("next", as: Date?.self)
     }

@@ -15,6 +15,10 @@ public protocol SchedulerRepository: Sendable {
     /// its next occurrence after `now` (the missed periods never fire);
     /// returns the reminders re-armed.
     func rearmReopenedReminders(limit: Int, now: Date) async throws -> [ScheduledFiring]
+    /// Sends the held digests that are due (`REMINDERS_HELD_DIGEST`), looking at up to `limit`
+    /// held items; postpones the others to when the user's window and quiet hours allow.
+    /// Does nothing when the repository was made without a digest limit.
+    func releaseDueDigests(limit: Int) async throws -> [HeldDigestRelease]
     /// Makes `statuses` the ones that close a case (`REMINDERS_CASE_CLOSED_STATUSES`).
     func storeClosingStatuses(_ statuses: Set<String>) async throws
 }

@@ -63,3 +63,35 @@ struct HeldDigestWindowTests {
         #expect(window.releaseTime(previous: [], now: night) == copenhagen.date(of: .init(year: 2026, month: 5, day: 5, hour: 7, minute: 0)))
     }
 }
+
+@Suite("Held digest")
+struct HeldDigestTests {
+    let now = Timestamp.parse("2026-05-04T10:00:00Z")!
+
+    func item(_ n: Int, channels: Set<Channel> = [.email, .frontend], withdrawn: Bool = false, age: TimeInterval = 600,
+              priority: Priority = .normal) -> HeldDigest.Item {
+        HeldDigest.Item(
+            eventID: UUID(uuidString: "00000000-0000-0000-0000-00000000000\(n)")!, reminderID: n, sagID: 1, title: "R\(n)",
+            caseTitle: n == 1 ? "Server <migration>" : nil, priority: priority, heldAt: now.addingTimeInterval(-age), channels: channels,
+            isWithdrawn: withdrawn
+        )
+    }
+
+    @Test("carries the live items that would have gone by e-mail, oldest first")
+    func picksItems() {
+        let digest = HeldDigest(held: [
+            item(1, age: 300), item(2, age: 900), item(3, channels: [.frontend]), item(4, withdrawn: true),
+            item(5, age: 8 * 86_400),
+        ], now: now)
+        #expect(digest.items.map(\.reminderID) == [2, 1])
+        #expect(digest.title == "2 reminders held back")
+        #expect(digest.message == "These reminders were held back by the hourly limit:\n- R2\n- R1 (case: Server <migration>)")
+    }
+
+    @Test("its priority is the highest of its items; one item reads in the singular; none leaves it empty")
+    func priorityAndWording() {
+        #expect(HeldDigest(held: [item(1, priority: .low), item(2, priority: .high)], now: now).priority == .high)
+        #expect(HeldDigest(held: [item(1)], now: now).title == "1 reminder held back")
+        #expect(HeldDigest(held: [item(3, channels: [.mattermost])], now: now).items.isEmpty)
+    }
+}

@@ -21,7 +21,7 @@ struct DispatcherCommand: AsyncParsableCommand {
             configuration.batchesInFlight = runner.settings.dispatcherBatchesInFlight
             configuration.backlogBatches = runner.settings.dispatcherBacklogBatches
             let dispatcher = DispatcherService(
-                repository: PostgresDispatchRepository(postgres: runner.postgres),
+                repository: PostgresDispatchRepository(postgres: runner.postgres, recordsHeld: runner.settings.heldDigest),
                 consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [TopicName.fired]),
                 configuration: configuration,
                 logger: runner.logger,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReminderDomain
 import ReminderScheduler
 import ReminderStore
 
@@ -20,7 +21,11 @@ struct SchedulerCommand: AsyncParsableCommand {
             configuration.longestSleep = .seconds(runner.settings.checkIntervalMinutes * 60)
             let scheduler = SchedulerService(
                 postgres: runner.postgres,
-                repository: PostgresSchedulerRepository(postgres: runner.postgres),
+                repository: PostgresSchedulerRepository(
+                    postgres: runner.postgres,
+                    // REMINDERS_HELD_DIGEST: held e-mails go out as one digest within the same limit.
+                    heldDigestLimit: runner.settings.heldDigest ? RateLimitWindow(limit: runner.settings.maxPerUserPerHour) : nil
+                ),
                 configuration: configuration,
                 logger: runner.logger
             )

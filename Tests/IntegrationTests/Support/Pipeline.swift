@@ -16,6 +16,10 @@ struct Pipeline: Sendable {
     var schedulers = 1
     var dispatchers = 1
     var maxPerHour = 5
+    /// The rate window's length; shorter than the seed's hour where a test waits for it to pass.
+    var rateWindowSeconds: TimeInterval = 3600
+    /// `REMINDERS_HELD_DIGEST`.
+    var heldDigest = false
     var topicPrefix = "test-" + TestEnvironment.uniqueSuffix() + "."
 
     /// Runs relay, schedulers and dispatchers while `body` runs.
@@ -48,16 +52,21 @@ struct Pipeline: Sendable {
         schedulerConfiguration.longestSleep = .seconds(1)
         let schedulers = (0..<schedulers).map { _ in
             SchedulerService(
-                postgres: postgres, repository: PostgresSchedulerRepository(postgres: postgres),
+                postgres: postgres,
+                repository: PostgresSchedulerRepository(
+                    postgres: postgres,
+                    heldDigestLimit: heldDigest ? RateLimitWindow(limit: maxPerHour, window: rateWindowSeconds) : nil
+                ),
                 configuration: schedulerConfiguration, logger: TestEnvironment.logger("test.scheduler")
             )
         }
         var dispatcherConfiguration = DispatcherConfiguration()
         dispatcherConfiguration.enabled = true
         dispatcherConfiguration.maxPerRecipientPerHour = maxPerHour
+        dispatcherConfiguration.rateWindowSeconds = rateWindowSeconds
         let dispatchers = (0..<dispatchers).map { _ in
             DispatcherService(
-                repository: PostgresDispatchRepository(postgres: postgres),
+                repository: PostgresDispatchRepository(postgres: postgres, recordsHeld: heldDigest),
                 consumerConfiguration: KafkaConsumerConfiguration(
                     bootstrapServers: TestEnvironment.kafkaBootstrapServers,
                     groupID: topicPrefix + dispatcherConfiguration.groupID,
