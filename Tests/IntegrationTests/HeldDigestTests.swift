@@ -1,0 +1,102 @@
+import Foundation
+import Postgres
+import ReminderDomain
+import ReminderStore
+import Testing
+
+/// Held, not dropped: what the rate limit holds back is listed for its user and,
+/// with `REMINDERS_HELD_DIGEST`, sent as one digest e-mail when the window allows.
+@Suite("Held notifications and the digest", .timeLimit(.minutes(3)))
+struct HeldDigestTests {
+    @Test("8 due reminders for one user: 5 sent, 3 held, listed; one digest of the 3 at the window's end, from two schedulers")
+    func digestAtWindowEnd() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            let other = try await Fixtures.user(postgres)
+            try await postgres.query(
+                "INSERT INTO user_notification_preferences (user_id, notify_email, notify_mattermost) VALUES ($1, TRUE, FALSE)", [user]
+            )
+            let sag = try await Fixtures.caseRow(postgres)
+            for _ in 0..<8 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user]) }
+            _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [other])
+            let window: TimeInterval = 15
+            let store = PostgresGatewayStore(postgres: postgres)
+
+            try await Pipeline(schedulers: 2, rateWindowSeconds: window, heldDigest: true).run(database: database, postgres: postgres) {
+                let settled = try await eventually(timeout: .seconds(60)) {
+                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status IN ('dispatched', 'rate_limited')") >= 8
+                }
+                #expect(settled)
+                let held = try await store.held(userID: user, limit: 100)
+                #expect(held.count == 3)
+                #expect(held.items.count == 3 && held.items.allSatisfy { $0.title == "Follow up" && $0.sagID == sag })
+                #expect(try await store.held(userID: other, limit: 100).count == 0, "only the caller's own")
+
+                let digested = try await eventually(timeout: .seconds(90), every: .milliseconds(100)) {
+                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") >= 3
+                }
+                #expect(digested)
+                // Time for a second scheduler or a second pass to double it, if either could.
+                let doubled = try await eventually(timeout: .seconds(2)) {
+                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND dedupe_key LIKE 'digest:%'") > 1
+                }
+                #expect(!doubled)
+            }
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'rate_limited'") == 3)
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") == 3)
+            // Five firings and the digest: the digest counts as one notification.
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'dispatched'") == 6)
+            let times = try await postgres.query(
+                """
+                SELECT (SELECT min(created_at) FROM sag_reminder_logs WHERE user_id = $1 AND status = 'dispatched'
+                           AND dedupe_key NOT LIKE 'digest:%') AS first_sent,
+                       (SELECT created_at FROM sag_reminder_logs WHERE user_id = $1 AND dedupe_key LIKE 'digest:%') AS digest_at
+                """,
+                [user]
+            )[0]
+            let firstSent: Date = try times.decode("first_sent")
+            let digestAt: Date = try times.decode("digest_at")
+            #expect(digestAt >= firstSent.addingTimeInterval(window), "not before the window let one more through")
+            let digest = try await postgres.query(
+                """
+                SELECT payload ->> 'title' AS title, payload ->> 'to_address' AS to_address, payload ->> 'message' AS message
+                  FROM reminder_outbox WHERE topic = $1 AND payload ->> 'delivery_id' LIKE 'digest:%'
+                """,
+                [TopicName.deliverEmail]
+            )
+            #expect(digest.count == 1)
+            #expect(try digest.first?.decode("title", as: String.self) == "3 reminders held back")
+            #expect(try digest.first?.decode("to_address", as: String?.self)?.hasSuffix("@example.test") == true)
+            #expect(try digest.first?.decode("message", as: String.self).components(separatedBy: "- Follow up").count == 4)
+            #expect(try await count(postgres, "sag_reminder_held", where: "user_id = \(user) AND digest_event_id IS NOT NULL") == 3)
+        }
+    }
+
+    @Test("digest off (the default): the seed's outcome stays, nothing is noted for a digest and none is sent")
+    func digestOff() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            try await postgres.query(
+                "INSERT INTO user_notification_preferences (user_id, notify_email) VALUES ($1, TRUE)", [user]
+            )
+            let sag = try await Fixtures.caseRow(postgres)
+            for _ in 0..<6 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user]) }
+            try await Pipeline(rateWindowSeconds: 3).run(database: database, postgres: postgres) {
+                let settled = try await eventually(timeout: .seconds(60)) {
+                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status IN ('dispatched', 'rate_limited')") >= 6
+                }
+                #expect(settled)
+                // The window ends; still no digest (bounded wait for one that must not come).
+                let digest = try await eventually(timeout: .seconds(6)) {
+                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") > 0
+                }
+                #expect(!digest)
+            }
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'dispatched'") == 5)
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'rate_limited'") == 1)
+            #expect(try await count(postgres, "sag_reminder_queue", where: "status = 'rate_limited'") == 1)
+            #expect(try await count(postgres, "sag_reminder_held") == 0)
+            #expect(try await PostgresGatewayStore(postgres: postgres).held(userID: user, limit: 100).count == 1)
+        }
+    }
+}
