@@ -59,7 +59,7 @@ public struct DispatchPlanner: Sendable {
                 }
                 profile = found
                 channels = ChannelPreferences.channels(
-                    user: found.preferences, reminder: reminder.channelFlags,
+                    user: found.preferences, reminder: flags(for: event, reminder: reminder),
                     overrideUserPreferences: reminder.overrideUserPreferences
                 )
             case .email:
@@ -95,7 +95,7 @@ public struct DispatchPlanner: Sendable {
                 }
                 // Without a username the post would land in the webhook's shared channel, for
                 // everyone there to read: only when the reminder itself asks for Mattermost.
-                if channel == .mattermost, case .user = recipient, reminder.channelFlags.mattermost != true,
+                if channel == .mattermost, case .user = recipient, flags(for: event, reminder: reminder).mattermost != true,
                    (profile?.mattermostUsername ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                     plan.logEntries.append(.init(
                         recipient: recipient, channel: channel, status: .skipped,
@@ -142,6 +142,13 @@ public struct DispatchPlanner: Sendable {
             ))
         }
         return plan
+    }
+
+    /// The channel flags a firing asks for: an escalation step's channels
+    /// (each listed one on, the others off), otherwise the reminder's own.
+    func flags(for event: FiredEvent, reminder: ReminderSnapshot) -> ChannelFlags<Bool?> {
+        guard let channels = event.channels else { return reminder.channelFlags }
+        return ChannelFlags(email: channels.contains(.email), mattermost: channels.contains(.mattermost), frontend: channels.contains(.frontend))
     }
 
     /// The firing's recipients in a stable order: a snooze re-fire reaches

@@ -8,6 +8,8 @@ public struct FiredEvent: Codable, Sendable, Equatable {
         case deadlineApproaching = "deadline_approaching"
         case timeBased = "time_based"
         case snooze
+        /// An escalation step: the reminder re-fired for the step's users.
+        case escalation
     }
 
     /// The firing's id; every later stage dedupes on it.
@@ -30,6 +32,13 @@ public struct FiredEvent: Codable, Sendable, Equatable {
     public var recipientUserID: Int?
     /// A snooze re-fire reaches only this address.
     public var recipientEmail: String?
+    /// An escalation step's channels: they stand in for the reminder's own
+    /// channel flags (the user's preferences still apply).
+    public var channels: [Channel]?
+    /// The escalation step (from 0).
+    public var escalationStep: Int?
+    /// The firing an escalation step escalates.
+    public var escalatedEventID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -42,13 +51,17 @@ public struct FiredEvent: Codable, Sendable, Equatable {
         case dueAt = "due_at"
         case recipientUserID = "recipient_user_id"
         case recipientEmail = "recipient_email"
+        case channels
+        case escalationStep = "escalation_step"
+        case escalatedEventID = "escalated_event_id"
     }
 
     /// Creates an event.
     public init(
         eventID: UUID, eventType: EventType, reminderID: Int, sagID: Int, occurredAt: Date,
         oldStatus: String? = nil, newStatus: String? = nil, dueAt: Date? = nil,
-        recipientUserID: Int? = nil, recipientEmail: String? = nil
+        recipientUserID: Int? = nil, recipientEmail: String? = nil,
+        channels: [Channel]? = nil, escalationStep: Int? = nil, escalatedEventID: UUID? = nil
     ) {
         self.eventID = eventID
         self.eventType = eventType
@@ -60,5 +73,8 @@ public struct FiredEvent: Codable, Sendable, Equatable {
         self.dueAt = dueAt
         self.recipientUserID = recipientUserID
         self.recipientEmail = recipientEmail
+        self.channels = channels
+        self.escalationStep = escalationStep
+        self.escalatedEventID = escalatedEventID
     }
 }

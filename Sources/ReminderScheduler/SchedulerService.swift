@@ -118,6 +118,7 @@ public final class SchedulerService: Service {
         }
         try await rearmReopenedReminders()
         try await releaseDueDigests()
+        try await settleDueEscalations()
         while !isStopping {
             let snoozes = try await repository.fireDueSnoozes(limit: configuration.batchSize)
             fired.add(snoozes, ordering: .relaxed)
@@ -138,6 +139,21 @@ public final class SchedulerService: Service {
                 ])
             }
             if rearmed.count < configuration.batchSize { return }
+        }
+    }
+
+    /// Escalation steps whose time has come fire or stop.
+    private func settleDueEscalations() async throws {
+        while !isStopping {
+            let outcomes = try await repository.fireDueEscalations(limit: configuration.batchSize)
+            for outcome in outcomes {
+                logger.info(outcome.fired ? "escalation step fired" : "escalation step stopped", metadata: [
+                    LogKey.eventID: "\(outcome.eventID.uuidString.lowercased())",
+                    LogKey.reminderID: "\(outcome.reminderID)",
+                    LogKey.reason: "\(outcome.reason)",
+                ])
+            }
+            if outcomes.count < configuration.batchSize { return }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReminderDomain
+import Timestamps
 
 /// The dispatcher's transaction, for a batch of firings at once: every step
 /// is one statement for the whole batch, so a batch costs about as many round
@@ -36,7 +37,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
     public func dispatch(_ events: [FiredEvent], planner: DispatchPlanner) async throws -> [DispatchOutcome] {
         guard !events.isEmpty else { return [] }
         return try await postgres.inTransaction { connection in
-            let reminders = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
+            let (reminders, escalating) = try await loadReminders(Set(events.map(\.reminderID)), on: connection)
             let known = events.filter { reminders[$0.reminderID] != nil }
             let fresh = try await recordFirings(known, reminders: reminders, on: connection)
 
@@ -74,16 +75,21 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 outcomes[event.eventID] = .dispatched(plan)
             }
             try await record(planned, now: now, on: connection)
+            try await scheduleEscalations(planned.filter { escalating.contains($0.1.id) }, on: connection)
             return events.map { outcomes[$0.eventID]! }
         }
     }
 
-    private func loadReminders(_ ids: Set<Int>, on connection: PostgresConnection) async throws -> [Int: ReminderSnapshot] {
+    /// The reminders by id, and which of them carry escalation steps.
+    private func loadReminders(
+        _ ids: Set<Int>, on connection: PostgresConnection
+    ) async throws -> (reminders: [Int: ReminderSnapshot], escalating: Set<Int>) {
         let rows = try await connection.query(
             """
             SELECT r.id, r.sag_id, s.titel, r.title, r.message, r.priority, r.notify_email, r.notify_mattermost,
                    r.notify_frontend, r.override_user_preferences, r.recipient_user_ids, r.recipient_emails,
-                   r.is_active, r.deleted_at IS NOT NULL OR r.stopped_at IS NOT NULL AS deleted
+                   r.is_active, r.deleted_at IS NOT NULL OR r.stopped_at IS NOT NULL AS deleted,
+                   COALESCE(jsonb_typeof(r.escalation) = 'array' AND jsonb_array_length(r.escalation) > 0, FALSE) AS escalates
               FROM sag_reminders r
               JOIN sag_sager s ON s.id = r.sag_id
              WHERE r.id = ANY($1)
@@ -91,7 +97,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
             [Array(ids)]
         )
         var reminders: [Int: ReminderSnapshot] = [:]
+        var escalating: Set<Int> = []
         for row in rows {
+            if try row.decode("escalates", as: Bool.self) { escalating.insert(try row.decode("id")) }
             let reminder = ReminderSnapshot(
                 id: try row.decode("id"),
                 sagID: try row.decode("sag_id"),
@@ -112,7 +120,37 @@ public struct PostgresDispatchRepository: DispatchRepository {
             )
             reminders[reminder.id] = reminder
         }
-        return reminders
+        return (reminders, escalating)
+    }
+
+    /// The escalation steps of each dispatched firing of an escalating
+    /// reminder, due their minutes after the firing, in the firing's own
+    /// transaction. Snooze re-fires and escalations do not escalate again.
+    private func scheduleEscalations(
+        _ planned: [(FiredEvent, ReminderSnapshot, DispatchPlan)], on connection: PostgresConnection
+    ) async throws {
+        let firings: [JSONValue] = planned.compactMap { event, reminder, plan in
+            guard event.eventType != .snooze, event.eventType != .escalation,
+                  plan.logEntries.contains(where: { $0.status == .dispatched }) else { return nil }
+            return .object([
+                "event_id": .string(event.eventID.uuidString.lowercased()),
+                "reminder_id": .integer(Int64(reminder.id)),
+                "fired_at": .string(Timestamp.format(event.occurredAt)),
+            ])
+        }
+        guard !firings.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO sag_reminder_escalations (event_id, step, reminder_id, sag_id, fired_at, due_at)
+            SELECT x.event_id, s.ordinality - 1, r.id, r.sag_id, x.fired_at,
+                   x.fired_at + make_interval(mins => (s.step ->> 'after_minutes')::integer)
+              FROM jsonb_to_recordset($1::jsonb) AS x(event_id UUID, reminder_id INTEGER, fired_at TIMESTAMPTZ)
+              JOIN sag_reminders r ON r.id = x.reminder_id AND jsonb_typeof(r.escalation) = 'array'
+             CROSS JOIN LATERAL jsonb_array_elements(r.escalation) WITH ORDINALITY AS s(step, ordinality)
+            ON CONFLICT DO NOTHING
+            """,
+            [PostgresJSON(try JSONValue.array(firings).jsonText())]
+        )
     }
 
     /// Writes each firing's `fired` row under its unique key; returns the

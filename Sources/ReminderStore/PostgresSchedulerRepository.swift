@@ -185,7 +185,8 @@ public struct PostgresSchedulerRepository: SchedulerRepository {
                     AND trigger_type IN ('time_based', 'deadline_approaching')),
                 (SELECT min(snoozed_until) FROM sag_reminder_snoozes
                   WHERE refired_at IS NULL AND cancelled_at IS NULL),
-                (SELECT min(next_attempt_at) FROM sag_reminder_held WHERE released_at IS NULL AND $1)
+                (SELECT min(next_attempt_at) FROM sag_reminder_held WHERE released_at IS NULL AND $1),
+                (SELECT min(due_at) FROM sag_reminder_escalations WHERE state = 'pending')
             ) AS next
             """,
             [heldDigestLimit != nil]

@@ -19,6 +19,10 @@ public protocol SchedulerRepository: Sendable {
     /// held items; postpones the others to when the user's window and quiet hours allow.
     /// Does nothing when the repository was made without a digest limit.
     func releaseDueDigests(limit: Int) async throws -> [HeldDigestRelease]
+    /// Settles up to `limit` due escalation steps: fires each whose firing nobody reacted to
+    /// (a firing per step user, through the queue and the outbox), stops the others, and logs
+    /// each with its reason. Claimed with `SKIP LOCKED`: a step is settled once.
+    func fireDueEscalations(limit: Int) async throws -> [EscalationOutcome]
     /// Makes `statuses` the ones that close a case (`REMINDERS_CASE_CLOSED_STATUSES`).
     func storeClosingStatuses(_ statuses: Set<String>) async throws
 }
