@@ -39,6 +39,19 @@ final class InMemoryGatewayStore: GatewayStore {
             cases[sagID] != nil && !closedCases.contains([userID, sagID])
         }
 
+        /// The first escalation user that is no user or a deactivated one, refused with its step and place.
+        func requireActiveEscalation(_ steps: [EscalationStep]) throws(ReminderWriteRefusal) {
+            for (step, definition) in steps.enumerated() {
+                for (index, id) in definition.toUserIDs.enumerated() {
+                    switch users[id] {
+                    case nil: throw .unknownEscalationUser(step: step, index: index, userID: id)
+                    case false?: throw .deactivatedEscalationUser(step: step, index: index, userID: id)
+                    case true?: continue
+                    }
+                }
+            }
+        }
+
         /// The first of `ids` that is no user or a deactivated one, refused with its place in `all`.
         func requireActive(_ ids: [Int], in all: [Int]) throws(ReminderWriteRefusal) {
             for id in ids {
@@ -157,6 +170,7 @@ final class InMemoryGatewayStore: GatewayStore {
                 throw .creationQuotaReached(made: recent.count, quota: quota, retryAfterSeconds: freesIn)
             }
             try state.requireActive(draft.recipientUserIDs, in: draft.recipientUserIDs)
+            try state.requireActiveEscalation(draft.escalation)
             let record = ReminderRecord(
                 id: state.makeID(), sagID: sagID, draft: draft, createdByUserID: createdBy, createdAt: state.now, updatedAt: state.now
             )
@@ -170,6 +184,7 @@ final class InMemoryGatewayStore: GatewayStore {
             guard var record = state.reminders[id], record.deletedAt == nil else { return nil }
             let draft = try change(record)
             try state.requireActive(draft.recipientUserIDs.filter { !record.draft.recipientUserIDs.contains($0) }, in: draft.recipientUserIDs)
+            if draft.escalation != record.draft.escalation { try state.requireActiveEscalation(draft.escalation) }
             record.draft = draft
             record.updatedAt = state.now
             state.reminders[id] = record

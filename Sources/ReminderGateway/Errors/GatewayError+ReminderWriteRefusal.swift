@@ -9,6 +9,10 @@ extension GatewayError {
             self = .invalid("recipient_user_ids[\(index)]", "there is no user \(userID)")
         case .deactivatedRecipient(let index, let userID):
             self = .invalid("recipient_user_ids[\(index)]", "user \(userID) is deactivated")
+        case .unknownEscalationUser(let step, let index, let userID):
+            self = .invalid("escalation[\(step)].to_user_ids[\(index)]", "there is no user \(userID)")
+        case .deactivatedEscalationUser(let step, let index, let userID):
+            self = .invalid("escalation[\(step)].to_user_ids[\(index)]", "user \(userID) is deactivated")
         case .creationQuotaReached(let made, let quota, let retryAfterSeconds):
             self = .tooMany(
                 nil, "you created \(made) reminders in the last hour; the limit is \(quota) (REMINDERS_MAX_CREATED_PER_HOUR)",

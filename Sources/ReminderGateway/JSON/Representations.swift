@@ -45,6 +45,13 @@ enum Representations {
             ("last_fired_at", timestamp(record.lastFiredAt)),
             ("fire_count", .int(record.fireCount)),
             ("is_active", .bool(draft.isActive)),
+            ("escalation", .array(draft.escalation.map { step in
+                .object([
+                    ("after_minutes", .int(step.afterMinutes)),
+                    ("to_user_ids", .array(step.toUserIDs.map { .int($0) })),
+                    ("channels", .array(step.channels.map { .string($0.rawValue) })),
+                ])
+            })),
             ("created_by_user_id", JSONOutput.optional(record.createdByUserID) { .int($0) }),
             ("created_at", timestamp(record.createdAt)),
             ("updated_at", timestamp(record.updatedAt)),

@@ -7,7 +7,7 @@ enum ReminderInput {
     static let createFields: Set<String> = [
         "title", "message", "priority", "trigger_type", "trigger_config", "recipient_user_ids", "recipient_emails",
         "notify_mattermost", "notify_email", "notify_frontend", "override_user_preferences", "recurrence_type",
-        "scheduled_at", "timezone",
+        "scheduled_at", "timezone", "escalation",
     ]
     static let updateFields: Set<String> = createFields.union(["is_active"])
 
@@ -84,6 +84,9 @@ enum ReminderInput {
             guard InputRules.isTimeZone(zone) else { throw .invalid("timezone", "is not an IANA time zone such as Europe/Copenhagen") }
             draft.timezone = zone
         }
+        if body.has("escalation") {
+            draft.escalation = try escalation(body.array("escalation", maxCount: EscalationPlanner.maximumSteps) ?? [])
+        }
         if body.has("scheduled_at") {
             if let text = try body.string("scheduled_at", maxLength: 40) {
                 guard let date = InputRules.scheduledTime(text, timeZone: draft.timezone) else {
@@ -95,6 +98,40 @@ enum ReminderInput {
             }
         }
         return draft
+    }
+
+    /// The steps of `escalation`, each an object of exactly `after_minutes`, `to_user_ids` and
+    /// `channels`; then the planner's rules (increasing times, no duplicates).
+    private static func escalation(_ items: [JSONValue]) throws(GatewayError) -> [EscalationStep] {
+        var steps: [EscalationStep] = []
+        for (index, item) in items.enumerated() {
+            let path = "escalation[\(index)]"
+            guard case .object(let members) = item else { throw .invalid(path, "must be an object with after_minutes, to_user_ids and channels") }
+            if let unknown = members.keys.sorted().first(where: { !["after_minutes", "to_user_ids", "channels"].contains($0) }) {
+                throw .invalid("\(path).\(unknown)", "is not a field of an escalation step")
+            }
+            guard let minutes = members["after_minutes"], minutes != .null else { throw .invalid("\(path).after_minutes", "is required") }
+            let afterMinutes = try RequestJSON.integer(minutes, field: "\(path).after_minutes", range: EscalationPlanner.afterMinutesRange)
+            guard case .array(let users)? = members["to_user_ids"] else { throw .invalid("\(path).to_user_ids", "must be an array of user ids") }
+            guard users.count <= EscalationPlanner.maximumUsersPerStep else {
+                throw .invalid("\(path).to_user_ids", "at most \(EscalationPlanner.maximumUsersPerStep) users")
+            }
+            var ids: [Int] = []
+            for (userIndex, user) in users.enumerated() {
+                ids.append(try RequestJSON.integer(user, field: "\(path).to_user_ids[\(userIndex)]", range: InputRules.userIDs))
+            }
+            guard case .array(let names)? = members["channels"] else { throw .invalid("\(path).channels", "must be an array of channels") }
+            var channels: [Channel] = []
+            for (channelIndex, name) in names.enumerated() {
+                guard case .string(let text) = name, let channel = Channel(rawValue: text) else {
+                    throw .invalid("\(path).channels[\(channelIndex)]", "must be one of email, mattermost, frontend")
+                }
+                channels.append(channel)
+            }
+            steps.append(EscalationStep(afterMinutes: afterMinutes, toUserIDs: ids, channels: channels))
+        }
+        if let problem = EscalationPlanner.validate(steps) { throw .invalid(problem.field, problem.detail) }
+        return steps
     }
 
     /// The rules that involve several fields.

@@ -7,7 +7,7 @@ extension PostgresGatewayStore {
         id, sag_id, title, message, priority, trigger_type, trigger_config::text AS trigger_config,
         recipient_user_ids, recipient_emails, notify_mattermost, notify_email, notify_frontend,
         override_user_preferences, recurrence_type, timezone, scheduled_at, next_check_at, last_fired_at,
-        fire_count, is_active, created_by_user_id, created_at, updated_at, deleted_at
+        fire_count, is_active, created_by_user_id, created_at, updated_at, deleted_at, escalation::text AS escalation
         """
 
     public func caseAccessible(_ sagID: Int, by userID: Int) async throws -> Bool {
@@ -36,13 +36,14 @@ extension PostgresGatewayStore {
         try await postgres.inTransaction { connection in
             try await Self.requireQuota(quota, of: createdBy, on: connection)
             try await Self.requireActiveUsers(draft.recipientUserIDs, on: connection)
+            try await Self.requireActiveEscalationUsers(draft.escalation, on: connection)
             let rows = try await connection.query(
                 """
                 INSERT INTO sag_reminders (
                     sag_id, title, message, priority, trigger_type, trigger_config, recipient_user_ids, recipient_emails,
                     notify_mattermost, notify_email, notify_frontend, override_user_preferences, recurrence_type,
-                    timezone, scheduled_at, is_active, created_by_user_id)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    timezone, scheduled_at, is_active, escalation, created_by_user_id)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18)
                 RETURNING \(Self.reminderColumns)
                 """,
                 [sagID] + Self.bindings(draft) + [createdBy]
@@ -63,6 +64,9 @@ extension PostgresGatewayStore {
             try await Self.requireActiveUsers(
                 draft.recipientUserIDs.filter { !stored.draft.recipientUserIDs.contains($0) }, on: connection, in: draft.recipientUserIDs
             )
+            if draft.escalation != stored.draft.escalation {
+                try await Self.requireActiveEscalationUsers(draft.escalation, on: connection)
+            }
             // The schedule trigger (migration 097) recomputes next_check_at when scheduled_at,
             // recurrence_type, trigger_type or trigger_config change.
             let rows = try await connection.query(
@@ -71,7 +75,7 @@ extension PostgresGatewayStore {
                    SET title = $2, message = $3, priority = $4, trigger_type = $5, trigger_config = $6::jsonb,
                        recipient_user_ids = $7, recipient_emails = $8, notify_mattermost = $9, notify_email = $10,
                        notify_frontend = $11, override_user_preferences = $12, recurrence_type = $13, timezone = $14,
-                       scheduled_at = $15, is_active = $16, updated_at = now(),
+                       scheduled_at = $15, is_active = $16, escalation = $17::jsonb, updated_at = now(),
                        -- Deactivated by a person: what is under way stops too (see migration 105).
                        stopped_at = CASE WHEN $16 THEN NULL WHEN is_active THEN now() ELSE stopped_at END
                  WHERE id = $1
@@ -140,7 +144,23 @@ extension PostgresGatewayStore {
             draft.title, draft.message, draft.priority.rawValue, draft.triggerType.rawValue, PostgresJSON(config),
             draft.recipientUserIDs, draft.recipientEmails, draft.notifyMattermost, draft.notifyEmail, draft.notifyFrontend,
             draft.overrideUserPreferences, draft.recurrenceType.rawValue, draft.timezone, draft.scheduledAt, draft.isActive,
+            draft.escalation.isEmpty ? nil : (try? JSONEncoder().encode(draft.escalation)).map { PostgresJSON(String(decoding: $0, as: UTF8.self)) },
         ]
+    }
+
+    /// Refuses the first escalation user that is no user or a deactivated one, naming its step and place.
+    private static func requireActiveEscalationUsers(_ steps: [EscalationStep], on connection: PostgresConnection) async throws {
+        for (step, definition) in steps.enumerated() {
+            do {
+                try await requireActiveUsers(definition.toUserIDs, on: connection)
+            } catch let refusal as ReminderWriteRefusal {
+                switch refusal {
+                case .unknownRecipient(let index, let userID): throw ReminderWriteRefusal.unknownEscalationUser(step: step, index: index, userID: userID)
+                case .deactivatedRecipient(let index, let userID): throw ReminderWriteRefusal.deactivatedEscalationUser(step: step, index: index, userID: userID)
+                default: throw refusal
+                }
+            }
+        }
     }
 
     /// Refuses the first of `ids` that is no user or a deactivated one; the refusal's index is
@@ -207,6 +227,10 @@ extension PostgresGatewayStore {
         draft.timezone = try row.decode("timezone")
         draft.scheduledAt = try row.decode("scheduled_at", as: Date?.self)
         draft.isActive = try row.decode("is_active")
+        if let escalation = try row.decode("escalation", as: String?.self),
+           let steps = try? JSONDecoder().decode([EscalationStep].self, from: Data(escalation.utf8)) {
+            draft.escalation = steps
+        }
         return ReminderRecord(
             id: try row.decode("id"), sagID: try row.decode("sag_id"), draft: draft,
             nextCheckAt: try row.decode("next_check_at", as: Date?.self), lastFiredAt: try row.decode("last_fired_at", as: Date?.self),

@@ -33,6 +33,8 @@ public struct ReminderDraft: Sendable, Equatable {
     public var scheduledAt: Date?
     /// Whether it fires at all.
     public var isActive = true
+    /// `escalation`: steps taken when nobody reacts to a firing (at most 5; empty: none).
+    public var escalation: [EscalationStep] = []
 
     /// A draft with the defaults of a new reminder.
     public init() {}
