@@ -147,3 +147,97 @@ def test_expected_channels_follow_the_preference_rules():
     # ...unless it overrides the user's preferences.
     assert "email" in invariants.expected_channels({"notify_email": False}, dict(none, email=True), True)
     assert invariants.expected_channels(None, dict(none, email=False), False, bare_address=True) == set()
+
+
+# --- the outcomes of escalation, case follow and held digests -----------------------------
+
+E3 = "33333333-3333-4333-8333-333333333330"
+D1 = "44444444-4444-4444-8444-444444444444"
+
+
+def with_new_outcomes():
+    """The consistent set plus: E2's held item sent in digest D1 (an e-mail, once the window
+    allowed), E1's escalation step 0 fired as firing E3 for user 8 on the in-app channel, and
+    reminder 2 completed by its case (and never fired after)."""
+    snap = consistent()
+    later = T0 + dt.timedelta(hours=1, seconds=2)
+    d_digest = f"digest:{D1}:user:7:email"
+    d_escalation = f"{E3}:user:8:frontend"
+    snap["logs"] += [
+        log(D1, "dispatched", user=7, reason="digest of 1 held notifications; channels: email",
+            key=f"digest:{D1}:user:7", at=later),
+        log(E2, "held", user=7, channel="email", reason=f"held back by the rate limit; sent in digest {D1}",
+            key=f"held:{E2}:user:7", at=later),
+        log(D1, "sent", user=7, channel="email", key=f"deliver:{d_digest}:0:sent", at=later),
+        log(E1, "escalated", reason="escalation step 1: nobody acknowledged within 60 minutes; escalated to user 8",
+            key=f"escalation:{E1}:0", at=later),
+        log(E3, "fired", key=f"fired:{E3}", at=later),
+        log(E3, "dispatched", user=8, reason="channels: frontend", key=f"dispatch:{E3}:user:8:-:dispatched", at=later),
+        log(E3, "sent", user=8, channel="frontend", key=f"deliver:{d_escalation}:0:sent", at=later),
+        dict(log(None, "completed", reason="case closed", key="case-follow:completed:2:1", at=T0), reminder_id=2),
+    ]
+    snap["firings"].append({"event_id": E3, "reminder_id": 1, "sag_id": 3, "event_type": "escalation", "status": "sent",
+                            "recipient_user_id": 8, "created_at": later,
+                            "event_data": {"channels": ["frontend"], "escalation_step": 0, "escalated_event_id": E1}})
+    snap["deliveries"] += [
+        {"delivery_id": d_digest, "channel": "email", "sag_id": 3, "status": "sent", "message_id": f"digest.{D1}.user.7.email@load.test"},
+        {"delivery_id": d_escalation, "channel": "frontend", "sag_id": 3, "status": "sent", "message_id": None},
+    ]
+    snap["smtp"] = [{"t": 3.0, "message_id": f"digest.{D1}.user.7.email@load.test"}]
+    snap["inbox"].append({"delivery_id": d_escalation, "event_id": E3, "created_at": later})
+    snap["users"][8] = {"prefs": None}
+    return snap
+
+
+def test_new_outcomes_pass_and_are_counted():
+    result = invariants.check(with_new_outcomes(), 1)
+    assert result.ok, result.summary()
+    assert result.stats["held digests"] == 1
+    assert result.stats["held items sent in a digest"] == 1
+    assert result.stats["outcome.digest.sent"] == 1
+    assert result.stats["escalated steps"] == 1
+    assert result.stats["completed reminders"] == 1
+    assert result.stats["firings.escalation"] == 1
+
+
+def test_digest_message_id_decoding():
+    assert invariants.message_id_delivery(f"digest.{D1}.user.7.email@load.test") == (f"digest:{D1}", "user:7", "email")
+
+
+def test_held_item_without_digest_or_rate_limit_is_caught():
+    snap = with_new_outcomes()
+    snap["logs"] = [x for x in snap["logs"] if not (x["dedupe_key"] or "").startswith("digest:")]
+    snap["logs"].append(log(E1, "held", user=7, channel="email", reason=f"held back by the rate limit; sent in digest {D1}",
+                            key=f"held:{E1}:user:7"))
+    found = kinds(snap)
+    assert "held item without its digest" in found
+    assert "held item that was not rate limited" in found
+    assert "delivery nobody dispatched" in found   # the digest's e-mail, without its notification
+
+
+def test_step_fired_twice_or_without_its_firing_is_caught():
+    snap = with_new_outcomes()
+    snap["firings"].append(dict(snap["firings"][-1], event_id="55555555-5555-4555-8555-555555555555"))
+    assert "escalation step fired twice for a user" in kinds(snap)
+    snap = with_new_outcomes()
+    snap["logs"] = [x for x in snap["logs"] if x["status"] != "escalated"]
+    assert "escalation firing without exactly one step row" in kinds(snap)
+    snap = with_new_outcomes()
+    snap["logs"].append(log(E2, "escalated", reason="escalation step 1: ...", key=f"escalation:{E2}:0"))
+    assert "escalated step without its firing" in kinds(snap)
+
+
+def test_escalation_firing_on_other_channels_than_the_step_is_caught():
+    snap = with_new_outcomes()
+    snap["firings"][-1]["event_data"]["channels"] = ["frontend", "mattermost"]
+    assert "channels differ from preferences" in kinds(snap)
+
+
+def test_firing_after_completion_is_caught():
+    snap = with_new_outcomes()
+    snap["firings"][1]["event_type"] = "time_based"   # E2, a second after T0
+    snap["logs"][-1]["reminder_id"] = 1                # completed at T0
+    assert "firing after its reminder was completed" in kinds(snap)
+    snap["logs"].append(dict(log(None, "rearmed", reason="case reopened", key="case-follow:rearmed:1:2",
+                                 at=T0 + dt.timedelta(milliseconds=500)), reminder_id=1))
+    assert "firing after its reminder was completed" not in kinds(snap)

@@ -15,6 +15,11 @@ The invariant:
   3. no duplicate log rows (one row per event, recipient, channel, outcome);
   4. no recipient got more than the limit of notifications in any 60 minutes,
      and nobody was rate limited below the limit;
+     held digests (REMINDERS_HELD_DIGEST) count as one notification each, carry
+     only items that were rate limited, and each is delivered like any other;
+     every `escalated` step row has its escalation firing and each escalation
+     firing its step row (a step fires once); no firing of a reminder after
+     the case completed it and before it was re-armed;
   5. nothing in flight: no due unpublished outbox row, no pending firing, no
      delivery still retrying;
   6. the sinks agree: every e-mail recorded sent arrived (by Message-ID), every
@@ -64,7 +69,11 @@ def message_id_delivery(message_id):
     local = message_id.split("@", 1)[0]
     if local.startswith("reminder."):
         local = local[len("reminder."):]
-    event = local[:36]
+    prefix = ""
+    if local.startswith("digest."):
+        # A held digest: `digest.<digest event>.user.42.email`.
+        prefix, local = "digest:", local[len("digest."):]
+    event = prefix + local[:36]
     rest = local[37:]
     channel = rest.rsplit(".", 1)[-1]
     recipient = rest[: -(len(channel) + 1)].replace(".", ":", 1)
@@ -118,9 +127,13 @@ def check(snap, limit, now=None):
     held = {h["delivery_id"]: h for h in snap["held"] if h.get("delivery_id")}
 
     # 3. duplicates: one row per (event, recipient, channel, outcome, attempt).
+    # Rows about a reminder or a step rather than a recipient (completed, rearmed,
+    # escalated, a step's stop) are kept single by their dedupe keys.
     seen = collections.Counter()
     for row in snap["logs"]:
-        if row["status"] in ("snoozed", "dismissed", "acknowledged", "replayed"):
+        if row["status"] in ("snoozed", "dismissed", "acknowledged", "replayed", "completed", "rearmed", "escalated"):
+            continue
+        if (row.get("dedupe_key") or "").startswith("escalation:"):
             continue
         seen[(row["event_id"], row["user_id"], (row["recipient_email"] or "").lower(), row["channel"], row["status"],
               row.get("attempt", 0))] += 1
@@ -147,6 +160,11 @@ def check(snap, limit, now=None):
         if reminder is None:
             r.violate("firing of an unknown reminder", event)
             continue
+        flags = reminder["flags"]
+        if firing["event_type"] == "escalation":
+            # The step's channels stand in for the reminder's flags.
+            step_channels = set((firing.get("event_data") or {}).get("channels") or [])
+            flags = {channel: channel in step_channels for channel in CHANNELS}
         if firing.get("recipient_user_id") is not None:
             recipients = [(f"user:{firing['recipient_user_id']}", firing["recipient_user_id"], None)]
         else:
@@ -174,9 +192,9 @@ def check(snap, limit, now=None):
             deferred = {x["channel"] for x in mine if x["status"] == "deferred"}
             if uid is not None:
                 user = users.get(uid)
-                want = expected_channels(user["prefs"] if user else None, reminder["flags"], reminder["override"])
+                want = expected_channels(user["prefs"] if user else None, flags, reminder["override"])
             else:
-                want = expected_channels(None, reminder["flags"], reminder["override"], bare_address=True)
+                want = expected_channels(None, flags, reminder["override"], bare_address=True)
             if len(level) > 1:
                 r.violate("more than one decision for a recipient", (event, key, [x["status"] for x in level]))
                 continue
@@ -230,6 +248,9 @@ def check(snap, limit, now=None):
                     r.stats[f"outcome.{channel}.deferred then {label}"] += 1
                 else:
                     r.stats[f"outcome.{channel}.{label}"] += 1
+    check_digests(snap, r, deliveries, final_logs, held, expected_deliveries, now)
+    check_escalations(snap, r)
+    check_completions(snap, r)
     for delivery_id in deliveries:
         if delivery_id not in expected_deliveries:
             r.violate("delivery nobody dispatched", delivery_id)
@@ -317,6 +338,96 @@ def read_jsonl(path):
     return out
 
 
+def check_digests(snap, r, deliveries, final_logs, held, expected_deliveries, now):
+    """Held digests: each is one `dispatched` notification with one e-mail
+    delivery; each `held` item names its digest and was rate limited before."""
+    digests = {}
+    for row in snap["logs"]:
+        if row["status"] == "dispatched" and (row.get("dedupe_key") or "").startswith("digest:"):
+            digests[row["event_id"]] = row
+    r.stats["held digests"] = len(digests)
+    limited = {(row["event_id"], row["user_id"]) for row in snap["logs"]
+               if row["status"] == "rate_limited" and row["channel"] is None}
+    for row in snap["logs"]:
+        if row["status"] != "held":
+            continue
+        r.stats["held items sent in a digest"] += 1
+        digest = (row.get("reason") or "").rsplit(" ", 1)[-1]
+        if digest not in digests:
+            r.violate("held item without its digest", (row["event_id"], row["user_id"], digest))
+        if (row["event_id"], row["user_id"]) not in limited:
+            r.violate("held item that was not rate limited", (row["event_id"], row["user_id"]))
+    for event, row in digests.items():
+        delivery_id = f"digest:{event}:{recipient_key(row['user_id'], None)}:email"
+        expected_deliveries.add(delivery_id)
+        d = deliveries.get(delivery_id)
+        if d is None:
+            h = held.get(delivery_id)
+            if h is None or h["available_at"] <= now:
+                r.violate("digest without a delivery", delivery_id)
+            continue
+        finals = final_logs.get(delivery_id, [])
+        if d["status"] not in FINAL_DELIVERY or len(finals) != 1:
+            r.violate("digest delivery not finished once", (delivery_id, d["status"], len(finals)))
+            continue
+        r.stats[f"outcome.digest.{'failed' if d['status'] == 'dead' else d['status']}"] += 1
+
+
+def check_escalations(snap, r):
+    """A fired step's `escalated` row and the firings it made come together,
+    once per step; a stopped step is a `skipped` row with its reason."""
+    fired_steps = collections.Counter()
+    per_user = collections.Counter()
+    for firing in snap["firings"]:
+        if firing["event_type"] == "escalation":
+            data = firing.get("event_data") or {}
+            fired_steps[(data.get("escalated_event_id"), data.get("escalation_step"))] += 1
+            per_user[(data.get("escalated_event_id"), data.get("escalation_step"), firing.get("recipient_user_id"))] += 1
+    for key, count in per_user.items():
+        if count > 1:
+            r.violate("escalation step fired twice for a user", (key, count))
+    logged = collections.Counter()
+    for row in snap["logs"]:
+        key = row.get("dedupe_key") or ""
+        if not key.startswith("escalation:"):
+            continue
+        step = int(key.rsplit(":", 1)[-1])
+        if row["status"] == "escalated":
+            r.stats["escalated steps"] += 1
+            logged[(row["event_id"], step)] += 1
+            if (row["event_id"], step) not in fired_steps:
+                r.violate("escalated step without its firing", (row["event_id"], step))
+        else:
+            r.stats["escalation steps stopped"] += 1
+            if not (row.get("reason") or "").startswith(f"escalation step {step + 1} stopped: "):
+                r.violate("escalation stop without its reason", (row["event_id"], step, row.get("reason")))
+    for step in fired_steps:
+        if logged.get(step, 0) != 1:
+            r.violate("escalation firing without exactly one step row", (step, logged.get(step, 0)))
+
+
+def check_completions(snap, r):
+    """A reminder the case completed fires no more until its case reopens it."""
+    spans = collections.defaultdict(list)   # reminder -> [(completed at, rearmed at or None)]
+    for row in sorted(snap["logs"], key=lambda x: x["created_at"]):
+        if row["status"] == "completed":
+            r.stats["completed reminders"] += 1
+            if row.get("reason") != "case closed":
+                r.violate("completion without its reason", (row.get("reminder_id"), row.get("reason")))
+            spans[row.get("reminder_id")].append([row["created_at"], None])
+        elif row["status"] == "rearmed":
+            r.stats["re-armed reminders"] += 1
+            open_spans = [s for s in spans.get(row.get("reminder_id"), []) if s[1] is None]
+            if open_spans:
+                open_spans[-1][1] = row["created_at"]
+    for firing in snap["firings"]:
+        if firing["event_type"] not in ("time_based", "deadline_approaching"):
+            continue
+        for start, end in spans.get(firing["reminder_id"], []):
+            if firing["created_at"] > start and (end is None or firing["created_at"] < end):
+                r.violate("firing after its reminder was completed", (firing["event_id"], firing["reminder_id"]))
+
+
 def load_snapshot(conn, workload, sink_dir):
     """Everything check() needs, read after the run drained."""
     def rows(sql):
@@ -327,7 +438,8 @@ def load_snapshot(conn, workload, sink_dir):
     snap = {
         "now": conn.execute("SELECT now()").fetchone()[0],
         "firings": rows("SELECT event_id::text, reminder_id, sag_id, event_type, status, recipient_user_id, created_at, "
-                        "event_data FROM sag_reminder_queue WHERE recipient_user_id IS NULL AND recipient_email IS NULL"),
+                        "event_data FROM sag_reminder_queue WHERE (recipient_user_id IS NULL AND recipient_email IS NULL) "
+                        "OR event_type = 'escalation'"),
         "logs": rows("SELECT id, event_id::text, reminder_id, sag_id, user_id, recipient_email, channel, status, reason, "
                      "dedupe_key, attempt, created_at FROM sag_reminder_logs"),
         "deliveries": rows("SELECT delivery_id, channel, reminder_id, sag_id, user_id, recipient_email, status, "
