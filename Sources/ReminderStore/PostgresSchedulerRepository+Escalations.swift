@@ -10,7 +10,7 @@ extension PostgresSchedulerRepository {
             // however many schedulers run.
             let due = try await connection.query(
                 """
-                SELECT e.event_id, e.step, e.reminder_id, e.sag_id, e.fired_at, r.escalation -> e.step AS definition,
+                SELECT e.event_id, e.step, e.reminder_id, e.sag_id, e.fired_at, (r.escalation -> e.step)::text AS definition,
                        r.recipient_user_ids, (r.stopped_at IS NOT NULL OR r.deleted_at IS NOT NULL) AS stopped,
                        clock_timestamp() AS database_now
                   FROM sag_reminder_escalations e

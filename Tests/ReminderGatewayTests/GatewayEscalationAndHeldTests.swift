@@ -61,10 +61,23 @@ struct GatewayEscalationAndHeldTests {
         let alice = store.addUser()
         let gone = store.addUser(active: false)
         let sag = store.addCase()
+        try await Router.withGateway(store) { client in
+            let steps = Self.steps(variant, alice: alice, gone: gone)
+            let answer = try await client.send(
+                .post, "/api/v1/sag/\(sag)/reminders", token: Router.token(alice), json: Router.statusChange([alice], extra: ["escalation": steps])
+            )
+            #expect(answer.status == .unprocessableContent, "\(name): \(answer.text)")
+            #expect(answer.headers[.contentType] == "application/problem+json")
+            #expect(answer.object["field"] as? String == field, "\(name): \(answer.text)")
+        }
+        #expect(store.storedReminders.isEmpty)
+    }
+
+    static func steps(_ variant: Int, alice: Int, gone: Int) -> Any {
         func step(_ minutes: Int, _ users: [Int] = [alice], _ channels: [String] = ["email"]) -> [String: Any] {
             ["after_minutes": minutes, "to_user_ids": users, "channels": channels]
         }
-        let steps: Any = switch variant {
+        return switch variant {
         case 6: (1...6).map { step($0 * 10) }
         case 1: [step(30), step(30)]
         case 2: [step(0)]
@@ -75,15 +88,6 @@ struct GatewayEscalationAndHeldTests {
         case 8: [step(10), step(20, [gone])]
         default: ["soon"]
         }
-        try await Router.withGateway(store) { client in
-            let answer = try await client.send(
-                .post, "/api/v1/sag/\(sag)/reminders", token: Router.token(alice), json: Router.statusChange([alice], extra: ["escalation": steps])
-            )
-            #expect(answer.status == .unprocessableContent, "\(name): \(answer.text)")
-            #expect(answer.headers[.contentType] == "application/problem+json")
-            #expect(answer.object["field"] as? String == field, "\(name): \(answer.text)")
-        }
-        #expect(store.storedReminders.isEmpty)
     }
 
     @Test("held/me lists the caller's own held items of the last 7 days on cases the caller may access")

@@ -91,7 +91,9 @@
       '.d-flex{display:flex}.gap-2{gap:.5rem}.mt-2{margin-top:.5rem}.align-items-center{align-items:center}.d-none{display:none!important}',
       '.badge{display:inline-block;padding:.25em .5em;font-size:.7em;font-weight:700;border-radius:.375rem;color:#fff;margin-right:.5rem}',
       '.text-bg-secondary{background:#6c757d}.text-bg-primary{background:#0d6efd}.text-bg-warning{background:#ffc107;color:#000}.text-bg-danger{background:#dc3545}',
-      '.text-body-secondary{color:#6c757d}'
+      '.text-body-secondary{color:#6c757d}',
+      '.list-unstyled{list-style:none;padding-left:0}.mb-0{margin-bottom:0}.ms-1{margin-left:.25rem}.p-0{padding:0}',
+      '.btn-link{border:0;background:transparent;color:#0d6efd;text-decoration:underline}'
     ].join('\n');
     document.head.appendChild(style);
   }
