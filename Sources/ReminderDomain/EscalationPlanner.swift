@@ -114,6 +114,6 @@ public enum EscalationPlanner {
         }
         guard now >= due else { return .wait(until: due) }
         let users = step.toUserIDs.map(String.init).joined(separator: ", ")
-        return .fire(reason: "\(label): nobody acknowledged within \(step.afterMinutes) minutes; escalated to user \(users)")
+        return .fire(reason: "\(label): nobody acknowledged within \(step.afterMinutes) minute\(step.afterMinutes == 1 ? "" : "s"); escalated to user \(users)")
     }
 }

@@ -55,7 +55,7 @@ struct EscalationTests {
                 let firedAt: Date = try row.decode("fired_at")
                 let escalatedAt: Date = try row.decode("created_at")
                 #expect(escalatedAt >= firedAt.addingTimeInterval(60), "not before its time")
-                #expect(try row.decode("reason", as: String.self) == "escalation step 1: nobody acknowledged within 1 minutes; escalated to user \(boss)")
+                #expect(try row.decode("reason", as: String.self) == "escalation step 1: nobody acknowledged within 1 minute; escalated to user \(boss)")
             }
             #expect(try await count(postgres, "sag_reminder_queue", where: "event_type = 'escalation' AND recipient_user_id = \(boss) AND reminder_id = \(ignored)") == 1)
             #expect(try await count(postgres, "reminder_outbox", where: "topic = 'reminders.deliver.frontend' AND message_key = '\(boss)'") == 1)
