@@ -42,6 +42,16 @@ struct CaseFollowTests {
             #expect(try statusRow.decode("is_active", as: Bool.self))
             #expect(try statusRow.decode("fire_count", as: Int.self) == 1)
             #expect(try await store.pending(userID: user, limit: 10).entries.isEmpty, "the entry of the completed reminder is withdrawn")
+            // A firing of it still on its way when the case closed is skipped, not delivered.
+            let late = FiredEvent(eventID: UUID(), eventType: .timeBased, reminderID: daily, sagID: sag, occurredAt: Date())
+            let outcome = try await PostgresDispatchRepository(postgres: postgres)
+                .dispatch(late, planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)))
+            guard case .dispatched(let plan) = outcome else {
+                Issue.record("expected a plan, got \(outcome)")
+                return
+            }
+            #expect(plan.deliveries.isEmpty)
+            #expect(plan.logEntries.map(\.status) == [.skipped])
 
             // Moving between closing statuses changes nothing.
             try await postgres.query("UPDATE sag_sager SET status = 'lukket' WHERE id = $1", [sag])
