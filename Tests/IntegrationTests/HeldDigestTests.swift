@@ -1,5 +1,8 @@
 import Foundation
+import IntegrationSupport
+import Kafka
 import Postgres
+import ReminderDelivery
 import ReminderDomain
 import ReminderStore
 import Testing
@@ -8,67 +11,102 @@ import Testing
 /// with `REMINDERS_HELD_DIGEST`, sent as one digest e-mail when the window allows.
 @Suite("Held notifications and the digest", .timeLimit(.minutes(3)))
 struct HeldDigestTests {
-    @Test("8 due reminders for one user: 5 sent, 3 held, listed; one digest of the 3 at the window's end, from two schedulers")
+    @Test("8 due reminders for one user: 5 sent, 3 held, listed; one digest e-mail of the 3 at the window's end, from two schedulers")
     func digestAtWindowEnd() async throws {
-        try await TestDatabase.with { database, postgres in
-            let user = try await Fixtures.user(postgres)
-            let other = try await Fixtures.user(postgres)
-            try await postgres.query(
-                "INSERT INTO user_notification_preferences (user_id, notify_email, notify_mattermost) VALUES ($1, TRUE, FALSE)", [user]
-            )
-            let sag = try await Fixtures.caseRow(postgres)
-            for _ in 0..<8 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user]) }
-            _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [other])
-            let window: TimeInterval = 15
-            let store = PostgresGatewayStore(postgres: postgres)
+        try await withSMTPSink { sink in
+            try await TestDatabase.with { database, postgres in
+                let user = try await Fixtures.user(postgres)
+                let other = try await Fixtures.user(postgres)
+                try await postgres.query(
+                    "INSERT INTO user_notification_preferences (user_id, notify_email, notify_mattermost) VALUES ($1, TRUE, FALSE)", [user]
+                )
+                let sag = try await Fixtures.caseRow(postgres)
+                for _ in 0..<8 { _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user]) }
+                // User text the digest must neutralise for e-mail.
+                try await postgres.query("UPDATE sag_reminders SET title = 'Follow up & <call>' WHERE sag_id = $1", [sag])
+                _ = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [other])
+                let window: TimeInterval = 15
+                let store = PostgresGatewayStore(postgres: postgres)
+                let pipeline = Pipeline(schedulers: 2, rateWindowSeconds: window, heldDigest: true)
+                var emailConfiguration = DeliveryWorkerConfiguration(channel: .email)
+                emailConfiguration.enabled = true
+                emailConfiguration.dryRun = false
+                let worker = DeliveryWorker(
+                    repository: PostgresDeliveryRepository(postgres: postgres),
+                    sender: try emailSender(plainSMTP(port: sink.port)),
+                    consumerConfiguration: KafkaConsumerConfiguration(
+                        bootstrapServers: TestEnvironment.kafkaBootstrapServers,
+                        groupID: pipeline.topicPrefix + emailConfiguration.groupID,
+                        topics: [pipeline.topicPrefix + Channel.email.deliveryTopic]
+                    ),
+                    configuration: emailConfiguration, logger: TestEnvironment.logger("test.worker.email")
+                )
 
-            try await Pipeline(schedulers: 2, rateWindowSeconds: window, heldDigest: true).run(database: database, postgres: postgres) {
-                let settled = try await eventually(timeout: .seconds(60)) {
-                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status IN ('dispatched', 'rate_limited')") >= 8
-                }
-                #expect(settled)
-                let held = try await store.held(userID: user, limit: 100)
-                #expect(held.count == 3)
-                #expect(held.items.count == 3 && held.items.allSatisfy { $0.title == "Follow up" && $0.sagID == sag })
-                #expect(try await store.held(userID: other, limit: 100).count == 0, "only the caller's own")
+                try await pipeline.run(database: database, postgres: postgres) {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await worker.run() }
+                        defer { group.cancelAll() }
+                        let settled = try await eventually(timeout: .seconds(60)) {
+                            try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status IN ('dispatched', 'rate_limited')") >= 8
+                        }
+                        #expect(settled)
+                        let held = try await store.held(userID: user, limit: 100)
+                        #expect(held.count == 3)
+                        #expect(held.items.count == 3 && held.items.allSatisfy { $0.title == "Follow up & <call>" && $0.sagID == sag })
+                        #expect(try await store.held(userID: other, limit: 100).count == 0, "only the caller's own")
 
-                let digested = try await eventually(timeout: .seconds(90), every: .milliseconds(100)) {
-                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") >= 3
+                        let digested = try await eventually(timeout: .seconds(90), every: .milliseconds(100)) {
+                            try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") >= 3
+                        }
+                        #expect(digested)
+                        // Time for a second scheduler or a second pass to double it, if either could.
+                        let doubled = try await eventually(timeout: .seconds(2)) {
+                            try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND dedupe_key LIKE 'digest:%'") > 1
+                        }
+                        #expect(!doubled)
+                        // The digest arrives as one e-mail, its user text escaped in the HTML part.
+                        let arrived = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+                            try sink.messages().contains { (try? InspectedEmail.inspect($0.raw).subject)?.hasSuffix("3 reminders held back") == true }
+                        }
+                        #expect(arrived)
+                    }
                 }
-                #expect(digested)
-                // Time for a second scheduler or a second pass to double it, if either could.
-                let doubled = try await eventually(timeout: .seconds(2)) {
-                    try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND dedupe_key LIKE 'digest:%'") > 1
+                let digests = try sink.messages().map { try InspectedEmail.inspect($0.raw) }.filter { $0.subject == "Påmindelse: 3 reminders held back" }
+                #expect(digests.count == 1)
+                if let digest = digests.first {
+                    let html = digest.parts.first { $0.content_type == "text/html" }?.content ?? ""
+                    #expect(html.contains("Follow up &amp; &lt;call&gt;"), "\(html)")
+                    #expect(!html.contains("<call>"))
+                    #expect(digest.parts.first { $0.content_type == "text/plain" }?.content.contains("- Follow up & <call>") == true)
                 }
-                #expect(!doubled)
+                #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'rate_limited'") == 3)
+                #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") == 3)
+                // Five firings and the digest: the digest counts as one notification.
+                #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'dispatched'") == 6)
+                let times = try await postgres.query(
+                    """
+                    SELECT (SELECT min(created_at) FROM sag_reminder_logs WHERE user_id = $1 AND status = 'dispatched'
+                               AND dedupe_key NOT LIKE 'digest:%') AS first_sent,
+                           (SELECT created_at FROM sag_reminder_logs WHERE user_id = $1 AND dedupe_key LIKE 'digest:%') AS digest_at
+                    """,
+                    [user]
+                )[0]
+                let firstSent: Date = try times.decode("first_sent")
+                let digestAt: Date = try times.decode("digest_at")
+                #expect(digestAt >= firstSent.addingTimeInterval(window), "not before the window let one more through")
+                let digest = try await postgres.query(
+                    """
+                    SELECT payload ->> 'title' AS title, payload ->> 'to_address' AS to_address, payload ->> 'message' AS message
+                      FROM reminder_outbox WHERE topic = $1 AND payload ->> 'delivery_id' LIKE 'digest:%'
+                    """,
+                    [TopicName.deliverEmail]
+                )
+                #expect(digest.count == 1)
+                #expect(try digest.first?.decode("title", as: String.self) == "3 reminders held back")
+                #expect(try digest.first?.decode("to_address", as: String?.self)?.hasSuffix("@example.test") == true)
+                #expect(try digest.first?.decode("message", as: String.self).components(separatedBy: "- Follow up").count == 4)
+                #expect(try await count(postgres, "sag_reminder_held", where: "user_id = \(user) AND digest_event_id IS NOT NULL") == 3)
             }
-            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'rate_limited'") == 3)
-            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'held'") == 3)
-            // Five firings and the digest: the digest counts as one notification.
-            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(user) AND status = 'dispatched'") == 6)
-            let times = try await postgres.query(
-                """
-                SELECT (SELECT min(created_at) FROM sag_reminder_logs WHERE user_id = $1 AND status = 'dispatched'
-                           AND dedupe_key NOT LIKE 'digest:%') AS first_sent,
-                       (SELECT created_at FROM sag_reminder_logs WHERE user_id = $1 AND dedupe_key LIKE 'digest:%') AS digest_at
-                """,
-                [user]
-            )[0]
-            let firstSent: Date = try times.decode("first_sent")
-            let digestAt: Date = try times.decode("digest_at")
-            #expect(digestAt >= firstSent.addingTimeInterval(window), "not before the window let one more through")
-            let digest = try await postgres.query(
-                """
-                SELECT payload ->> 'title' AS title, payload ->> 'to_address' AS to_address, payload ->> 'message' AS message
-                  FROM reminder_outbox WHERE topic = $1 AND payload ->> 'delivery_id' LIKE 'digest:%'
-                """,
-                [TopicName.deliverEmail]
-            )
-            #expect(digest.count == 1)
-            #expect(try digest.first?.decode("title", as: String.self) == "3 reminders held back")
-            #expect(try digest.first?.decode("to_address", as: String?.self)?.hasSuffix("@example.test") == true)
-            #expect(try digest.first?.decode("message", as: String.self).components(separatedBy: "- Follow up").count == 4)
-            #expect(try await count(postgres, "sag_reminder_held", where: "user_id = \(user) AND digest_event_id IS NOT NULL") == 3)
         }
     }
 
