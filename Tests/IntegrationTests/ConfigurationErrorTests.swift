@@ -22,6 +22,11 @@ struct ConfigurationErrorTests {
         ),
         Case(description: "invalid number", arguments: ["migrate"], environment: ["REMINDERS_MAX_PER_USER_PER_HOUR": "many"], mentions: "REMINDERS_MAX_PER_USER_PER_HOUR"),
         Case(description: "invalid switch", arguments: ["relay"], environment: ["REMINDERS_DRY_RUN": "maybe"], mentions: "REMINDERS_DRY_RUN"),
+        Case(description: "invalid digest switch", arguments: ["scheduler"], environment: ["REMINDERS_HELD_DIGEST": "sometimes"], mentions: "REMINDERS_HELD_DIGEST"),
+        Case(
+            description: "closing status with a quote", arguments: ["scheduler"],
+            environment: ["REMINDERS_CASE_CLOSED_STATUSES": "afsluttet,it's over"], mentions: "REMINDERS_CASE_CLOSED_STATUSES"
+        ),
         Case(
             description: "session timeout too short", arguments: ["dispatcher"],
             environment: ["KAFKA_SESSION_TIMEOUT_MS": "10"], mentions: "KAFKA_SESSION_TIMEOUT_MS"

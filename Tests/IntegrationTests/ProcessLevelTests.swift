@@ -287,3 +287,31 @@ struct SchedulerSeedLogTests {
         }
     }
 }
+
+extension ProcessLevelTests {
+    @Test("the scheduler process writes REMINDERS_CASE_CLOSED_STATUSES for the case trigger, which then completes on them")
+    func closingStatusesFromTheEnvironment() async throws {
+        try await TestDatabase.with { database, postgres in
+            let user = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            let reminder = try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: [user], scheduledAt: Date().addingTimeInterval(3600))
+            let environment = [
+                "DATABASE_URL": database.url, "REMINDERS_ENABLED": "true", "METRICS_PORT": "0",
+                "REMINDERS_CASE_CLOSED_STATUSES": " arkiveret , lukket ",
+                "KAFKA_TOPIC_PREFIX": "test-closing-\(TestEnvironment.uniqueSuffix()).",
+            ]
+            let scheduler = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: ["scheduler"], environment: environment)
+            let stored = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                try await postgres.query("SELECT array_agg(status ORDER BY status) AS s FROM sag_reminder_closing_statuses")[0]
+                    .decode("s", as: [String]?.self) == ["arkiveret", "lukket"]
+            }
+            #expect(stored, "\(scheduler.outputText)")
+            scheduler.signal(SIGTERM)
+            #expect(await scheduler.waitForExit(timeout: .seconds(10)) == 0)
+            try await postgres.query("UPDATE sag_sager SET status = 'afsluttet' WHERE id = $1", [sag])
+            #expect(try await count(postgres, "sag_reminder_logs", where: "reminder_id = \(reminder) AND status = 'completed'") == 0)
+            try await postgres.query("UPDATE sag_sager SET status = 'arkiveret' WHERE id = $1", [sag])
+            #expect(try await count(postgres, "sag_reminder_logs", where: "reminder_id = \(reminder) AND status = 'completed'") == 1)
+        }
+    }
+}
