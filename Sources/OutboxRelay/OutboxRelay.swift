@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import Metrics
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle

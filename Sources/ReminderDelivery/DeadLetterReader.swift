@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import ReminderContracts
 import ReminderDomain
 
 /// Reads a dead-letter topic from its beginning with a consumer group of its

@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// Sends one channel's notifications to the outside world (SMTP, a webhook).

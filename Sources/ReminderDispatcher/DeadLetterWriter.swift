@@ -2,6 +2,7 @@ import AsyncSupport
 import Foundation
 import Kafka
 import Logging
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 

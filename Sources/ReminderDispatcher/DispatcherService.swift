@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Observability
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 
 /// How deliveries and dead letters become outbox rows: a delivery goes to

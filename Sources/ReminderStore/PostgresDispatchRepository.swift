@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 
 /// The dispatcher's transaction, for a batch of firings at once: every step

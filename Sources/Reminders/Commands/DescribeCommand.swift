@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Observability
+import ReminderContracts
 import ReminderDelivery
 import ReminderDispatcher
+import ReminderGateway
 import ReminderDomain
 
 /// `reminders describe`: what this binary runs and reads, as JSON, so
@@ -41,7 +43,7 @@ struct DescribeCommand: ParsableCommand {
             "roles": roles,
             "http_paths": ["liveness": HealthPaths.liveness, "readiness": HealthPaths.readiness, "metrics": HealthPaths.metrics],
             "variables": Settings.variables().map { ["name": $0.name, "default": $0.defaultValue, "secret": $0.isSecret] as [String: Any] },
-            "metrics": MetricName.catalog.map { ["name": $0.name, "type": $0.type, "help": $0.help] },
+            "metrics": (MetricName.catalog + GatewayMetricCatalog.entries).map { ["name": $0.name, "type": $0.type, "help": $0.help] },
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))

@@ -4,6 +4,7 @@ import Logging
 import Observability
 import Postgres
 import Prometheus
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle

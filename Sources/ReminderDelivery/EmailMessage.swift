@@ -1,4 +1,6 @@
 import Foundation
+import ReminderContracts
+import ReminderDomain
 
 /// One reminder e-mail, rendered: a MIME `multipart/alternative` message
 /// (plain text and HTML, UTF-8, base64) with an RFC 2047 subject and a
