@@ -276,23 +276,10 @@ public final class DeliveryWorker: Service {
 
     private var deadLetterTopic: String { TopicName.deadLetter(of: configuration.channel.deliveryTopic) }
 
-    private func letter(for message: KafkaConsumerMessage, reason: String) -> DeadLetter {
-        DeadLetter(
-            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
-            sourceTopic: message.topic,
-            sourcePartition: Int(message.partition),
-            sourceOffset: message.offset,
-            reason: reason,
-            failedAt: Date(),
-            value: message.value,
-            key: message.key
-        )
-    }
-
     /// The dead letter of a delivery: from the message it came in, or (when
     /// that is unknown) from the delivery itself.
     private func letter(for message: KafkaConsumerMessage?, delivery: Delivery, reason: String) -> DeadLetter {
-        if let message { return letter(for: message, reason: reason) }
+        if let message { return DeadLetter(parking: message, reason: reason) }
         return DeadLetter(
             eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
@@ -301,7 +288,7 @@ public final class DeliveryWorker: Service {
     }
 
     private func parkUnreadable(_ message: KafkaConsumerMessage, reason: String) async throws {
-        let letter = letter(for: message, reason: reason)
+        let letter = DeadLetter(parking: message, reason: reason)
         let parked = try await withStoreRetry {
             try await self.repository.parkUnreadable(letter, channel: self.configuration.channel, deadLetterTopic: self.deadLetterTopic, now: Date())
         }

@@ -25,16 +25,7 @@ public struct DeadLetterWriter: Sendable {
     /// the shape every stage parks (``DeadLetter``): the message's bytes kept
     /// exactly, the reason made safe.
     public func park(_ message: KafkaConsumerMessage, reason: String) async throws {
-        let letter = DeadLetter(
-            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
-            sourceTopic: message.topic,
-            sourcePartition: Int(message.partition),
-            sourceOffset: message.offset,
-            reason: reason,
-            failedAt: Date(),
-            value: message.value,
-            key: message.key
-        )
+        let letter = DeadLetter(parking: message, reason: reason)
         try await withRetries(isRetriable: StoreError.isRetriable, onRetry: { retry in
             logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
         }) {
