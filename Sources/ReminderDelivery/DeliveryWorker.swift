@@ -113,7 +113,7 @@ public final class DeliveryWorker: Service {
             }
             // The database refused the batch (e.g. a value it cannot store):
             // find the one it refuses by going one by one.
-            logger.warning("batch refused; delivering its messages one by one", metadata: ["error": "\(error)"])
+            logger.warning("batch refused; delivering its messages one by one", metadata: [LogKey.error: "\(error)"])
             for delivery in deliveries {
                 do {
                     try await deliver([delivery], sources: sources)
@@ -145,7 +145,7 @@ public final class DeliveryWorker: Service {
                 }
             }
         } catch let unrecorded as UnrecordedDeliveries {
-            logger.warning("recording sent deliveries failed; recording again", metadata: ["error": "\(unrecorded.underlying)"])
+            logger.warning("recording sent deliveries failed; recording again", metadata: [LogKey.error: "\(unrecorded.underlying)"])
             let recorded = try await withStoreRetry { try await self.repository.record(unrecorded.records, now: Date()) }
             let recordedIDs = Set(recorded.map(\.delivery.deliveryID))
             for record in unrecorded.records where !recordedIDs.contains(record.delivery.deliveryID) {
@@ -304,7 +304,7 @@ public final class DeliveryWorker: Service {
     /// the batch stays uncommitted and is redelivered.
     private func withStoreRetry<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
         try await withRetries(RetryBackoff(maximum: configuration.maximumStoreBackoff), isRetriable: StoreError.isRetriable, onRetry: { retry in
-            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+            logger.warning("database unavailable; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
         }) {
             try await body()
         }

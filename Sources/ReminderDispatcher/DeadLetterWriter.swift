@@ -27,7 +27,7 @@ public struct DeadLetterWriter: Sendable {
     public func park(_ message: KafkaConsumerMessage, reason: String) async throws {
         let letter = DeadLetter(parking: message, reason: reason)
         try await withRetries(isRetriable: StoreError.isRetriable, onRetry: { retry in
-            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+            logger.warning("database unavailable; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
         }) {
             try await repository.park(letter, on: deadLetterTopic)
         }

@@ -8,7 +8,7 @@ extension DeadLetter {
     /// bytes and `reason`. Every consuming stage parks through this.
     public init(parking message: KafkaConsumerMessage, reason: String, failedAt: Date = Date()) {
         self.init(
-            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
+            eventID: message.header(MessageHeader.eventID) ?? UUID().uuidString.lowercased(),
             sourceTopic: message.topic,
             sourcePartition: Int(message.partition),
             sourceOffset: message.offset,
