@@ -27,6 +27,10 @@ final class InMemoryGatewayStore: GatewayStore {
         var logReminders: [Int: Int] = [:]
         var inbox: [InboxRow] = []
         var preferences: [Int: NotificationPreferences] = [:]
+        /// Each user's calendar feed token hash.
+        var calendarTokens: [Int: String] = [:]
+        /// Each reminder's calendar SEQUENCE (raised by `update`, as the database's trigger does).
+        var calendarSequences: [Int: Int] = [:]
 
         mutating func makeID() -> Int {
             defer { nextID += 1 }
@@ -63,11 +67,16 @@ final class InMemoryGatewayStore: GatewayStore {
         }
     }
 
+    /// Deactivates a user.
+    func deactivate(_ userID: Int) {
+        state.withLock { $0.users[userID] = false }
+    }
+
     /// A new case.
-    func addCase(title: String = "Case", status: String = "ny") -> Int {
+    func addCase(title: String = "Case", status: String = "ny", deadline: Date? = nil) -> Int {
         state.withLock { state in
             let id = state.makeID()
-            state.cases[id] = CaseRecord(id: id, title: title, status: status, deadline: nil)
+            state.cases[id] = CaseRecord(id: id, title: title, status: status, deadline: deadline)
             return id
         }
     }
@@ -154,6 +163,7 @@ final class InMemoryGatewayStore: GatewayStore {
             guard var record = state.reminders[id], record.deletedAt == nil else { return nil }
             let draft = try change(record)
             try state.requireActive(draft.recipientUserIDs.filter { !record.draft.recipientUserIDs.contains($0) }, in: draft.recipientUserIDs)
+            if draft != record.draft { state.calendarSequences[id, default: 0] += 1 }
             record.draft = draft
             record.updatedAt = state.now
             state.reminders[id] = record
@@ -275,6 +285,55 @@ final class InMemoryGatewayStore: GatewayStore {
             state.preferences[userID] = preferences
             return preferences
         }
+    }
+
+    // MARK: CalendarRepository
+
+    func calendarItems(userID: Int, limit: Int) async throws -> [CalendarFeedItem] {
+        state.withLock { state in
+            let dismissed = Set(state.inbox.filter { $0.userID == userID && $0.dismissed }.map(\.entry.reminderID))
+            let snoozed = Set(state.inbox.filter { $0.userID == userID && ($0.entry.snoozedUntil.map { $0 > state.now } ?? false) }
+                .map(\.entry.reminderID))
+            let items: [CalendarFeedItem] = state.reminders.values.sorted { $0.id < $1.id }.compactMap { record in
+                guard record.deletedAt == nil, record.draft.isActive, record.draft.recipientUserIDs.contains(userID),
+                      state.accessible(record.sagID, by: userID), !dismissed.contains(record.id), !snoozed.contains(record.id),
+                      let sag = state.cases[record.sagID] else { return nil }
+                let timing: CalendarFeedItem.Timing
+                switch record.draft.triggerType {
+                case .timeBased:
+                    guard let anchor = record.draft.scheduledAt else { return nil }
+                    timing = .scheduled(anchor: anchor, recurrence: record.draft.recurrenceType, timeZone: record.draft.timezone)
+                case .deadlineApproaching:
+                    guard let deadline = sag.deadline else { return nil }
+                    let hours: Double = switch record.draft.triggerConfig["hours_before"] {
+                    case .number(let value)?: value
+                    case .integer(let value)?: Double(value)
+                    default: 24
+                    }
+                    timing = .deadline(deadline, hoursBefore: hours)
+                case .statusChange:
+                    return nil
+                }
+                return CalendarFeedItem(
+                    reminderID: record.id, sagID: record.sagID, title: record.draft.title, message: record.draft.message,
+                    caseTitle: sag.title, priority: record.draft.priority, timing: timing,
+                    sequence: state.calendarSequences[record.id] ?? 0, updatedAt: record.updatedAt
+                )
+            }
+            return Array(items.prefix(limit))
+        }
+    }
+
+    func calendarFeedTokenHash(userID: Int) async throws -> String? {
+        state.withLock { $0.calendarTokens[userID] }
+    }
+
+    func replaceCalendarFeedToken(userID: Int, hash: String) async throws {
+        state.withLock { $0.calendarTokens[userID] = hash }
+    }
+
+    func removeCalendarFeedToken(userID: Int) async throws -> Bool {
+        state.withLock { $0.calendarTokens.removeValue(forKey: userID) != nil }
     }
 
     // MARK: HealthProbe

@@ -1,4 +1,4 @@
 /// Everything the gateway reads and writes: users, reminders and their log, inboxes,
-/// preferences, the demo's cases and the database's health. ``PostgresGatewayStore`` is the
+/// preferences, calendar feeds, the demo's cases and the database's health. ``PostgresGatewayStore`` is the
 /// one the service runs on; tests drive the gateway on one held in memory.
-public protocol GatewayStore: UserDirectory, ReminderRepository, InboxRepository, PreferencesRepository, CaseRepository, HealthProbe {}
+public protocol GatewayStore: UserDirectory, ReminderRepository, InboxRepository, PreferencesRepository, CaseRepository, CalendarRepository, HealthProbe {}
