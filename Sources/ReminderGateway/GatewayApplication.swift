@@ -44,6 +44,7 @@ public func buildRouter(
         pendingCache: notifier.pendingCache
     ).register(on: api)
     InteractionController(inbox: store, pendingCache: notifier.pendingCache).register(on: api)
+    StatisticsController(store: store).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)
     if configuration.demoEnabled {

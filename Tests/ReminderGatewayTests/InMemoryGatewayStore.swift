@@ -2,6 +2,7 @@ import Foundation
 import ReminderDomain
 import ReminderStore
 import Synchronization
+import Timestamps
 
 /// The gateway's store held in memory, with the rules of the PostgreSQL one that the gateway
 /// relies on (live and deleted reminders, the host's case rule, recipients that must exist and
@@ -92,11 +93,13 @@ final class InMemoryGatewayStore: GatewayStore {
     }
 
     /// A log row of `reminderID`, as a delivery worker writes it.
-    func addLog(reminderID: Int, userID: Int?, recipientEmail: String?, status: String, reason: String?, errorMessage: String?) {
+    func addLog(
+        reminderID: Int, userID: Int?, recipientEmail: String?, status: String, reason: String?, errorMessage: String?, channel: String? = "email"
+    ) {
         state.withLock { state in
             let id = state.makeID()
             state.logs.append(ExecutionLogEntry(
-                id: id, userID: userID, recipientEmail: recipientEmail, channel: "email", status: status, reason: reason,
+                id: id, userID: userID, recipientEmail: recipientEmail, channel: channel, status: status, reason: reason,
                 errorMessage: errorMessage, createdAt: state.now
             ))
             state.logReminders[id] = reminderID
@@ -334,6 +337,53 @@ final class InMemoryGatewayStore: GatewayStore {
 
     func removeCalendarFeedToken(userID: Int) async throws -> Bool {
         state.withLock { $0.calendarTokens.removeValue(forKey: userID) != nil }
+    }
+
+    // MARK: StatisticsRepository
+
+    /// The outcome rows in `filter` that `include` accepts, newest first.
+    private func outcomeRows(_ filter: StatisticsFilter, _ include: (State, ExecutionLogEntry) -> Bool) -> [(ExecutionLogEntry, DeliveryOutcome)] {
+        state.withLock { state in
+            state.logs.compactMap { entry -> (ExecutionLogEntry, DeliveryOutcome)? in
+                guard let outcome = DeliveryOutcome(rawValue: entry.status), entry.createdAt >= filter.from, entry.createdAt < filter.to,
+                      filter.outcome.map({ $0 == outcome }) ?? true, filter.channel.map({ $0 == entry.channel }) ?? true,
+                      include(state, entry) else { return nil }
+                return (entry, outcome)
+            }.sorted { ($0.0.createdAt, $0.0.id) > ($1.0.createdAt, $1.0.id) }
+        }
+    }
+
+    private func statistics(_ rows: [(ExecutionLogEntry, DeliveryOutcome)]) -> DeliveryStatistics {
+        let day = { (date: Date) in String(Timestamp.format(date).prefix(10)) }
+        return DeliveryStatistics(
+            counts: rows.map { ($0.0.channel, $0.1, 1) }, daily: rows.map { (day($0.0.createdAt), $0.1, 1) },
+            latency: LatencySummary(milliseconds: []), acknowledgement: AcknowledgementSummary(notified: 0, secondsToAcknowledge: [])
+        )
+    }
+
+    func caseStatistics(sagID: Int, filter: StatisticsFilter) async throws -> DeliveryStatistics {
+        statistics(outcomeRows(filter) { state, entry in
+            state.logReminders[entry.id].flatMap { state.reminders[$0]?.sagID } == sagID
+        })
+    }
+
+    func userStatistics(userID: Int, filter: StatisticsFilter) async throws -> DeliveryStatistics {
+        statistics(outcomeRows(filter) { _, entry in entry.userID == userID })
+    }
+
+    func history(userID: Int, filter: StatisticsFilter, before: Int?, limit: Int) async throws -> [HistoryEntry] {
+        let rows = outcomeRows(filter) { _, entry in entry.userID == userID }
+        let start = before.flatMap { cursor in rows.firstIndex { $0.0.id == cursor }.map { $0 + 1 } } ?? 0
+        return state.withLock { state in
+            rows.dropFirst(start).prefix(limit).map { entry, outcome in
+                let reminderID = state.logReminders[entry.id]
+                return HistoryEntry(
+                    id: entry.id, reminderID: reminderID, sagID: reminderID.flatMap { state.reminders[$0]?.sagID },
+                    title: reminderID.flatMap { state.reminders[$0]?.draft.title }, eventID: nil, channel: entry.channel, outcome: outcome,
+                    reason: entry.reason, createdAt: entry.createdAt
+                )
+            }
+        }
     }
 
     // MARK: HealthProbe
