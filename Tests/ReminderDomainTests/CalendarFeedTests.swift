@@ -177,9 +177,19 @@ struct CalendarFeedTests {
             item(4, .scheduled(anchor: anchor, recurrence: .once, timeZone: "Mars/Olympus")),
         ]).render(now: utc("2026-11-30T08:00:00Z"))
         #expect(lines(text).filter { $0 == "BEGIN:VTIMEZONE" }.count == 2)
+        #expect(lines(text).contains("TZID:Europe/Copenhagen") && lines(text).contains("TZID:America/New_York"))
         #expect(events(text).count == 3)
         #expect(events(text)[1].contains("DTSTART;TZID=America/New_York:20260601T030000"))
         #expect(!text.contains("Mars"))
+    }
+
+    @Test("the VTIMEZONE carries the name the events use, also for UTC (which the system reads back as GMT)")
+    func utcName() {
+        let text = CalendarFeed(items: [item(1, .scheduled(anchor: utc("2027-01-15T12:00:00Z"), recurrence: .monthly, timeZone: "UTC"))])
+            .render(now: utc("2026-11-30T08:00:00Z"))
+        #expect(lines(text).contains("TZID:UTC"))
+        #expect(events(text)[0].contains("DTSTART;TZID=UTC:20270115T120000"))
+        #expect(!lines(text).contains("TZID:GMT"))
     }
 
     @Test("priorities map to iCalendar's 1 (highest) … 9 (lowest)")

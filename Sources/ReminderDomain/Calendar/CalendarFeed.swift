@@ -61,7 +61,7 @@ public struct CalendarFeed: Sendable {
         }
         for identifier in zones.keys.sorted() {
             let entry = zones[identifier]!
-            ICalendarTimeZone(zone: entry.zone, from: entry.earliest, to: max(entry.latest, now).addingTimeInterval(Self.zoneHorizon))
+            ICalendarTimeZone(zone: entry.zone, identifier: identifier, from: entry.earliest, to: max(entry.latest, now).addingTimeInterval(Self.zoneHorizon))
                 .write(to: &document)
         }
 

@@ -24,9 +24,11 @@ public struct ICalendarTimeZone: Sendable, Equatable {
     /// The observances in order.
     public let observances: [Observance]
 
-    /// The zone's observances from the one in force at `from` until the last change before `to`.
-    public init(zone: TimeZone, from: Date, to: Date) {
-        identifier = zone.identifier
+    /// The zone's observances from the one in force at `from` until the last change before `to`,
+    /// named `identifier` (by default the zone's own; pass the name the events use, since the
+    /// system may report an alias: `UTC` reads back as `GMT` on Linux).
+    public init(zone: TimeZone, identifier: String? = nil, from: Date, to: Date) {
+        self.identifier = identifier ?? zone.identifier
         // Find the change before `from` by starting a little over a year earlier: a zone with
         // daylight saving changes at least twice a year.
         var observances: [Observance] = []
