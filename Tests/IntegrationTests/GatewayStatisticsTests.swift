@@ -232,6 +232,17 @@ struct GatewayStatisticsTests {
                 counts[outcome, default: 0] += 1
                 bars["\(Timestamp.format(firedAt).prefix(10)) \(outcome)", default: 0] += 1
             }
+            // Three in-app entries, two acknowledged (after 40 s and 80 s).
+            for (index, acknowledgedAfter) in [40.0, 80.0, nil].enumerated() {
+                let created = Date(timeIntervalSince1970: startOfToday - Double(index + 1) * 86_400 + 9 * 3600)
+                try await gateway.postgres.query(
+                    """
+                    INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, priority, created_at, acknowledged_at)
+                    VALUES ($1, gen_random_uuid(), $2, $3, $4, 'Reminder', 'normal', $5, $6)
+                    """,
+                    ["delivery-\(UUID())", second, sag, alice, created, acknowledgedAfter.map { created.addingTimeInterval($0) }]
+                )
+            }
             // Bob's rows and Alice's older ones stay off her page.
             try await Self.firing(gateway.postgres, reminder: first, sag: sag, user: bob, channel: "email", outcome: "failed",
                                   firedAt: Date().addingTimeInterval(-86_400), afterMilliseconds: 50)
@@ -239,7 +250,7 @@ struct GatewayStatisticsTests {
                                   firedAt: Date().addingTimeInterval(-45 * 86_400), afterMilliseconds: 50)
             let expected: [String: Any] = [
                 "outcomes": ["sent", "failed", "rate_limited", "deferred", "skipped", "dry_run"].reduce(into: [String: Int]()) { $0[$1] = counts[$1] ?? 0 },
-                "bars": bars, "rows": daysAgo.count, "hostile_title": hostile,
+                "bars": bars, "rows": daysAgo.count, "hostile_title": hostile, "acknowledged": "67 %", "median": "median 40 s",
             ]
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("history-expected-\(TestEnvironment.uniqueSuffix()).json")
             try JSONSerialization.data(withJSONObject: expected).write(to: file)

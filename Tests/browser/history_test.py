@@ -54,6 +54,11 @@ def main():
             if card.text != str(count):
                 fail(f"summary {outcome}: {card.text!r}, expected {count}")
 
+        # Acknowledgement: the rate and the median time.
+        cards = [card.text for card in driver.find_elements(By.CSS_SELECTOR, "#summary .stat")]
+        if not any(expected["acknowledged"] in card and expected["median"] in card for card in cards):
+            fail(f"no acknowledgement card with {expected['acknowledged']} and {expected['median']}: {cards}")
+
         # Chart: the bars add up per day and outcome.
         bars = driver.find_elements(By.CSS_SELECTOR, "#chart rect.bar")
         drawn = {}
