@@ -14,8 +14,7 @@ struct StatisticsController<Store: StatisticsRepository & ReminderRepository> {
             guard try await store.caseAccessible(sag, by: user) else { throw GatewayError.notFound("sag_id", "no such case") }
             let filter = try StatisticsQuery.filter(request)
             let statistics = try await store.caseStatistics(sagID: sag, filter: filter)
-            guard case .object(let members) = Representations.statistics(statistics, filter: filter) else { preconditionFailure() }
-            return Representations.response(.object([("sag_id", .int(sag))] + members))
+            return Representations.response(.object([("sag_id", .int(sag))] + Representations.statisticsMembers(statistics, filter: filter)))
         }
         routes.add(.get, "/users/me/notifications/history") { request, context in
             let user = try context.requireUser()

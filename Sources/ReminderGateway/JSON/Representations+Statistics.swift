@@ -15,6 +15,11 @@ extension Representations {
 
     /// The statistics object shared by the case statistics and the history.
     static func statistics(_ statistics: DeliveryStatistics, filter: StatisticsFilter) -> JSONOutput {
+        .object(statisticsMembers(statistics, filter: filter))
+    }
+
+    /// The members of ``statistics(_:filter:)``, for an object that adds its own in front.
+    static func statisticsMembers(_ statistics: DeliveryStatistics, filter: StatisticsFilter) -> [(String, JSONOutput)] {
         let channelNames = (StatisticsQuery.channels + statistics.channels.keys.compactMap { $0 }).reduce(into: [String]()) { names, name in
             if !names.contains(name) { names.append(name) }
         }
@@ -27,7 +32,7 @@ extension Representations {
         }
         let latency = statistics.latency
         let acknowledgement = statistics.acknowledgement
-        return .object([
+        return [
             ("from", .string(Timestamp.format(filter.from))),
             ("to", .string(Timestamp.format(filter.to))),
             ("channel", string(filter.channel)),
@@ -45,7 +50,7 @@ extension Representations {
             ("days", .array(statistics.days.map { day in
                 .object([("date", .string(day.date)), ("outcomes", outcomeCounts(day.outcomes))])
             })),
-        ])
+        ]
     }
 
     /// One history entry.
