@@ -8,8 +8,7 @@ import ServiceLifecycle
 
 /// The gateway's routes on a router, reading and writing through `store`: the API under
 /// `/api/v1` behind bearer authentication (the event stream also takes `?token=`, the calendar
-/// feed `?feed_token=`), the public
-/// system routes, and problem+json errors for all.
+/// feed `?feed_token=`), the public system routes, and problem+json errors for all.
 public func buildRouter(
     store: some GatewayStore,
     notifier: InboxNotifier,

@@ -5,8 +5,6 @@ indirect enum JSONOutput: Sendable {
     case null
     case bool(Bool)
     case int(Int)
-    /// A finite number (a non-finite one is written as `null`, which JSON can hold).
-    case double(Double)
     case string(String)
     case array([JSONOutput])
     case object([(String, JSONOutput)])
@@ -25,7 +23,6 @@ indirect enum JSONOutput: Sendable {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .int(let value): output += String(value)
-        case .double(let value): output += value.isFinite ? String(value) : "null"
         case .string(let value): Self.writeString(value, into: &output)
         case .raw(let value): output += value
         case .array(let values):

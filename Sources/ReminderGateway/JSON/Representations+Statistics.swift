@@ -9,8 +9,11 @@ extension Representations {
         .object(DeliveryOutcome.allCases.map { ($0.rawValue, .int(counts[$0] ?? 0)) })
     }
 
+    /// A number to three decimals (`null` when absent or not finite). Swift writes a finite
+    /// `Double` as valid JSON (`500.0`, `1e-05`).
     static func number(_ value: Double?) -> JSONOutput {
-        JSONOutput.optional(value) { .double(($0 * 1000).rounded() / 1000) }
+        guard let value, value.isFinite else { return .null }
+        return .raw(String((value * 1000).rounded() / 1000))
     }
 
     /// The statistics object shared by the case statistics and the history.
