@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// A user's reminders as an RFC 5545 calendar (`text/calendar`).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// A reminder as its recipient's calendar shows it.
 public struct CalendarFeedItem: Sendable, Equatable {
