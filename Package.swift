@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top: C bridges and shared formats (Timestamps) → Swift wrappers (no reminder vocabulary) →
-// domain rules (pure) → store (SQL) → one module per service role → the entry point.
+// contracts (message shapes and names) → domain rules (pure) → store (SQL) → one module per service role → the entry point.
 let package = Package(
     name: "case-reminders",
     platforms: [.macOS(.v15)],
@@ -84,18 +84,21 @@ let package = Package(
             ]
         ),
 
-        // MARK: Domain and store
-        .target(name: "ReminderDomain", dependencies: ["Timestamps"]),
+        // MARK: Contracts, domain and store
+        // What crosses a process boundary: topic names, message envelopes and
+        // their JSON coding, metric names and log keys.
+        .target(name: "ReminderContracts", dependencies: ["Timestamps"]),
+        .target(name: "ReminderDomain", dependencies: ["ReminderContracts", "Timestamps"]),
         .target(
             name: "ReminderStore",
-            dependencies: ["ReminderDomain", "Timestamps", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ReminderContracts", "ReminderDomain", "Timestamps", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Service roles
         .target(
             name: "OutboxRelay",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +107,7 @@ let package = Package(
         .target(
             name: "ReminderScheduler",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +116,7 @@ let package = Package(
         .target(
             name: "ReminderDispatcher",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,7 +125,7 @@ let package = Package(
         .target(
             name: "ReminderDelivery",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Kafka", "Postgres", "Curl",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Kafka", "Postgres", "Curl",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +135,7 @@ let package = Package(
         .target(
             name: "ReminderGateway",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -149,7 +152,7 @@ let package = Package(
         .target(
             name: "ReminderAdmin",
             dependencies: [
-                "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
+                "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -159,7 +162,7 @@ let package = Package(
             name: "Reminders",
             dependencies: [
                 "Observability", "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
-                "ReminderAdmin", "ReminderDomain", "ReminderStore", "Timestamps", "Kafka", "Postgres",
+                "ReminderAdmin", "ReminderContracts", "ReminderDomain", "ReminderStore", "Timestamps", "Kafka", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -172,7 +175,7 @@ let package = Package(
             name: "RemindersBenchmark",
             dependencies: [
                 "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
-                "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +190,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReminderDomainTests",
-            dependencies: ["ReminderDomain", "Timestamps"]
+            dependencies: ["ReminderContracts", "ReminderDomain", "Timestamps"]
+        ),
+        .testTarget(
+            name: "ReminderContractsTests",
+            dependencies: ["ReminderContracts", "Timestamps"]
         ),
         .testTarget(
             name: "ObservabilityTests",
@@ -220,12 +227,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ReminderDeliveryTests",
-            dependencies: ["ReminderDelivery", "ReminderDomain", "TestRandom"]
+            dependencies: ["ReminderDelivery", "ReminderContracts", "ReminderDomain", "TestRandom"]
         ),
         .testTarget(
             name: "ReminderGatewayTests",
             dependencies: [
-                "ReminderGateway", "ReminderDomain", "ReminderStore", "Timestamps",
+                "ReminderGateway", "ReminderContracts", "ReminderDomain", "ReminderStore", "Timestamps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -268,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Kafka", "Postgres", "Curl", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
+                "Kafka", "Postgres", "Curl", "ReminderContracts", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
                 "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport", "Timestamps",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

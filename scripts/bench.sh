@@ -44,7 +44,7 @@ if (($#)); then
 fi
 for benchmark in relay-throughput trigger-latency scheduler-steady scheduler-burst dispatcher-throughput \
     "delivery-throughput --channel email" "delivery-throughput --channel mattermost" \
-    "delivery-latency --channel email" "delivery-latency --channel mattermost" gateway-pending; do
+    "delivery-latency --channel email" "delivery-latency --channel mattermost" gateway-pending stats-queries; do
     log "benchmark: $benchmark (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2086 # a benchmark's name and its options
     "$BENCH" $benchmark

@@ -2,6 +2,10 @@ import Foundation
 
 /// Hands records from the consumer's poll thread to the one async iterator, holding at most
 /// `capacity` of them: the poll thread waits for room, which is the backpressure.
+///
+/// The one lock of the package that is not a `Mutex`: the poll thread (a thread of its own,
+/// never the cooperative pool) must sleep until the iterator makes room, which needs a
+/// condition variable to wait on.
 final class KafkaConsumerMessageBuffer: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int

@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import Metrics
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -77,7 +78,7 @@ public final class OutboxRelay: Service {
         while !isStopping {
             do {
                 try await withRetries(backoff, wait: wait, isRetriable: { !($0 is CancellationError) && !self.isStopping }, onRetry: { retry in
-                    self.logger.error("outbox relay interrupted; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+                    self.logger.error("outbox relay interrupted; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
                 }) {
                     let connection = try await PostgresConnection.connect(configuration: postgresConfiguration, logger: logger)
                     defer { connection.close() }
@@ -249,7 +250,7 @@ public final class OutboxRelay: Service {
         if failure.isFatal || failure.code == .timeout { throw failure }
         logger.warning(
             "broker did not acknowledge part of a batch; retrying",
-            metadata: ["failed": "\(failed)", "error": "\(failure)"]
+            metadata: ["failed": "\(failed)", LogKey.error: "\(failure)"]
         )
         failures += 1
         await wake.wait(upTo: backoff.delay(afterFailures: failures))
@@ -320,7 +321,7 @@ public final class OutboxRelay: Service {
 
     static func kafkaMessage(_ row: OutboxMessage, topicPrefix: String) -> KafkaProducerMessage {
         var headers = row.headers
-        headers["event_id"] = row.eventID.uuidString.lowercased()
+        headers[MessageHeader.eventID] = row.eventID.uuidString.lowercased()
         return KafkaProducerMessage(
             topic: topicPrefix + row.topic,
             key: row.key.map { Array($0.utf8) },

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// The topic definitions of a `topics/` folder, checked for consistency.

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import ReminderContracts
 import ReminderDomain
 
 /// Creates the catalog's topics on the broker; topics that exist already are
@@ -33,8 +34,8 @@ public struct TopicCreator: Sendable {
         let outcomes = try await admin.createTopics(specifications, timeout: timeout)
         for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
             switch outcome {
-            case .created: logger.info("topic created", metadata: ["topic": "\(name)"])
-            case .alreadyExists: logger.info("topic exists already", metadata: ["topic": "\(name)"])
+            case .created: logger.info("topic created", metadata: [LogKey.topic: "\(name)"])
+            case .alreadyExists: logger.info("topic exists already", metadata: [LogKey.topic: "\(name)"])
             }
         }
         return outcomes

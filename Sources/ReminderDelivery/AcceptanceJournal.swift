@@ -1,4 +1,5 @@
 import Logging
+import ReminderContracts
 import ReminderStore
 import Synchronization
 
@@ -53,7 +54,7 @@ final class AcceptanceJournal: Sendable {
             try await repository.noteAccepted([acceptance] + queued.map(\.0))
         } catch {
             logger.warning("could not note accepted sends; their batch still records them", metadata: [
-                "count": "\(queued.count + 1)", "error": "\(error)",
+                "count": "\(queued.count + 1)", LogKey.error: "\(error)",
             ])
         }
         for (_, waiter) in queued { waiter.resume(returning: .written) }

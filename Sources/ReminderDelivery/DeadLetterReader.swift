@@ -1,7 +1,9 @@
 import Foundation
 import Kafka
 import Logging
+import ReminderContracts
 import ReminderDomain
+import Synchronization
 
 /// Reads a dead-letter topic from its beginning with a consumer group of its
 /// own (no offsets are committed), until no message came for a while.
@@ -56,27 +58,26 @@ public struct DeadLetterReader: Sendable {
 }
 
 /// What the reading tasks share.
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [ParkedMessage] = []
-    private var last: ContinuousClock.Instant?
+private final class Collected: Sendable {
+    private struct State {
+        var items: [ParkedMessage] = []
+        var last: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
 
     func append(_ message: ParkedMessage) {
-        lock.lock()
-        defer { lock.unlock() }
-        items.append(message)
-        last = .now
+        state.withLock { state in
+            state.items.append(message)
+            state.last = .now
+        }
     }
 
     var progress: (Int, ContinuousClock.Instant?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (items.count, last)
+        state.withLock { ($0.items.count, $0.last) }
     }
 
     var messages: [ParkedMessage] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
+        state.withLock { $0.items }
     }
 }

@@ -1,31 +1,28 @@
-/// The one error type of the delivery module: what went wrong, in words free
-/// of secrets, and whether trying again may help.
+/// The one error type of the delivery module. Every one is permanent: a
+/// setting or template that is missing, or a delivery that cannot be made
+/// into a message. A send that fails is not an error but a `SendOutcome`,
+/// which carries its own retry decision.
 public struct DeliveryError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
+    public enum Code: String, Sendable {
         /// A setting or bundled resource is missing or wrong.
-        public static let configuration = Code(name: "configuration")
-        /// A dead letter cannot be read or replayed.
-        public static let deadLetter = Code(name: "dead letter")
-        /// The kind's name.
-        public var description: String { name }
+        case configuration
+        /// The delivery cannot be rendered for its channel (no usable
+        /// address, a header that cannot be folded): it is recorded failed.
+        case rendering
     }
 
     /// The kind of failure.
-    public var code: Code
-    /// What happened.
-    public var message: String
-    /// Whether trying again may succeed.
-    public var isRetriable: Bool
+    public let code: Code
+    /// What is wrong, free of secrets.
+    public let description: String
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, isRetriable: Bool = false) {
+    public init(_ code: Code, _ description: String) {
         self.code = code
-        self.message = message
-        self.isRetriable = isRetriable
+        self.description = description
     }
 
-    /// The message.
-    public var description: String { message }
+    /// Never: trying the same work again meets the same setting or content.
+    public var isRetriable: Bool { false }
 }

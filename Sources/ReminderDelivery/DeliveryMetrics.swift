@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Observability
+import ReminderContracts
 import ReminderDomain
 
 /// The delivery worker's metrics for its one topic (see ``MetricName``).

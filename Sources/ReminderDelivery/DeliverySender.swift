@@ -1,8 +1,9 @@
+import ReminderContracts
 import ReminderDomain
 
 /// Sends one channel's notifications to the outside world (SMTP, a webhook).
 public protocol DeliverySender: Sendable {
-    /// Renders what would be sent; throws `RenderingError` when the delivery
+    /// Renders what would be sent; throws `DeliveryError` (`.rendering`) when the delivery
     /// can never be sent (e.g. no address).
     func render(_ delivery: Delivery) throws -> RenderedNotification
 

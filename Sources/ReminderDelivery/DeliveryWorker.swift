@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Observability
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -112,7 +113,7 @@ public final class DeliveryWorker: Service {
             }
             // The database refused the batch (e.g. a value it cannot store):
             // find the one it refuses by going one by one.
-            logger.warning("batch refused; delivering its messages one by one", metadata: ["error": "\(error)"])
+            logger.warning("batch refused; delivering its messages one by one", metadata: [LogKey.error: "\(error)"])
             for delivery in deliveries {
                 do {
                     try await deliver([delivery], sources: sources)
@@ -144,7 +145,7 @@ public final class DeliveryWorker: Service {
                 }
             }
         } catch let unrecorded as UnrecordedDeliveries {
-            logger.warning("recording sent deliveries failed; recording again", metadata: ["error": "\(unrecorded.underlying)"])
+            logger.warning("recording sent deliveries failed; recording again", metadata: [LogKey.error: "\(unrecorded.underlying)"])
             let recorded = try await withStoreRetry { try await self.repository.record(unrecorded.records, now: Date()) }
             let recordedIDs = Set(recorded.map(\.delivery.deliveryID))
             for record in unrecorded.records where !recordedIDs.contains(record.delivery.deliveryID) {
@@ -275,23 +276,10 @@ public final class DeliveryWorker: Service {
 
     private var deadLetterTopic: String { TopicName.deadLetter(of: configuration.channel.deliveryTopic) }
 
-    private func letter(for message: KafkaConsumerMessage, reason: String) -> DeadLetter {
-        DeadLetter(
-            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
-            sourceTopic: message.topic,
-            sourcePartition: Int(message.partition),
-            sourceOffset: message.offset,
-            reason: reason,
-            failedAt: Date(),
-            value: message.value,
-            key: message.key
-        )
-    }
-
     /// The dead letter of a delivery: from the message it came in, or (when
     /// that is unknown) from the delivery itself.
     private func letter(for message: KafkaConsumerMessage?, delivery: Delivery, reason: String) -> DeadLetter {
-        if let message { return letter(for: message, reason: reason) }
+        if let message { return DeadLetter(parking: message, reason: reason) }
         return DeadLetter(
             eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
@@ -300,7 +288,7 @@ public final class DeliveryWorker: Service {
     }
 
     private func parkUnreadable(_ message: KafkaConsumerMessage, reason: String) async throws {
-        let letter = letter(for: message, reason: reason)
+        let letter = DeadLetter(parking: message, reason: reason)
         let parked = try await withStoreRetry {
             try await self.repository.parkUnreadable(letter, channel: self.configuration.channel, deadLetterTopic: self.deadLetterTopic, now: Date())
         }
@@ -316,7 +304,7 @@ public final class DeliveryWorker: Service {
     /// the batch stays uncommitted and is redelivered.
     private func withStoreRetry<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
         try await withRetries(RetryBackoff(maximum: configuration.maximumStoreBackoff), isRetriable: StoreError.isRetriable, onRetry: { retry in
-            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+            logger.warning("database unavailable; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
         }) {
             try await body()
         }

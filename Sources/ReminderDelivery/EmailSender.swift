@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// Sends reminder e-mails over SMTP (libcurl), one kept-open session for

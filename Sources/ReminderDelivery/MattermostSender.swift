@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// Posts reminders to a Mattermost incoming webhook (libcurl HTTPS).
@@ -65,7 +66,7 @@ public struct MattermostSender: DeliverySender {
         case 200..<300:
             return .delivered("webhook answered \(status)")
         case 429:
-            let pause = retryAfter.flatMap { RetryPolicy.parseRetryAfter($0, now: now) }
+            let pause = retryAfter.flatMap { RetryAfterHeader.seconds(in: $0, now: now) }
             return .transient("webhook answered 429 (rate limited)", retryAfter: pause)
         case 408, 500..<600:
             return .transient("webhook answered \(status): \(bodyText)", retryAfter: nil)

@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// A message found on a dead-letter topic.

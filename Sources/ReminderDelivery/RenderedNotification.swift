@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// A notification ready to go out.

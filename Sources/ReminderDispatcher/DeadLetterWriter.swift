@@ -2,6 +2,7 @@ import AsyncSupport
 import Foundation
 import Kafka
 import Logging
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 
@@ -24,18 +25,9 @@ public struct DeadLetterWriter: Sendable {
     /// the shape every stage parks (``DeadLetter``): the message's bytes kept
     /// exactly, the reason made safe.
     public func park(_ message: KafkaConsumerMessage, reason: String) async throws {
-        let letter = DeadLetter(
-            eventID: message.header("event_id") ?? UUID().uuidString.lowercased(),
-            sourceTopic: message.topic,
-            sourcePartition: Int(message.partition),
-            sourceOffset: message.offset,
-            reason: reason,
-            failedAt: Date(),
-            value: message.value,
-            key: message.key
-        )
+        let letter = DeadLetter(parking: message, reason: reason)
         try await withRetries(isRetriable: StoreError.isRetriable, onRetry: { retry in
-            logger.warning("database unavailable; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+            logger.warning("database unavailable; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
         }) {
             try await repository.park(letter, on: deadLetterTopic)
         }

@@ -1,5 +1,6 @@
 import Metrics
 import Observability
+import ReminderContracts
 import ReminderDomain
 
 /// The dispatcher's metrics (see ``MetricName``).

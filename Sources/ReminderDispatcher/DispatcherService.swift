@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Observability
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -88,7 +89,7 @@ public final class DispatcherService: Service {
         } catch let error where Self.isRefusal(error) && events.count > 1 {
             // One firing the database refuses must not hold up the others:
             // take the batch apart and park only the one that fails.
-            logger.warning("batch refused; dispatching its firings one by one", metadata: ["error": "\(error)"])
+            logger.warning("batch refused; dispatching its firings one by one", metadata: [LogKey.error: "\(error)"])
             for event in events {
                 do {
                     try await dispatchRetrying([event], planner: planner, deadLetters: deadLetters)
@@ -112,7 +113,7 @@ public final class DispatcherService: Service {
         let outcomes = try await withRetries(RetryBackoff(maximum: configuration.maximumBackoff), isRetriable: Self.isRetriable, onRetry: { retry in
             logger.warning("dispatch failed; retrying", metadata: [
                 LogKey.eventID: "\(events.map { $0.0.eventID.uuidString.lowercased() }.joined(separator: ","))",
-                "error": "\(retry.error)", "retry_in": "\(retry.delay)",
+                LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)",
             ])
         }) {
             try await repository.dispatch(events.map(\.0), planner: planner)

@@ -1,3 +1,4 @@
+import ReminderContracts
 /// Per-channel on/off values: a user's defaults, or a reminder's flags where
 /// `nil` means "inherit".
 public struct ChannelFlags<Value: Sendable & Equatable>: Sendable, Equatable {

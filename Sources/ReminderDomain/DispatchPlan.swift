@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// What the dispatcher decided for one firing: the log rows to write, the
 /// deliveries to emit and the recipients held back by the rate limit. Written

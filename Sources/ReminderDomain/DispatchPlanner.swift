@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import Timestamps
 
 /// Decides, for one firing, who gets it on which channel and when: the pure

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// One step of a reminder's `escalation`: when nobody reacted to a firing
 /// within `afterMinutes`, notify `toUserIDs` on `channels`.

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// The one e-mail that carries what the rate limit held back from a user
 /// (`REMINDERS_HELD_DIGEST`): which held items it carries, and its text. The

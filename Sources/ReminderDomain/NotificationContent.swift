@@ -1,3 +1,4 @@
+import ReminderContracts
 /// What every channel says about one delivery, in the words users read.
 public struct NotificationContent: Sendable, Equatable {
     /// The reminder's title.

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// A reminder as the dispatcher reads it when it fires.
 public struct ReminderSnapshot: Sendable, Equatable {

@@ -1,5 +1,4 @@
 import Foundation
-import Timestamps
 
 /// When a failed delivery is tried again: exponential backoff with jitter,
 /// capped, for at most `maxAttempts` attempts in all.
@@ -46,17 +45,5 @@ public struct RetryPolicy: Sendable, Equatable {
         let nominal = nominalDelay(afterAttempt: attempt)
         let share = min(max(random, 0), 1)
         return nominal / 2 + nominal / 2 * share
-    }
-
-    /// Reads an HTTP `Retry-After` value: delay-seconds (`120`) or an HTTP-date
-    /// (`Wed, 21 Oct 2015 07:28:00 GMT`), as seconds from `now` (never negative);
-    /// `nil` when it is neither.
-    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> TimeInterval? {
-        let text = value.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { return nil }
-        if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            return TimeInterval(text).map { max($0, 0) }
-        }
-        return Timestamp.parseHTTPDate(text, now: now).map { max($0.timeIntervalSince(now), 0) }
     }
 }

@@ -7,33 +7,7 @@ import Timestamps
 /// fall-back hour) means its first occurrence.
 public struct WallClock: Sendable, Equatable {
     /// A wall-clock reading: a calendar date and a time of day.
-    public struct Reading: Sendable, Equatable, CustomStringConvertible {
-        public var year: Int
-        public var month: Int
-        public var day: Int
-        public var hour: Int
-        public var minute: Int
-        public var second: Int
-
-        /// Creates a reading.
-        public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
-            self.year = year
-            self.month = month
-            self.day = day
-            self.hour = hour
-            self.minute = minute
-            self.second = second
-        }
-
-        /// `2026-03-29 02:30:00`.
-        public var description: String {
-            func pad(_ value: Int, _ width: Int) -> String {
-                let digits = String(value)
-                return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-            }
-            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        }
-    }
+    public typealias Reading = CivilDateTime
 
     /// The zone whose clock this reads.
     public let timeZone: TimeZone

@@ -7,8 +7,8 @@ import ReminderStore
 import ServiceLifecycle
 
 /// The gateway's routes on a router, reading and writing through `store`: the API under
-/// `/api/v1` behind bearer authentication (the event stream also takes `?token=`), the public
-/// system routes, and problem+json errors for all.
+/// `/api/v1` behind bearer authentication (the event stream also takes `?token=`, the calendar
+/// feed `?feed_token=`), the public system routes, and problem+json errors for all.
 public func buildRouter(
     store: some GatewayStore,
     notifier: InboxNotifier,
@@ -43,6 +43,7 @@ public func buildRouter(
         pendingCache: notifier.pendingCache
     ).register(on: api)
     InteractionController(inbox: store, pendingCache: notifier.pendingCache).register(on: api)
+    StatisticsController(store: store).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)
     inbox.registerHeld(on: api)
@@ -56,6 +57,18 @@ public func buildRouter(
         recorder: recorder
     )
     inbox.registerStream(on: stream)
+
+    let calendar = CalendarController(calendars: store)
+    calendar.registerToken(on: api)
+    let feed = RouteTable(
+        methods: router.group("api/v1").add(middleware: CalendarFeedAuthentication(
+            store: store,
+            bearer: AuthenticationMiddleware(tokens: tokens, users: store, acceptsQueryToken: false, verified: verified)
+        )),
+        prefix: "/api/v1",
+        recorder: recorder
+    )
+    calendar.registerFeed(on: feed)
     return router
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -83,7 +84,7 @@ public final class SchedulerService: Service {
             let round: (next: Date?, sweeping: Bool)
             do {
                 round = try await withRetries(backoff, wait: wait, isRetriable: { _ in !self.isStopping }, onRetry: { retry in
-                    self.logger.error("scheduling failed; retrying", metadata: ["error": "\(retry.error)", "retry_in": "\(retry.delay)"])
+                    self.logger.error("scheduling failed; retrying", metadata: [LogKey.error: "\(retry.error)", LogKey.retryIn: "\(retry.delay)"])
                 }) {
                     let sweeping = lastSweep.map { ContinuousClock.now - $0 >= configuration.longestSleep } ?? true
                     if sweeping { logger.info("✅ Checking for pending reminders...") }

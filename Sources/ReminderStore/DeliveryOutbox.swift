@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 
 /// How deliveries and dead letters become outbox rows: a delivery goes to
@@ -23,7 +24,7 @@ public enum DeliveryOutbox {
             topic: delivery.channel.deliveryTopic,
             key: delivery.recipient.messageKey,
             payload: String(decoding: try MessageCoding.encode(delivery), as: UTF8.self),
-            headers: ["delivery_id": delivery.deliveryID],
+            headers: [MessageHeader.deliveryID: delivery.deliveryID],
             availableAt: availableAt ?? delivery.notBefore
         )
     }

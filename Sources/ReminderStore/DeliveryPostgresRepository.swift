@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import Synchronization
 import Timestamps
@@ -123,7 +124,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             guard !inserted.isEmpty else { return false }
             try await OutboxWriter.insert([
                 try DeliveryOutbox.row(
-                    for: letter, topic: deadLetterTopic, headers: ["source_event_id": letter.eventID, "reason": letter.reason]
+                    for: letter, topic: deadLetterTopic, headers: [MessageHeader.sourceEventID: letter.eventID, MessageHeader.reason: letter.reason]
                 ),
             ], on: connection)
             return true
@@ -148,7 +149,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             )
             guard !inserted.isEmpty else { return false }
             var headers: [String: String] = [:]
-            if let delivery { headers["delivery_id"] = delivery.deliveryID }
+            if let delivery { headers[MessageHeader.deliveryID] = delivery.deliveryID }
             var row = OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, payload: request.payload, headers: headers)
             if let bytes = request.payloadBytes {
                 row = try OutboxRow(eventID: request.eventID, topic: request.topic, key: request.key, bytes: bytes, headers: headers)

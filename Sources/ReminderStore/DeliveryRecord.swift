@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// One delivery attempt and what became of it, as the worker records it.

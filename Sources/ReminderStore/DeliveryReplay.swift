@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// An operator's replay of one dead letter.

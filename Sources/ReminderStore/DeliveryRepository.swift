@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// What the delivery workers need from the database.

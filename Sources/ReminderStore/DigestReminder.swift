@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// A held item's reminder, as the digest reads it.

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// What the dispatcher needs from the database.

@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 
 /// One read of the outbox: each row decoded on its own, so one unreadable row

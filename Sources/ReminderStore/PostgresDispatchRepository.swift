@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import Timestamps
 
@@ -30,7 +31,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
 
     public func park(_ letter: DeadLetter, on deadLetterTopic: String) async throws {
         try await OutboxWriter.insert([
-            try DeliveryOutbox.row(for: letter, topic: deadLetterTopic, headers: ["source_event_id": letter.eventID, "reason": letter.reason]),
+            try DeliveryOutbox.row(for: letter, topic: deadLetterTopic, headers: [MessageHeader.sourceEventID: letter.eventID, MessageHeader.reason: letter.reason]),
         ], through: postgres)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 
 /// The outbox in `reminder_outbox`, read over one connection that the caller

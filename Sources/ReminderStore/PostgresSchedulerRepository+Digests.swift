@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import Timestamps
 

@@ -7,6 +7,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reminders-bench",
         abstract: "Measure the reminder pipeline on this machine (PostgreSQL and the broker must be running).",
-        subcommands: [RelayThroughput.self, TriggerLatency.self, SchedulerSteady.self, SchedulerBurst.self, DispatcherThroughput.self, DeliveryThroughput.self, DeliveryLatency.self, GatewayPending.self]
+        subcommands: [
+            RelayThroughput.self, TriggerLatency.self, SchedulerSteady.self, SchedulerBurst.self, DispatcherThroughput.self, DeliveryThroughput.self,
+            DeliveryLatency.self, GatewayPending.self, StatisticsQueries.self,
+        ]
     )
 }

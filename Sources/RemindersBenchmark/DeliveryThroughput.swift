@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import OutboxRelay
 import Postgres
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

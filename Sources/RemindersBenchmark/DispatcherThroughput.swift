@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import OutboxRelay
 import Postgres
+import ReminderContracts
 import ReminderDispatcher
 import ReminderDomain
 import ReminderStore

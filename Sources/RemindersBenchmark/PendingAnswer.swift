@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// A `pending/me` answer, each entry's fields as canonical JSON text, so that two servers'
 /// answers compare field by field whatever their spacing, escaping and key order.
@@ -9,16 +10,10 @@ struct PendingAnswer: Sendable {
 
     /// Reads a JSON array of objects; anything else is an error quoting the start of `body`.
     init(json body: [UInt8]) throws {
-        guard let array = (try? JSONSerialization.jsonObject(with: Data(body))) as? [[String: Any]] else {
+        guard let array = try? JSONDecoder().decode([[String: JSONValue]].self, from: Data(body)) else {
             throw BenchSetupError("not a JSON array of objects: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
-        entries = try array.map { entry in
-            try entry.mapValues { value in
-                // Wrapped in an array, as JSONSerialization writes no bare strings or numbers.
-                let text = try JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
-                return String(decoding: text.dropFirst().dropLast(), as: UTF8.self)
-            }
-        }
+        entries = try array.map { entry in try entry.mapValues { try $0.jsonText() } }
     }
 
     /// The fields in which the entries differ from `other`'s at the same position, each with

@@ -4,9 +4,10 @@ import Postgres
 import ReminderScheduler
 import ReminderStore
 
-private func runScheduler<R: Sendable>(
-    _ postgres: PostgresClient, batchSize: Int, concurrency: Int = 2, until done: @Sendable () async throws -> R
-) async throws -> R {
+/// Runs a scheduler until `firings` firings are queued; their lateness in milliseconds.
+private func runScheduler(
+    _ postgres: PostgresClient, fixtures: BenchmarkFixtures, batchSize: Int, concurrency: Int = 2, until firings: Int
+) async throws -> [Double] {
     var configuration = SchedulerConfiguration()
     configuration.enabled = true
     configuration.batchSize = batchSize
@@ -15,17 +16,29 @@ private func runScheduler<R: Sendable>(
         postgres: postgres, repository: PostgresSchedulerRepository(postgres: postgres),
         configuration: configuration, logger: quietLogger
     )
-    return try await withThrowingTaskGroup(of: R?.self) { group in
+    return try await withThrowingTaskGroup(of: [Double]?.self) { group in
         group.addTask { try await scheduler.run(); return nil }
         defer { group.cancelAll() }
-        return try await done()
+        while try await fixtures.queuedFirings() < firings {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await fixtures.firingLatenessMilliseconds()
     }
 }
 
-/// User 1 and case 1, which the scheduler benchmarks' reminders name.
-private func seedCase(_ fixtures: BenchmarkFixtures) async throws {
-    try await fixtures.addUser(name: "bench")
-    try await fixtures.addCase(title: "Bench case")
+/// Runs `body` on a scratch database holding user 1 and case 1, which the
+/// scheduler benchmarks' reminders name.
+private func withSeededCase(
+    migrations: String, _ body: @Sendable (PostgresClient, BenchmarkFixtures) async throws -> Void
+) async throws {
+    try await BenchDatabase.with(migrationsDirectory: migrations) { database in
+        try await database.withClient { postgres in
+            let fixtures = BenchmarkFixtures(postgres: postgres)
+            try await fixtures.addUser(name: "bench")
+            try await fixtures.addCase(title: "Bench case")
+            try await body(postgres, fixtures)
+        }
+    }
 }
 
 /// 1,000 reminders due spread over a minute while a million are stored.
@@ -38,25 +51,15 @@ struct SchedulerSteady: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
-            try await database.withClient { postgres in
-                let fixtures = BenchmarkFixtures(postgres: postgres)
-                try await seedCase(fixtures)
-                let loadStart = ContinuousClock.now
-                try await fixtures.addStoredReminders(count: stored)
-                try await fixtures.analyzeReminders()
-                print("loaded \(stored) stored reminders in \(format((ContinuousClock.now - loadStart).seconds)) s")
-                // Due times spread evenly, starting a few seconds from now.
-                try await fixtures.addDueReminders(count: due, spreadSeconds: spread)
-                let values = try await runScheduler(postgres, batchSize: 500) {
-                    while try await fixtures.queuedFirings() < due {
-                        try await Task.sleep(for: .milliseconds(250))
-                    }
-                    return try await fixtures.firingLatenessMilliseconds()
-                }
-                let summary = Summary(values)
-                print("scheduler steady: \(due) due over \(spread) s among \(stored) stored: lateness p50 \(format(summary.median, 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms")
-            }
+        try await withSeededCase(migrations: migrations) { postgres, fixtures in
+            let loadStart = ContinuousClock.now
+            try await fixtures.addStoredReminders(count: stored)
+            try await fixtures.analyzeReminders()
+            print("loaded \(stored) stored reminders in \(format((ContinuousClock.now - loadStart).seconds)) s")
+            // Due times spread evenly, starting a few seconds from now.
+            try await fixtures.addDueReminders(count: due, spreadSeconds: spread)
+            let summary = Summary(try await runScheduler(postgres, fixtures: fixtures, batchSize: 500, until: due))
+            print("scheduler steady: \(due) due over \(spread) s among \(stored) stored: lateness p50 \(format(summary.median, 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms")
         }
     }
 }
@@ -71,22 +74,13 @@ struct SchedulerBurst: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        try await BenchDatabase.with(migrationsDirectory: migrations) { database in
-            try await database.withClient { postgres in
-                let fixtures = BenchmarkFixtures(postgres: postgres)
-                try await seedCase(fixtures)
-                try await fixtures.addReminders(count: due, allDueAt: Date().addingTimeInterval(20))
-                try await fixtures.analyzeReminders()
-                let values = try await runScheduler(postgres, batchSize: batchSize, concurrency: concurrency) {
-                    while try await fixtures.queuedFirings() < due {
-                        try await Task.sleep(for: .milliseconds(250))
-                    }
-                    return try await fixtures.firingLatenessMilliseconds()
-                }
-                let summary = Summary(values)
-                let seconds = summary.percentile(100) / 1000
-                print("scheduler burst: \(values.count)/\(due) fired, \(format(Double(values.count) / seconds, 0)) fires/s, lateness p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms")
-            }
+        try await withSeededCase(migrations: migrations) { postgres, fixtures in
+            try await fixtures.addReminders(count: due, allDueAt: Date().addingTimeInterval(20))
+            try await fixtures.analyzeReminders()
+            let values = try await runScheduler(postgres, fixtures: fixtures, batchSize: batchSize, concurrency: concurrency, until: due)
+            let summary = Summary(values)
+            let seconds = summary.percentile(100) / 1000
+            print("scheduler burst: \(values.count)/\(due) fired, \(format(Double(values.count) / seconds, 0)) fires/s, lateness p50 \(format(summary.median, 1)) ms, p99 \(format(summary.percentile(99), 1)) ms, max \(format(summary.percentile(100), 1)) ms")
         }
     }
 }

@@ -3,18 +3,8 @@ import Foundation
 /// An RFC 3339 date-time as written, before a zone is applied: what a person typed for a
 /// scheduled time, which names its offset or leaves the wall-clock time to a time zone.
 public struct DateTimeFields: Sendable, Equatable {
-    /// The year, four digits.
-    public var year: Int
-    /// The month, 1…12.
-    public var month: Int
-    /// The day of the month, from 1.
-    public var day: Int
-    /// The hour, 0…23.
-    public var hour: Int
-    /// The minute, 0…59.
-    public var minute: Int
-    /// The second, 0…59.
-    public var second: Int
+    /// The date and the time of day as written, to the whole second.
+    public var civil: CivilDateTime
     /// The fraction of the second, 0…999,999,999.
     public var nanosecond: Int
     /// Seconds east of UTC the text names (`Z` is 0), or `nil` when it names none.
@@ -31,12 +21,7 @@ public struct DateTimeFields: Sendable, Equatable {
 
     /// Creates fields from their values.
     public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0, nanosecond: Int = 0, utcOffset: Int? = nil) {
-        self.year = year
-        self.month = month
-        self.day = day
-        self.hour = hour
-        self.minute = minute
-        self.second = second
+        self.civil = CivilDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         self.nanosecond = nanosecond
         self.utcOffset = utcOffset
     }
@@ -44,8 +29,8 @@ public struct DateTimeFields: Sendable, Equatable {
     /// The instant these fields name with `utcOffset` seconds east of UTC (the fields' own
     /// offset is ignored).
     public func date(utcOffset: Int) -> Date {
-        Timestamp.instant(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                          nanosecond: nanosecond, utcOffset: utcOffset)
+        Timestamp.instant(year: civil.year, month: civil.month, day: civil.day, hour: civil.hour, minute: civil.minute,
+                          second: civil.second, nanosecond: nanosecond, utcOffset: utcOffset)
     }
 
     /// The instant, when the text named its offset.
@@ -62,7 +47,7 @@ public struct DateTimeFields: Sendable, Equatable {
         var fields = DateTimeFields(year: year, month: month, day: day, hour: hour, minute: minute)
         if scanner.take(":") {
             guard let second = scanner.number(digits: 2) else { return nil }
-            fields.second = second
+            fields.civil.second = second
             if scanner.take(".") {
                 guard let nanos = scanner.nanoseconds(maximumDigits: 9) else { return nil }
                 fields.nanosecond = nanos
@@ -79,7 +64,7 @@ public struct DateTimeFields: Sendable, Equatable {
             fields.utcOffset = sign * (hours * 3600 + minutes * 60)
         }
         guard scanner.isAtEnd, (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day),
-              hour < 24, minute < 60, fields.second < 60
+              hour < 24, minute < 60, fields.civil.second < 60
         else { return nil }
         return fields
     }

@@ -9,6 +9,7 @@ struct LayerTests {
         ("C bridges", ["CRDKafka", "CLibPQ", "CCurl"]),
         ("shared formats", ["Timestamps"]),
         ("Swift wrappers", ["Kafka", "Postgres", "Curl", "AsyncSupport", "Observability"]),
+        ("contracts", ["ReminderContracts"]),
         ("domain rules", ["ReminderDomain"]),
         ("store", ["ReminderStore"]),
         ("service roles", ["OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "ReminderAdmin"]),

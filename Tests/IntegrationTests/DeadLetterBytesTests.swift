@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Postgres
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

@@ -1,6 +1,7 @@
 import Foundation
 import IntegrationSupport
 import Kafka
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

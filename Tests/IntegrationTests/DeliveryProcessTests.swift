@@ -1,5 +1,6 @@
 import Foundation
 import IntegrationSupport
+import ReminderContracts
 import ReminderDomain
 import Testing
 

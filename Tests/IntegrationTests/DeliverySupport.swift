@@ -5,6 +5,7 @@ import Kafka
 import OutboxRelay
 import Postgres
 import ReminderAdmin
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

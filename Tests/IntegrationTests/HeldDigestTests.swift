@@ -2,6 +2,7 @@ import Foundation
 import IntegrationSupport
 import Kafka
 import Postgres
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import Testing
@@ -104,9 +105,9 @@ struct EmailMessageTests {
 
     @Test("no address, or one that could inject headers, cannot be rendered")
     func badAddress() {
-        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: nil)) }
-        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: "a@b.dk\r\nBcc: x@y.dk")) }
-        #expect(throws: RenderingError.self) { try Self.render(Self.delivery(to: "not-an-address")) }
+        #expect(throws: DeliveryError.self) { try Self.render(Self.delivery(to: nil)) }
+        #expect(throws: DeliveryError.self) { try Self.render(Self.delivery(to: "a@b.dk\r\nBcc: x@y.dk")) }
+        #expect(throws: DeliveryError.self) { try Self.render(Self.delivery(to: "not-an-address")) }
     }
 
     @Test("a title with a line break stays one header line")

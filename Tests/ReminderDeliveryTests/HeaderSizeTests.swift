@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import TestRandom
@@ -141,7 +142,7 @@ struct HeaderSizeTests {
     func overlongAddresses() throws {
         #expect(!EmailMessage.isUsableAddress(String(repeating: "a", count: 250) + "@b.dk"))
         #expect(EmailMessage.isUsableAddress(String(repeating: "a", count: 240) + "@b.dk"))
-        #expect(throws: RenderingError.self) {
+        #expect(throws: DeliveryError.self) {
             try Self.render(title: "t", sender: .init(name: "Hub", address: String(repeating: "s", count: 1000) + "@example.test"))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ReminderDelivery
+import ReminderContracts
 import ReminderDomain
 import Testing
 

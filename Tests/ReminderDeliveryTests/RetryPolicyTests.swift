@@ -1,4 +1,5 @@
 import Foundation
+@testable import ReminderDelivery
 import ReminderDomain
 import Testing
 
@@ -45,12 +46,12 @@ struct RetryPolicyTests {
     @Test("Retry-After: delay-seconds and HTTP-dates; anything else is nil")
     func parseRetryAfter() {
         let now = Date(timeIntervalSince1970: 1_445_412_480) // Wed, 21 Oct 2015 07:28:00 GMT
-        #expect(RetryPolicy.parseRetryAfter("120", now: now) == 120)
-        #expect(RetryPolicy.parseRetryAfter(" 0 ", now: now) == 0)
-        #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == 30)
-        #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == 0)
-        #expect(RetryPolicy.parseRetryAfter("soon", now: now) == nil)
-        #expect(RetryPolicy.parseRetryAfter("-5", now: now) == nil)
-        #expect(RetryPolicy.parseRetryAfter("", now: now) == nil)
+        #expect(RetryAfterHeader.seconds(in: "120", now: now) == 120)
+        #expect(RetryAfterHeader.seconds(in: " 0 ", now: now) == 0)
+        #expect(RetryAfterHeader.seconds(in: "Wed, 21 Oct 2015 07:28:30 GMT", now: now) == 30)
+        #expect(RetryAfterHeader.seconds(in: "Wed, 21 Oct 2015 07:27:00 GMT", now: now) == 0)
+        #expect(RetryAfterHeader.seconds(in: "soon", now: now) == nil)
+        #expect(RetryAfterHeader.seconds(in: "-5", now: now) == nil)
+        #expect(RetryAfterHeader.seconds(in: "", now: now) == nil)
     }
 }

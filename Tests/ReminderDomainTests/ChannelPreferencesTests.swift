@@ -1,3 +1,4 @@
+import ReminderContracts
 import ReminderDomain
 import Testing
 

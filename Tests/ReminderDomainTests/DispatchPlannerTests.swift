@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 import Testing
 import Timestamps

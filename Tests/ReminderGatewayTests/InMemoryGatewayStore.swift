@@ -2,6 +2,7 @@ import Foundation
 import ReminderDomain
 import ReminderStore
 import Synchronization
+import Timestamps
 
 /// The gateway's store held in memory, with the rules of the PostgreSQL one that the gateway
 /// relies on (live and deleted reminders, the host's case rule, recipients that must exist and
@@ -29,6 +30,10 @@ final class InMemoryGatewayStore: GatewayStore {
         var preferences: [Int: NotificationPreferences] = [:]
         /// Held-back notifications, with their user.
         var held: [(userID: Int, item: HeldNotification)] = []
+        /// Each user's calendar feed token hash.
+        var calendarTokens: [Int: String] = [:]
+        /// Each reminder's calendar SEQUENCE (raised by `update`, as the database's trigger does).
+        var calendarSequences: [Int: Int] = [:]
 
         mutating func makeID() -> Int {
             defer { nextID += 1 }
@@ -78,11 +83,16 @@ final class InMemoryGatewayStore: GatewayStore {
         }
     }
 
+    /// Deactivates a user.
+    func deactivate(_ userID: Int) {
+        state.withLock { $0.users[userID] = false }
+    }
+
     /// A new case.
-    func addCase(title: String = "Case", status: String = "ny") -> Int {
+    func addCase(title: String = "Case", status: String = "ny", deadline: Date? = nil) -> Int {
         state.withLock { state in
             let id = state.makeID()
-            state.cases[id] = CaseRecord(id: id, title: title, status: status, deadline: nil)
+            state.cases[id] = CaseRecord(id: id, title: title, status: status, deadline: deadline)
             return id
         }
     }
@@ -98,11 +108,13 @@ final class InMemoryGatewayStore: GatewayStore {
     }
 
     /// A log row of `reminderID`, as a delivery worker writes it.
-    func addLog(reminderID: Int, userID: Int?, recipientEmail: String?, status: String, reason: String?, errorMessage: String?) {
+    func addLog(
+        reminderID: Int, userID: Int?, recipientEmail: String?, status: String, reason: String?, errorMessage: String?, channel: String? = "email"
+    ) {
         state.withLock { state in
             let id = state.makeID()
             state.logs.append(ExecutionLogEntry(
-                id: id, userID: userID, recipientEmail: recipientEmail, channel: "email", status: status, reason: reason,
+                id: id, userID: userID, recipientEmail: recipientEmail, channel: channel, status: status, reason: reason,
                 errorMessage: errorMessage, createdAt: state.now
             ))
             state.logReminders[id] = reminderID
@@ -185,6 +197,7 @@ final class InMemoryGatewayStore: GatewayStore {
             let draft = try change(record)
             try state.requireActive(draft.recipientUserIDs.filter { !record.draft.recipientUserIDs.contains($0) }, in: draft.recipientUserIDs)
             if draft.escalation != record.draft.escalation { try state.requireActiveEscalation(draft.escalation) }
+            if draft != record.draft { state.calendarSequences[id, default: 0] += 1 }
             record.draft = draft
             record.updatedAt = state.now
             state.reminders[id] = record
@@ -316,6 +329,102 @@ final class InMemoryGatewayStore: GatewayStore {
         state.withLock { state in
             state.preferences[userID] = preferences
             return preferences
+        }
+    }
+
+    // MARK: CalendarRepository
+
+    func calendarItems(userID: Int, limit: Int) async throws -> [CalendarFeedItem] {
+        state.withLock { state in
+            let dismissed = Set(state.inbox.filter { $0.userID == userID && $0.dismissed }.map(\.entry.reminderID))
+            let snoozed = Set(state.inbox.filter { $0.userID == userID && ($0.entry.snoozedUntil.map { $0 > state.now } ?? false) }
+                .map(\.entry.reminderID))
+            let items: [CalendarFeedItem] = state.reminders.values.sorted { $0.id < $1.id }.compactMap { record in
+                guard record.deletedAt == nil, record.draft.isActive, record.draft.recipientUserIDs.contains(userID),
+                      state.accessible(record.sagID, by: userID), !dismissed.contains(record.id), !snoozed.contains(record.id),
+                      let sag = state.cases[record.sagID] else { return nil }
+                let timing: CalendarFeedItem.Timing
+                switch record.draft.triggerType {
+                case .timeBased:
+                    guard let anchor = record.draft.scheduledAt else { return nil }
+                    timing = .scheduled(anchor: anchor, recurrence: record.draft.recurrenceType, timeZone: record.draft.timezone)
+                case .deadlineApproaching:
+                    guard let deadline = sag.deadline else { return nil }
+                    let hours: Double = switch record.draft.triggerConfig["hours_before"] {
+                    case .number(let value)?: value
+                    case .integer(let value)?: Double(value)
+                    default: 24
+                    }
+                    timing = .deadline(deadline, hoursBefore: hours)
+                case .statusChange:
+                    return nil
+                }
+                return CalendarFeedItem(
+                    reminderID: record.id, sagID: record.sagID, title: record.draft.title, message: record.draft.message,
+                    caseTitle: sag.title, priority: record.draft.priority, timing: timing,
+                    sequence: state.calendarSequences[record.id] ?? 0, updatedAt: record.updatedAt
+                )
+            }
+            return Array(items.prefix(limit))
+        }
+    }
+
+    func calendarFeedTokenHash(userID: Int) async throws -> String? {
+        state.withLock { $0.calendarTokens[userID] }
+    }
+
+    func replaceCalendarFeedToken(userID: Int, hash: String) async throws {
+        state.withLock { $0.calendarTokens[userID] = hash }
+    }
+
+    func removeCalendarFeedToken(userID: Int) async throws -> Bool {
+        state.withLock { $0.calendarTokens.removeValue(forKey: userID) != nil }
+    }
+
+    // MARK: StatisticsRepository
+
+    /// The outcome rows in `filter` that `include` accepts, newest first.
+    private func outcomeRows(_ filter: StatisticsFilter, _ include: (State, ExecutionLogEntry) -> Bool) -> [(ExecutionLogEntry, DeliveryOutcome)] {
+        state.withLock { state in
+            state.logs.compactMap { entry -> (ExecutionLogEntry, DeliveryOutcome)? in
+                guard let outcome = DeliveryOutcome(rawValue: entry.status), entry.createdAt >= filter.from, entry.createdAt < filter.to,
+                      filter.outcome.map({ $0 == outcome }) ?? true, filter.channel.map({ $0 == entry.channel }) ?? true,
+                      include(state, entry) else { return nil }
+                return (entry, outcome)
+            }.sorted { ($0.0.createdAt, $0.0.id) > ($1.0.createdAt, $1.0.id) }
+        }
+    }
+
+    private func statistics(_ rows: [(ExecutionLogEntry, DeliveryOutcome)]) -> DeliveryStatistics {
+        let day = { (date: Date) in String(Timestamp.format(date).prefix(10)) }
+        return DeliveryStatistics(
+            counts: rows.map { ($0.0.channel, $0.1, 1) }, daily: rows.map { (day($0.0.createdAt), $0.1, 1) },
+            latency: LatencySummary(milliseconds: []), acknowledgement: AcknowledgementSummary(notified: 0, secondsToAcknowledge: [])
+        )
+    }
+
+    func caseStatistics(sagID: Int, filter: StatisticsFilter) async throws -> DeliveryStatistics {
+        statistics(outcomeRows(filter) { state, entry in
+            state.logReminders[entry.id].flatMap { state.reminders[$0]?.sagID } == sagID
+        })
+    }
+
+    func userStatistics(userID: Int, filter: StatisticsFilter) async throws -> DeliveryStatistics {
+        statistics(outcomeRows(filter) { _, entry in entry.userID == userID })
+    }
+
+    func history(userID: Int, filter: StatisticsFilter, before: Int?, limit: Int) async throws -> [HistoryEntry] {
+        let rows = outcomeRows(filter) { _, entry in entry.userID == userID }
+        let start = before.flatMap { cursor in rows.firstIndex { $0.0.id == cursor }.map { $0 + 1 } } ?? 0
+        return state.withLock { state in
+            rows.dropFirst(start).prefix(limit).map { entry, outcome in
+                let reminderID = state.logReminders[entry.id]
+                return HistoryEntry(
+                    id: entry.id, reminderID: reminderID, sagID: reminderID.flatMap { state.reminders[$0]?.sagID },
+                    title: reminderID.flatMap { state.reminders[$0]?.draft.title }, eventID: nil, channel: entry.channel, outcome: outcome,
+                    reason: entry.reason, createdAt: entry.createdAt
+                )
+            }
         }
     }
 

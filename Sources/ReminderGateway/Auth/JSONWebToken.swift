@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ReminderContracts
 
 /// HS256 JSON Web Tokens as the host application issues them: the user id in `sub`, the expiry
 /// in `exp` (seconds since 1970), and `"admin"` among `roles` for a reminders administrator.
@@ -45,14 +46,13 @@ public struct JSONWebToken: Sendable {
               let payloadData = Self.base64URLDecode(parts[1]),
               let signature = Self.base64URLDecode(parts[2])
         else { throw .unauthorized("the token is not a JWT") }
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
-              header["alg"] as? String == "HS256"
+        guard let header = JSONValue.parse(headerData), header["alg"]?.stringValue == "HS256"
         else { throw .unauthorized("the token must be signed with HS256") }
         let signingInput = Data("\(parts[0]).\(parts[1])".utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else {
             throw .unauthorized("the token's signature is not valid")
         }
-        guard let payload = try? JSONSerialization.jsonObject(with: payloadData) as? [String: Any] else {
+        guard let payload = JSONValue.parse(payloadData), case .object = payload else {
             throw .unauthorized("the token's payload is not a JSON object")
         }
         guard let exp = Self.number(payload["exp"]) else { throw .unauthorized("the token has no exp claim") }
@@ -60,17 +60,17 @@ public struct JSONWebToken: Sendable {
         if let nbf = Self.number(payload["nbf"]), now.timeIntervalSince1970 + leeway < nbf {
             throw .unauthorized("the token is not valid yet")
         }
-        if let issuer, payload["iss"] as? String != issuer {
+        if let issuer, payload["iss"]?.stringValue != issuer {
             throw .unauthorized("the token's iss claim is not \(issuer)")
         }
         if let audience {
-            let audiences = (payload["aud"] as? [Any])?.compactMap { $0 as? String } ?? [(payload["aud"] as? String)].compactMap { $0 }
+            let audiences = payload["aud"]?.stringElements ?? [payload["aud"]?.stringValue].compactMap { $0 }
             guard audiences.contains(audience) else { throw .unauthorized("the token's aud claim does not name \(audience)") }
         }
         guard let userID = Self.userID(payload["sub"]) else {
             throw .unauthorized("the token's sub claim is not a user id")
         }
-        let roles = (payload["roles"] as? [Any])?.compactMap { $0 as? String } ?? []
+        let roles = payload["roles"]?.stringElements ?? []
         return Claims(userID: userID, expiresAt: Date(timeIntervalSince1970: exp), isAdmin: roles.contains("admin"))
     }
 
@@ -78,13 +78,15 @@ public struct JSONWebToken: Sendable {
     /// host application issues the real ones). Carries this verifier's issuer and audience.
     public func sign(userID: Int, expiresAt: Date, issuedAt: Date = Date(), roles: [String] = []) -> String {
         let header = Self.base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        var claims: [String: Any] = [
-            "sub": String(userID), "iat": Int(issuedAt.timeIntervalSince1970), "exp": Int(expiresAt.timeIntervalSince1970),
+        var claims: [String: JSONValue] = [
+            "sub": .string(String(userID)), "iat": .integer(Int64(issuedAt.timeIntervalSince1970)),
+            "exp": .integer(Int64(expiresAt.timeIntervalSince1970)),
         ]
-        if !roles.isEmpty { claims["roles"] = roles }
-        if let issuer { claims["iss"] = issuer }
-        if let audience { claims["aud"] = audience }
-        let payload = Self.base64URLEncode((try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data())
+        if !roles.isEmpty { claims["roles"] = .array(roles.map(JSONValue.string)) }
+        if let issuer { claims["iss"] = .string(issuer) }
+        if let audience { claims["aud"] = .string(audience) }
+        // Strings and whole numbers only: writing cannot fail.
+        let payload = Self.base64URLEncode(Data(((try? JSONValue.object(claims).jsonText()) ?? "{}").utf8))
         return signSegments(header: header, payload: payload)
     }
 
@@ -111,21 +113,19 @@ public struct JSONWebToken: Sendable {
         return Data(base64Encoded: base64)
     }
 
-    private static func number(_ value: Any?) -> Double? {
-        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
-        let double = number.doubleValue
-        return double.isFinite ? double : nil
+    private static func number(_ value: JSONValue?) -> Double? {
+        guard let double = value?.doubleValue, double.isFinite else { return nil }
+        return double
     }
 
     /// `sub` is a string by the standard; some issuers write a number. Either way a positive
     /// 32-bit integer, the type of `users.user_id`.
-    private static func userID(_ value: Any?) -> Int? {
+    private static func userID(_ value: JSONValue?) -> Int? {
         let id: Int?
-        if let text = value as? String {
+        if let text = value?.stringValue {
             id = text.allSatisfy(\.isASCII) ? Int(text) : nil
-        } else if let number = value as? NSNumber, !(value is Bool), number.doubleValue == number.doubleValue.rounded(),
-                  abs(number.doubleValue) < 1e10 {
-            id = number.intValue
+        } else if let number = value?.int64Value, abs(number) < 10_000_000_000 {
+            id = Int(number)
         } else {
             id = nil
         }

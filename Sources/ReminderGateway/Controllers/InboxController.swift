@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ReminderContracts
 import ReminderStore
 import ServiceLifecycle
 import Synchronization
@@ -126,7 +127,7 @@ struct InboxController<Inbox: InboxRepository> {
                                 throw error
                             } catch where !(error is CancellationError) && !Task.isCancelled {
                                 // A database hiccup must not end the stream; the next round retries.
-                                logger.warning("event stream could not read the inbox", metadata: ["error": "\(error)"])
+                                logger.warning("event stream could not read the inbox", metadata: [LogKey.error: "\(error)"])
                             }
                         }
                         if ContinuousClock.now - lastWrite >= configuration.heartbeatInterval {

@@ -4,7 +4,7 @@ import Observability
 import Prometheus
 import ReminderStore
 
-/// Health, readiness, the OpenAPI document, the browser script and the demo page.
+/// Health, readiness, the OpenAPI document, the browser script, the history page and the demo page.
 struct SystemController<Health: HealthProbe> {
     let health: Health
     let notifier: InboxNotifier
@@ -45,6 +45,9 @@ struct SystemController<Health: HealthProbe> {
         routes.add(.get, "/static/notifications.js") { _, _ in
             Self.file(resources.notificationsScript, contentType: "text/javascript; charset=utf-8")
         }
+        routes.add(.get, "/reminders/history") { _, _ in
+            Self.file(resources.historyPage, contentType: "text/html; charset=utf-8")
+        }
         if demoEnabled {
             routes.add(.get, "/demo") { _, _ in
                 Self.file(resources.demoPage, contentType: "text/html; charset=utf-8")
@@ -62,6 +65,8 @@ struct GatewayResources: Sendable {
     let openAPI: ByteBuffer
     let notificationsScript: ByteBuffer
     let demoPage: ByteBuffer
+    /// The signed-in user's notification history with a chart of the last 30 days.
+    let historyPage: ByteBuffer
 
     static func load() throws -> GatewayResources {
         func read(_ name: String) throws -> ByteBuffer {
@@ -75,6 +80,7 @@ struct GatewayResources: Sendable {
             }
             return ByteBuffer(bytes: data)
         }
-        return GatewayResources(openAPI: try read("openapi.json"), notificationsScript: try read("notifications.js"), demoPage: try read("demo.html"))
+        return GatewayResources(openAPI: try read("openapi.json"), notificationsScript: try read("notifications.js"), demoPage: try read("demo.html"),
+                                historyPage: try read("history.html"))
     }
 }

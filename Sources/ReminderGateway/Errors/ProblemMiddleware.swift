@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Postgres
+import ReminderContracts
 import ReminderStore
 
 /// Turns every error a route throws into `application/problem+json`, in one place: the gateway's
@@ -26,13 +27,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.map(error, logger: context.logger).problemResponse()
         } catch let error as PostgresTransactionError where error.underlying is PostgresError {
             // A failed COMMIT (or ROLLBACK): judged by the database's error.
-            context.logger.warning("transaction failed", metadata: ["error": "\(error)"])
+            context.logger.warning("transaction failed", metadata: [LogKey.error: "\(error)"])
             return Self.map(error.underlying as! PostgresError, logger: context.logger).problemResponse()
         } catch is CancellationError {
             return GatewayError(status: .serviceUnavailable, code: "shutting-down", message: "the gateway is shutting down", isRetriable: true)
                 .problemResponse()
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            context.logger.error("unexpected error", metadata: [LogKey.error: "\(error)", "path": "\(request.uri.path)"])
             return GatewayError(status: .internalServerError, code: "internal", message: "internal error").problemResponse()
         }
     }
@@ -41,13 +42,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// fault (422); an unreachable database is a 503 worth retrying; the rest is ours.
     static func map(_ error: PostgresError, logger: Logger) -> GatewayError {
         if error.code == .connection || error.code == .timeout || error.code == .poolClosed || error.isRetriable {
-            logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            logger.warning("database unavailable", metadata: [LogKey.error: "\(error)"])
             return GatewayError(status: .serviceUnavailable, code: "database-unavailable", message: "the database is not reachable", isRetriable: true)
         }
         if let state = error.sqlState, state.hasPrefix("22") || state.hasPrefix("23") {
             return GatewayError(status: .unprocessableContent, code: "validation-failed", message: "a value is out of range or conflicts with existing data", field: "body")
         }
-        logger.error("database error", metadata: ["error": "\(error)"])
+        logger.error("database error", metadata: [LogKey.error: "\(error)"])
         return GatewayError(status: .internalServerError, code: "internal", message: "internal error")
     }
 }

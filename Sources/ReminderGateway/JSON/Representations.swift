@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import Timestamps

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ReminderContracts
 import ReminderDomain
 
 /// The members of a JSON object request body, read field by field so that each error names

@@ -52,10 +52,9 @@ enum InputRules {
     /// without an offset the wall-clock time is read in `timeZone` (the reminder's zone, with
     /// the DST rules of ``WallClock``). Years 2000–9999.
     static func scheduledTime(_ text: String, timeZone: String) -> Date? {
-        guard let fields = DateTimeFields(rfc3339: text), (2000...9999).contains(fields.year) else { return nil }
+        guard let fields = DateTimeFields(rfc3339: text), (2000...9999).contains(fields.civil.year) else { return nil }
         if let instant = fields.date { return instant }
         guard let zone = WallClock(identifier: timeZone) else { return nil }
-        let reading = WallClock.Reading(year: fields.year, month: fields.month, day: fields.day, hour: fields.hour, minute: fields.minute, second: fields.second)
-        return zone.date(of: reading).addingTimeInterval(Double(fields.nanosecond) / 1_000_000_000)
+        return zone.date(of: fields.civil).addingTimeInterval(Double(fields.nanosecond) / 1_000_000_000)
     }
 }

@@ -1,4 +1,5 @@
 /// Everything the gateway reads and writes: users, reminders and their log, inboxes,
-/// preferences, the demo's cases and the database's health. ``PostgresGatewayStore`` is the
+/// preferences, calendar feeds, statistics and history, the demo's cases and the database's health. ``PostgresGatewayStore`` is the
 /// one the service runs on; tests drive the gateway on one held in memory.
-public protocol GatewayStore: UserDirectory, ReminderRepository, InboxRepository, PreferencesRepository, CaseRepository, HealthProbe {}
+public protocol GatewayStore: UserDirectory, ReminderRepository, InboxRepository, PreferencesRepository, CaseRepository, CalendarRepository,
+    StatisticsRepository, HealthProbe {}

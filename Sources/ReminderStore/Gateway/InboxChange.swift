@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 
 /// One announcement on the inbox channel (migrations 098 and 106), read.
 public enum InboxChange: Sendable, Equatable {
@@ -17,12 +18,12 @@ public enum InboxChange: Sendable, Equatable {
     /// Reads a payload of the channel: `{"user_id": U, "id": I}` for a new entry, with
     /// `"changed": true` for a changed one, `{"reminder_id": R}` for a reminder.
     public init(payload: String) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else {
+        guard let object = JSONValue.parse(payload.utf8), case .object = object else {
             self = .other
             return
         }
-        if let userID = object["user_id"] as? Int {
-            self = object["changed"] as? Bool == true ? .entryChanged(userID: userID) : .entryAdded(userID: userID)
+        if let userID = object["user_id"]?.int64Value.flatMap({ Int(exactly: $0) }) {
+            self = object["changed"] == .bool(true) ? .entryChanged(userID: userID) : .entryAdded(userID: userID)
         } else if object["reminder_id"] != nil {
             self = .reminderChanged
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import ReminderContracts
 import ReminderDomain
 
 /// The fields of a reminder a caller sets (create) or changes (PATCH).

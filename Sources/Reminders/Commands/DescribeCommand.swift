@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Observability
+import ReminderContracts
 import ReminderDelivery
 import ReminderDispatcher
 import ReminderDomain
+import ReminderGateway
 
 /// `reminders describe`: what this binary runs and reads, as JSON, so
 /// deployment files can be checked against the code rather than by eye.
@@ -15,35 +17,50 @@ struct DescribeCommand: ParsableCommand {
 
     func run() throws {
         let defaults = try Settings(environment: [:])
-        let metricsPort: [String: Any] = ["port_variable": "METRICS_PORT", "port": defaults.metricsPort]
-        var roles: [[String: Any]] = [
+        let metricsPort: JSONValue = ["port_variable": "METRICS_PORT", "port": .integer(Int64(defaults.metricsPort))]
+        // A long-running role: its members and the metrics port.
+        func service(_ members: JSONValue) -> JSONValue {
+            guard case .object(var object) = members, case .object(let port) = metricsPort else { return members }
+            object.merge(port) { $1 }
+            return .object(object)
+        }
+        var roles: [JSONValue] = [
             ["name": "migrate", "kind": "job", "arguments": ["migrate"]],
             ["name": "topics", "kind": "job", "arguments": ["topics"]],
             ["name": "demo-data", "kind": "job", "arguments": ["demo-data"]],
-            ["name": "relay", "kind": "service", "arguments": ["relay"], "produces": "every topic in TOPICS_DIR"].merging(metricsPort) { $1 },
-            ["name": "scheduler", "kind": "service", "arguments": ["scheduler"]].merging(metricsPort) { $1 },
-            [
+            service(["name": "relay", "kind": "service", "arguments": ["relay"], "produces": "every topic in TOPICS_DIR"]),
+            service(["name": "scheduler", "kind": "service", "arguments": ["scheduler"]]),
+            service([
                 "name": "dispatcher", "kind": "service", "arguments": ["dispatcher"],
-                "consumer_group": DispatcherConfiguration().groupID, "consumes": [TopicName.fired],
-            ].merging(metricsPort) { $1 },
+                "consumer_group": .string(DispatcherConfiguration().groupID), "consumes": [.string(TopicName.fired)],
+            ]),
         ]
         for channel in Channel.allCases {
-            roles.append([
-                "name": channel.rawValue, "kind": "service", "arguments": ["worker", channel.rawValue],
-                "consumer_group": DeliveryWorkerConfiguration(channel: channel).groupID, "consumes": [channel.deliveryTopic],
-            ].merging(metricsPort) { $1 })
+            roles.append(service([
+                "name": .string(channel.rawValue), "kind": "service", "arguments": ["worker", .string(channel.rawValue)],
+                "consumer_group": .string(DeliveryWorkerConfiguration(channel: channel).groupID),
+                "consumes": [.string(channel.deliveryTopic)],
+            ]))
         }
         roles.append([
             "name": "gateway", "kind": "service", "arguments": ["gateway"], "optional_flags": ["--demo"],
-            "port_variable": "GATEWAY_PORT", "port": defaults.gatewayPort,
+            "port_variable": "GATEWAY_PORT", "port": .integer(Int64(defaults.gatewayPort)),
         ])
-        let document: [String: Any] = [
-            "roles": roles,
-            "http_paths": ["liveness": HealthPaths.liveness, "readiness": HealthPaths.readiness, "metrics": HealthPaths.metrics],
-            "variables": Settings.variables().map { ["name": $0.name, "default": $0.defaultValue, "secret": $0.isSecret] as [String: Any] },
-            "metrics": MetricName.catalog.map { ["name": $0.name, "type": $0.type, "help": $0.help] },
+        let document: JSONValue = [
+            "roles": .array(roles),
+            "http_paths": [
+                "liveness": .string(HealthPaths.liveness), "readiness": .string(HealthPaths.readiness),
+                "metrics": .string(HealthPaths.metrics),
+            ],
+            "variables": .array(Settings.variables().map {
+                ["name": .string($0.name), "default": .string($0.defaultValue), "secret": .bool($0.isSecret)]
+            }),
+            "metrics": .array((MetricName.catalog + GatewayMetricCatalog.entries).map {
+                ["name": .string($0.name), "type": .string($0.type), "help": .string($0.help)]
+            }),
         ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(document), as: UTF8.self))
     }
 }

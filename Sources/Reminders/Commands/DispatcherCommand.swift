@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReminderContracts
 import ReminderDispatcher
 import ReminderDomain
 import ReminderStore

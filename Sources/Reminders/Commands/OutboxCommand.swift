@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Postgres
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import Timestamps

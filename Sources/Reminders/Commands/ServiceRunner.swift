@@ -4,6 +4,7 @@ import Logging
 import Observability
 import Postgres
 import Prometheus
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import ServiceLifecycle
@@ -51,7 +52,7 @@ struct ServiceRunner {
             // to wait for after a restart, a kill or a broker pause.
             configuration.partitionAssignment = .leases(
                 store: PostgresPartitionLeases(postgres: postgres),
-                memberID: memberID,
+                memberID: newMemberID(),
                 leaseTime: .milliseconds(settings.kafkaPartitionLeaseMilliseconds)
             )
         } else if !settings.kafkaGroupInstanceID.isEmpty {
@@ -62,10 +63,10 @@ struct ServiceRunner {
         return configuration
     }
 
-    /// This instance's name in a lease-sharing group: `KAFKA_GROUP_INSTANCE_ID` when set (a
+    /// A consumer's name in its lease-sharing group: `KAFKA_GROUP_INSTANCE_ID` when set (a
     /// restarted pod of that name takes its leases back at once), else host, process and a
-    /// random part, so two instances never share one.
-    var memberID: String {
+    /// random part drawn on each call, so two consumers never share one.
+    func newMemberID() -> String {
         if !settings.kafkaGroupInstanceID.isEmpty { return settings.kafkaGroupInstanceID }
         let random = UInt32.random(in: 0...UInt32.max)
         return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(String(random, radix: 16))"

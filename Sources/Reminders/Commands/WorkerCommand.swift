@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore

@@ -4,6 +4,7 @@ import Logging
 import OutboxRelay
 import Postgres
 import ReminderAdmin
+import ReminderContracts
 import ReminderDispatcher
 import ReminderDomain
 import ReminderScheduler

@@ -43,11 +43,6 @@ public enum MetricName {
         (schedulerFired, "counter", "Firings made by the scheduler."),
         (rateLimited, "counter", "Notifications held back by the per-recipient hourly limit."),
         (dispatched, "counter", "Channel messages emitted by the dispatcher, per channel."),
-        // Hummingbird's request metrics on the gateway, dots made underscores.
-        ("hb_requests", "counter", "Gateway requests, per route, method and status."),
-        ("hb_request_errors", "counter", "Gateway requests that failed, per route and method."),
-        ("http_server_request_duration", "histogram", "Gateway request duration in seconds, per route, method and status."),
-        ("http_server_active_requests", "gauge", "Gateway requests in progress, per method."),
     ]
 
     /// Histogram buckets for the latency metrics: from a millisecond (the

@@ -72,10 +72,4 @@ public struct Delivery: Codable, Sendable, Equatable {
         self.attempt = attempt
         self.firedAt = firedAt
     }
-
-    /// The recipient this delivery is for.
-    public var recipient: RecipientKey {
-        if let recipientUserID { return .user(recipientUserID) }
-        return .email(recipientEmail ?? toAddress ?? "")
-    }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import ReminderContracts
+import ReminderDelivery
 import ReminderDomain
 import Testing
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, for documents we keep verbatim (schemas, event payloads).
 ///
 /// Numbers: a whole number that fits in 64 bits reads as ``integer(_:)``, exactly, so ids
@@ -85,6 +87,22 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .number(let value): value
         default: nil
         }
+    }
+
+    /// The text of a string value; `nil` for anything else.
+    public var stringValue: String? {
+        if case .string(let text) = self { text } else { nil }
+    }
+
+    /// The texts of an array's string elements (others left out); `nil` when
+    /// the value is not an array.
+    public var stringElements: [String]? {
+        if case .array(let values) = self { values.compactMap(\.stringValue) } else { nil }
+    }
+
+    /// Reads JSON text; `nil` when it is not JSON.
+    public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// The member `key` of an object, or `nil`.

@@ -1,4 +1,6 @@
 import Foundation
+import ReminderContracts
+import ReminderDomain
 
 /// The JSON body posted to a Mattermost incoming webhook for one delivery.
 public struct MattermostPost: Codable, Sendable, Equatable {

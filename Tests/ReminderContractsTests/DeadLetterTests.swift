@@ -1,5 +1,5 @@
 import Foundation
-import ReminderDomain
+import ReminderContracts
 import Testing
 
 /// A dead letter can always be stored (no NUL, bounded one-line reason) and

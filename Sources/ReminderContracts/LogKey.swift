@@ -8,4 +8,8 @@ public enum LogKey {
     public static let topic = "topic"
     public static let deliveryID = "delivery_id"
     public static let reason = "reason"
+    /// The error a failed step met.
+    public static let error = "error"
+    /// How long until the next attempt.
+    public static let retryIn = "retry_in"
 }

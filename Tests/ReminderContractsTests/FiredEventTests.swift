@@ -1,5 +1,5 @@
 import Foundation
-import ReminderDomain
+import ReminderContracts
 import Testing
 import Timestamps
 

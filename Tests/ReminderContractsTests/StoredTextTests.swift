@@ -1,4 +1,4 @@
-import ReminderDomain
+import ReminderContracts
 import Testing
 
 /// Reasons are stored in PostgreSQL (no NUL) and listed one per line, tab-separated.

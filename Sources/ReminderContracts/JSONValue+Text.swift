@@ -22,16 +22,11 @@ extension JSONValue {
         case .bool(let value):
             output += (value ? "true" : "false").utf8
         case .integer(let value):
-            output += String(value).utf8
+            JSONText.appendInteger(value, to: &output)
         case .number(let value):
-            guard value.isFinite else { throw JSONTextError(description: "\(value) is not a JSON number") }
-            if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
-                output += String(Int64(value)).utf8
-            } else {
-                output += "\(value)".utf8
-            }
+            try JSONText.appendNumber(value, to: &output)
         case .string(let value):
-            Self.writeString(value, to: &output)
+            JSONText.appendString(value, to: &output)
         case .array(let values):
             output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
@@ -43,36 +38,12 @@ extension JSONValue {
             output.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &output)
+                JSONText.appendString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 try members[key]!.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// A JSON string: quotes, backslashes and control characters escaped,
-    /// everything else as UTF-8.
-    private static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x00..<0x20:
-                output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                           hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }
 

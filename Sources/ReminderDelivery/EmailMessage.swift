@@ -1,4 +1,6 @@
 import Foundation
+import ReminderContracts
+import ReminderDomain
 
 /// One reminder e-mail, rendered: a MIME `multipart/alternative` message
 /// (plain text and HTML, UTF-8, base64) with an RFC 2047 subject and a
@@ -60,9 +62,9 @@ public struct EmailMessage: Sendable, Equatable {
     /// Renders `delivery`. Fails when it has no usable address.
     public static func render(
         _ delivery: Delivery, sender: Sender, templates: Templates, publicBaseURL: String, date: Date
-    ) throws(RenderingError) -> EmailMessage {
+    ) throws(DeliveryError) -> EmailMessage {
         guard let address = delivery.toAddress?.trimmingCharacters(in: .whitespaces), isUsableAddress(address) else {
-            throw RenderingError("the delivery has no usable e-mail address (\(delivery.toAddress.map { "\"\($0)\"" } ?? "none"))")
+            throw DeliveryError(.rendering, "the delivery has no usable e-mail address (\(delivery.toAddress.map { "\"\($0)\"" } ?? "none"))")
         }
         let content = NotificationContent(delivery, publicBaseURL: publicBaseURL)
         let subject = "Påmindelse: " + singleLine(delivery.title)
@@ -87,7 +89,7 @@ public struct EmailMessage: Sendable, Equatable {
         for field in headers {
             let lines = "\(field.name): \(field.value)".components(separatedBy: "\r\n")
             guard lines.allSatisfy({ $0.utf8.count <= maximumLineOctets }) else {
-                throw RenderingError("the \(field.name) header would have a line over \(maximumLineOctets) octets")
+                throw DeliveryError(.rendering, "the \(field.name) header would have a line over \(maximumLineOctets) octets")
             }
         }
         return EmailMessage(
