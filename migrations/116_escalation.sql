@@ -7,6 +7,18 @@ ALTER TABLE sag_reminder_queue DROP CONSTRAINT sag_reminder_queue_event_type_che
 ALTER TABLE sag_reminder_queue ADD CONSTRAINT sag_reminder_queue_event_type_check
     CHECK (event_type IN ('status_change', 'deadline_approaching', 'time_based', 'snooze', 'escalation'));
 
+-- A step that never fires is logged as such, not as 'skipped': it is no
+-- notification outcome, and statistics count 'skipped' rows as outcomes.
+ALTER TABLE sag_reminder_logs DROP CONSTRAINT sag_reminder_logs_status_check;
+ALTER TABLE sag_reminder_logs ADD CONSTRAINT sag_reminder_logs_status_check
+    CHECK (status IN (
+        'fired', 'dispatched', 'sent', 'failed', 'retrying', 'rate_limited',
+        'dry_run', 'skipped', 'deferred',
+        'snoozed', 'dismissed', 'acknowledged',
+        'replayed',
+        'completed', 'rearmed', 'held', 'escalated', 'escalation_stopped'
+    ));
+
 -- One row per step of each dispatched firing of an escalating reminder,
 -- written by the dispatcher in the firing's own transaction. The scheduler
 -- claims due rows with SKIP LOCKED and settles each once: fired (with the

@@ -63,7 +63,7 @@ extension PostgresSchedulerRepository {
                 case .stop(let reason):
                     settled.append(.object(common.merging(["state": .string("stopped"), "reason": .string(reason), "fired_event_ids": .array([])]) { $1 }))
                     logRows.append(.object(common.merging([
-                        "status": .string("skipped"), "reason": .string(reason),
+                        "status": .string("escalation_stopped"), "reason": .string(reason),
                         "dedupe_key": .string("escalation:\(eventText):\(index)"),
                     ]) { $1 }))
                     outcomes.append(EscalationOutcome(eventID: eventID, step: index, reminderID: reminderID, fired: false, reason: reason))

@@ -65,7 +65,7 @@ struct EscalationTests {
 
             // The acknowledged firing's step stopped, logged with who stopped it; the boss heard nothing of it.
             let stopped = try await postgres.query(
-                "SELECT reason FROM sag_reminder_logs WHERE reminder_id = $1 AND status = 'skipped' AND user_id IS NULL", [acknowledged]
+                "SELECT reason FROM sag_reminder_logs WHERE reminder_id = $1 AND status = 'escalation_stopped'", [acknowledged]
             )
             #expect(try stopped.map { try $0.decode("reason", as: String.self) } == ["escalation step 1 stopped: acknowledged by user \(recipient)"])
             #expect(try await count(postgres, "sag_reminder_logs", where: "reminder_id = \(acknowledged) AND status = 'escalated'") == 0)

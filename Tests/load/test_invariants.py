@@ -174,6 +174,8 @@ def with_new_outcomes():
         log(E3, "fired", key=f"fired:{E3}", at=later),
         log(E3, "dispatched", user=8, reason="channels: frontend", key=f"dispatch:{E3}:user:8:-:dispatched", at=later),
         log(E3, "sent", user=8, channel="frontend", key=f"deliver:{d_escalation}:0:sent", at=later),
+        log(E1, "escalation_stopped", reason="escalation step 2 stopped: acknowledged by user 7",
+            key=f"escalation:{E1}:1", at=later),
         dict(log(None, "completed", reason="case closed", key="case-follow:completed:2:1", at=T0), reminder_id=2),
     ]
     snap["firings"].append({"event_id": E3, "reminder_id": 1, "sag_id": 3, "event_type": "escalation", "status": "sent",
@@ -196,6 +198,7 @@ def test_new_outcomes_pass_and_are_counted():
     assert result.stats["held items sent in a digest"] == 1
     assert result.stats["outcome.digest.sent"] == 1
     assert result.stats["escalated steps"] == 1
+    assert result.stats["escalation steps stopped"] == 1
     assert result.stats["completed reminders"] == 1
     assert result.stats["firings.escalation"] == 1
 
@@ -225,6 +228,12 @@ def test_step_fired_twice_or_without_its_firing_is_caught():
     snap = with_new_outcomes()
     snap["logs"].append(log(E2, "escalated", reason="escalation step 1: ...", key=f"escalation:{E2}:0"))
     assert "escalated step without its firing" in kinds(snap)
+
+
+def test_escalation_stop_without_its_reason_is_caught():
+    snap = with_new_outcomes()
+    next(x for x in snap["logs"] if x["status"] == "escalation_stopped")["reason"] = ""
+    assert "escalation stop without its reason" in kinds(snap)
 
 
 def test_escalation_firing_on_other_channels_than_the_step_is_caught():

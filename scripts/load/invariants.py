@@ -131,9 +131,8 @@ def check(snap, limit, now=None):
     # escalated, a step's stop) are kept single by their dedupe keys.
     seen = collections.Counter()
     for row in snap["logs"]:
-        if row["status"] in ("snoozed", "dismissed", "acknowledged", "replayed", "completed", "rearmed", "escalated"):
-            continue
-        if (row.get("dedupe_key") or "").startswith("escalation:"):
+        if row["status"] in ("snoozed", "dismissed", "acknowledged", "replayed", "completed", "rearmed", "escalated",
+                             "escalation_stopped"):
             continue
         seen[(row["event_id"], row["user_id"], (row["recipient_email"] or "").lower(), row["channel"], row["status"],
               row.get("attempt", 0))] += 1
@@ -375,7 +374,7 @@ def check_digests(snap, r, deliveries, final_logs, held, expected_deliveries, no
 
 def check_escalations(snap, r):
     """A fired step's `escalated` row and the firings it made come together,
-    once per step; a stopped step is a `skipped` row with its reason."""
+    once per step; a stopped step is an `escalation_stopped` row with its reason."""
     fired_steps = collections.Counter()
     per_user = collections.Counter()
     for firing in snap["firings"]:
@@ -397,7 +396,7 @@ def check_escalations(snap, r):
             logged[(row["event_id"], step)] += 1
             if (row["event_id"], step) not in fired_steps:
                 r.violate("escalated step without its firing", (row["event_id"], step))
-        else:
+        elif row["status"] == "escalation_stopped":
             r.stats["escalation steps stopped"] += 1
             if not (row.get("reason") or "").startswith(f"escalation step {step + 1} stopped: "):
                 r.violate("escalation stop without its reason", (row["event_id"], step, row.get("reason")))
