@@ -145,8 +145,19 @@ extension PostgresGatewayStore {
             draft.title, draft.message, draft.priority.rawValue, draft.triggerType.rawValue, PostgresJSON(config),
             draft.recipientUserIDs, draft.recipientEmails, draft.notifyMattermost, draft.notifyEmail, draft.notifyFrontend,
             draft.overrideUserPreferences, draft.recurrenceType.rawValue, draft.timezone, draft.scheduledAt, draft.isActive,
-            draft.escalation.isEmpty ? nil : (try? JSONEncoder().encode(draft.escalation)).map { PostgresJSON(String(decoding: $0, as: UTF8.self)) },
+            draft.escalation.isEmpty ? nil : (try? escalationJSON(draft.escalation)).map(PostgresJSON.init),
         ]
+    }
+
+    /// The steps as the `escalation` column holds them (the API's field names).
+    private static func escalationJSON(_ steps: [EscalationStep]) throws -> String {
+        try JSONValue.array(steps.map { step in
+            .object([
+                "after_minutes": .integer(Int64(step.afterMinutes)),
+                "to_user_ids": .array(step.toUserIDs.map { .integer(Int64($0)) }),
+                "channels": .array(step.channels.map { .string($0.rawValue) }),
+            ])
+        }).jsonText()
     }
 
     /// Refuses the first escalation user that is no user or a deactivated one, naming its step and place.
