@@ -192,8 +192,13 @@ struct GracefulShutdownTests {
                 }
             }
             // The dispatcher held a firing it could not record: it cannot
-            // claim a clean exit.
-            #expect(exits["dispatcher"].map { $0 != 0 } == true, "dispatcher: \(exits)")
+            // claim a clean exit, unless its partition leases lapsed first
+            // (on a loaded machine the outage can outlast the lease time):
+            // then the firing, uncommitted, belongs to the next owner.
+            let dispatcherOutput = fleet.process("dispatcher")?.outputText ?? ""
+            let fenced = dispatcherOutput.contains("leases not renewed within the lease time")
+            #expect(exits["dispatcher"].map { $0 != 0 } == true || fenced,
+                    "dispatcher: \(exits)\n\(dispatcherOutput.suffix(3000))")
         }
     }
 
