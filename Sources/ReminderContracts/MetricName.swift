@@ -27,6 +27,13 @@ public enum MetricName {
     public static let rateLimited = "reminders_rate_limited_total"
     /// Counter {channel}: channel messages the dispatcher emitted.
     public static let dispatched = "reminders_dispatched_total"
+    /// Counter {outcome}: escalation steps the scheduler settled, `fired` or `stopped` (an
+    /// original recipient acknowledged or dismissed the firing).
+    public static let escalationSteps = "reminders_escalation_steps_total"
+    /// Counter: held-back digests the scheduler sent (`REMINDERS_HELD_DIGEST`).
+    public static let heldDigests = "reminders_held_digests_total"
+    /// Counter: reminders re-armed because their case left a closing status.
+    public static let rearmed = "reminders_rearmed_total"
 
     /// Every metric with its Prometheus type and help text.
     public static let catalog: [(name: String, type: String, help: String)] = [
@@ -43,6 +50,9 @@ public enum MetricName {
         (schedulerFired, "counter", "Firings made by the scheduler."),
         (rateLimited, "counter", "Notifications held back by the per-recipient hourly limit."),
         (dispatched, "counter", "Channel messages emitted by the dispatcher, per channel."),
+        (escalationSteps, "counter", "Escalation steps settled by the scheduler, per outcome (fired, stopped)."),
+        (heldDigests, "counter", "Digests of held-back notifications sent by the scheduler."),
+        (rearmed, "counter", "Reminders re-armed because their case reopened."),
     ]
 
     /// Histogram buckets for the latency metrics: from a millisecond (the

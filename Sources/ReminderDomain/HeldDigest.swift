@@ -59,7 +59,7 @@ public struct HeldDigest: Sendable, Equatable {
 
     /// The subject line.
     public var title: String {
-        items.count == 1 ? "1 reminder held back" : "\(items.count) reminders held back"
+        items.count == 1 ? "1 påmindelse holdt tilbage" : "\(items.count) påmindelser holdt tilbage"
     }
 
     /// The highest priority among the items.
@@ -70,9 +70,9 @@ public struct HeldDigest: Sendable, Equatable {
 
     /// One line per item: its title, and its case when known.
     public var message: String {
-        var lines = ["These reminders were held back by the hourly limit:"]
+        var lines = ["Disse påmindelser blev holdt tilbage af grænsen pr. time:"]
         for item in items {
-            lines.append("- " + item.title + (item.caseTitle.map { " (case: \($0))" } ?? ""))
+            lines.append("- " + item.title + (item.caseTitle.map { " (sag: \($0))" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

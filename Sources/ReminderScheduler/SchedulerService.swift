@@ -26,6 +26,10 @@ public final class SchedulerService: Service {
     private let fired = Atomic<Int>(0)
     private let firedCounter = Counter(label: MetricName.schedulerFired)
     private let lateness = Timer(label: MetricName.schedulerLateness)
+    private let escalationsFired = Counter(label: MetricName.escalationSteps, dimensions: [("outcome", "fired")])
+    private let escalationsStopped = Counter(label: MetricName.escalationSteps, dimensions: [("outcome", "stopped")])
+    private let digestsSent = Counter(label: MetricName.heldDigests)
+    private let rearmedCounter = Counter(label: MetricName.rearmed)
 
     /// Creates a scheduler.
     public init(
@@ -139,6 +143,7 @@ public final class SchedulerService: Service {
                     "next_check_at": "\(reminder.nextCheckAt.map(Timestamp.format) ?? "none")",
                 ])
             }
+            rearmedCounter.increment(by: rearmed.count)
             if rearmed.count < configuration.batchSize { return }
         }
     }
@@ -148,6 +153,7 @@ public final class SchedulerService: Service {
         while !isStopping {
             let outcomes = try await repository.fireDueEscalations(limit: configuration.batchSize)
             for outcome in outcomes {
+                (outcome.fired ? escalationsFired : escalationsStopped).increment()
                 logger.info(outcome.fired ? "escalation step fired" : "escalation step stopped", metadata: [
                     LogKey.eventID: "\(outcome.eventID.uuidString.lowercased())",
                     LogKey.reminderID: "\(outcome.reminderID)",
@@ -169,6 +175,7 @@ public final class SchedulerService: Service {
                     "items": "\(release.items)",
                 ])
             }
+            digestsSent.increment(by: releases.count)
             if releases.count < configuration.batchSize { return }
         }
     }

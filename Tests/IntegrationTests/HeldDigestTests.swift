@@ -67,12 +67,12 @@ struct HeldDigestTests {
                         #expect(!doubled)
                         // The digest arrives as one e-mail, its user text escaped in the HTML part.
                         let arrived = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
-                            try sink.messages().contains { (try? InspectedEmail.inspect($0.raw).subject)?.hasSuffix("3 reminders held back") == true }
+                            try sink.messages().contains { (try? InspectedEmail.inspect($0.raw).subject)?.hasSuffix("3 påmindelser holdt tilbage") == true }
                         }
                         #expect(arrived)
                     }
                 }
-                let digests = try sink.messages().map { try InspectedEmail.inspect($0.raw) }.filter { $0.subject == "Påmindelse: 3 reminders held back" }
+                let digests = try sink.messages().map { try InspectedEmail.inspect($0.raw) }.filter { $0.subject == "Påmindelse: 3 påmindelser holdt tilbage" }
                 #expect(digests.count == 1)
                 if let digest = digests.first {
                     let html = digest.parts.first { $0.content_type == "text/html" }?.content ?? ""
@@ -103,7 +103,7 @@ struct HeldDigestTests {
                     [TopicName.deliverEmail]
                 )
                 #expect(digest.count == 1)
-                #expect(try digest.first?.decode("title", as: String.self) == "3 reminders held back")
+                #expect(try digest.first?.decode("title", as: String.self) == "3 påmindelser holdt tilbage")
                 #expect(try digest.first?.decode("to_address", as: String?.self)?.hasSuffix("@example.test") == true)
                 #expect(try digest.first?.decode("message", as: String.self).components(separatedBy: "- Follow up").count == 4)
                 #expect(try await count(postgres, "sag_reminder_held", where: "user_id = \(user) AND digest_event_id IS NOT NULL") == 3)

@@ -85,14 +85,14 @@ struct HeldDigestTests {
             item(5, age: 8 * 86_400),
         ], now: now)
         #expect(digest.items.map(\.reminderID) == [2, 1])
-        #expect(digest.title == "2 reminders held back")
-        #expect(digest.message == "These reminders were held back by the hourly limit:\n- R2\n- R1 (case: Server <migration>)")
+        #expect(digest.title == "2 påmindelser holdt tilbage")
+        #expect(digest.message == "Disse påmindelser blev holdt tilbage af grænsen pr. time:\n- R2\n- R1 (sag: Server <migration>)")
     }
 
     @Test("its priority is the highest of its items; one item reads in the singular; none leaves it empty")
     func priorityAndWording() {
         #expect(HeldDigest(held: [item(1, priority: .low), item(2, priority: .high)], now: now).priority == .high)
-        #expect(HeldDigest(held: [item(1)], now: now).title == "1 reminder held back")
+        #expect(HeldDigest(held: [item(1)], now: now).title == "1 påmindelse holdt tilbage")
         #expect(HeldDigest(held: [item(3, channels: [.mattermost])], now: now).items.isEmpty)
     }
 }
