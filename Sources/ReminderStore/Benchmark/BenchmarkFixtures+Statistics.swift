@@ -44,7 +44,7 @@ extension BenchmarkFixtures {
         try await postgres.query(
             """
             INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, priority, created_at, acknowledged_at)
-            SELECT 'bench-' || n, gen_random_uuid(), (SELECT min(id) FROM sag_reminders), 1 + n % $2, 1 + (n * 7919) % $3, 'Benchmark',
+            SELECT 'bench-' || n, gen_random_uuid(), (SELECT min(id) FROM sag_reminders), 1 + n % $2, 1 + (n::bigint * 7919) % $3, 'Benchmark',
                    'normal', t, CASE WHEN n % 2 = 0 THEN t + make_interval(secs => n % 600) END
               FROM generate_series(1, $1) AS n
              CROSS JOIN LATERAL (SELECT now() - make_interval(secs => ((n::bigint * 104729) % ($4::bigint * 86400))::double precision) AS t) AS at
