@@ -27,6 +27,9 @@ public enum MetricName {
     public static let rateLimited = "reminders_rate_limited_total"
     /// Counter {channel}: channel messages the dispatcher emitted.
     public static let dispatched = "reminders_dispatched_total"
+    /// Counter {reason}: webhook sends refused before connecting because the target's
+    /// URL or resolved address is not allowed (private, loopback, link-local, metadata).
+    public static let webhookTargetsRefused = "reminders_webhook_targets_refused_total"
 
     /// Every metric with its Prometheus type and help text.
     public static let catalog: [(name: String, type: String, help: String)] = [
@@ -43,6 +46,7 @@ public enum MetricName {
         (schedulerFired, "counter", "Firings made by the scheduler."),
         (rateLimited, "counter", "Notifications held back by the per-recipient hourly limit."),
         (dispatched, "counter", "Channel messages emitted by the dispatcher, per channel."),
+        (webhookTargetsRefused, "counter", "Webhook sends refused because the target URL or its resolved address is not allowed."),
     ]
 
     /// Histogram buckets for the latency metrics: from a millisecond (the
