@@ -34,9 +34,9 @@ struct DispatchWebhookTests {
             try await postgres.query(
                 """
                 INSERT INTO sag_reminder_logs (user_id, status, reason, dedupe_key, created_at)
-                SELECT $1, 'dispatched', 'earlier', 'earlier:' || $1 || ':' || n, clock_timestamp() FROM generate_series(1, 5) AS n
+                SELECT $1, 'dispatched', 'earlier', $2 || n, clock_timestamp() FROM generate_series(1, 5) AS n
                 """,
-                [user]
+                [user, "earlier:\(user):"]
             )
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
             let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")

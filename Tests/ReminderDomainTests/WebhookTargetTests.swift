@@ -83,6 +83,9 @@ struct WebhookTargetTests {
         #expect(allowed.port == 8080)
         #expect(throws: WebhookTargetError.self) { try WebhookTarget.parse("http://93.184.216.34/x", allowLoopback: true) }
         #expect(throws: WebhookTargetError.self) { try WebhookTarget.parse("http://10.0.0.1/x", allowLoopback: true) }
+        #expect(throws: WebhookTargetError.self) { try WebhookTarget.parse("http://hooks.example.test/x") }
+        let other = try WebhookTarget.parse("http://hooks.example.test/x", allowLoopback: true)
+        #expect(throws: WebhookTargetError.self) { try other.pinnedAddress(from: [[127, 0, 0, 1], [93, 184, 216, 34]], allowLoopback: true) }
         let name = try WebhookTarget.parse("http://localhost:9/x", allowLoopback: true)
         #expect(throws: WebhookTargetError.self) { try name.pinnedAddress(from: [[93, 184, 216, 34]], allowLoopback: true) }
         #expect(try name.pinnedAddress(from: [[127, 0, 0, 1]], allowLoopback: true) == [127, 0, 0, 1])

@@ -21,8 +21,8 @@ public struct WebhookTarget: Sendable, Equatable {
     /// name or password, no fragment; an IP-literal host must itself be allowed by
     /// ``NetworkAddressPolicy``. Numeric host forms other than a dotted quad (such as
     /// `2130706433` or `0x7f.1`) are refused, since resolvers read them as addresses.
-    /// `http` is accepted only for a loopback target and only when `allowLoopback`
-    /// (tests). Throws ``WebhookTargetError`` with the reason.
+    /// `http` is accepted only when `allowLoopback` (tests), and then only for a loopback
+    /// address or a name that must resolve to loopback addresses only. Throws ``WebhookTargetError`` with the reason.
     public static func parse(_ text: String, allowLoopback: Bool = false) throws(WebhookTargetError) -> WebhookTarget {
         let url = text.trimmingCharacters(in: .whitespaces)
         guard !url.isEmpty else { throw .init("must not be empty") }
@@ -65,9 +65,10 @@ public struct WebhookTarget: Sendable, Equatable {
         if let literal, let refusal = NetworkAddressPolicy.refusal(of: literal, allowLoopback: allowLoopback) {
             throw .init("points at \(refusal)")
         }
+        // Plain http only with the test allowance, and only to this machine: a literal must be
+        // loopback here; a name is held to it when it is resolved (``pinnedAddress(from:allowLoopback:)``).
         if scheme == "http" {
-            let loopback = host == "localhost" || host.hasSuffix(".localhost") || literal.map(NetworkAddressPolicy.isLoopback) == true
-            guard allowLoopback, loopback else { throw .init("must use https") }
+            guard allowLoopback, literal.map(NetworkAddressPolicy.isLoopback) ?? true else { throw .init("must use https") }
         }
         return WebhookTarget(url: url, scheme: scheme, host: host, port: port, literalAddress: literal)
     }
