@@ -38,7 +38,12 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
                     throw GatewayError.invalid("secret", "secret \(error.reason)")
                 }
             }
-            try await checkTarget(urlText)
+            let target: WebhookTarget
+            do {
+                target = try WebhookTarget.parse(urlText, allowLoopback: allowLoopback)
+            } catch let error as WebhookTargetError {
+                throw GatewayError.invalid("url", "url \(error.reason)")
+            }
             if let sagID {
                 guard try await cases.caseAccessible(sagID, by: caller.userID) else { throw GatewayError.notFound("sag_id", "no such case") }
             } else if !caller.isAdmin {
@@ -47,6 +52,8 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
                     field: "sag_id"
                 )
             }
+            // Resolved only for a caller who may subscribe: nobody else learns what a name resolves to.
+            try await checkResolution(of: target)
             guard let secrets else {
                 throw GatewayError(
                     status: .serviceUnavailable, code: "webhooks-not-configured",
@@ -85,15 +92,9 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
         }
     }
 
-    /// Refuses a URL that is not https (loopback http only when allowed), or whose host
-    /// resolves to an address inside the network; the worker checks again at each send.
-    private func checkTarget(_ text: String) async throws {
-        let target: WebhookTarget
-        do {
-            target = try WebhookTarget.parse(text, allowLoopback: allowLoopback)
-        } catch let error as WebhookTargetError {
-            throw GatewayError.invalid("url", "url \(error.reason)")
-        }
+    /// Refuses a URL whose host does not resolve, or resolves (any of its addresses) inside the
+    /// network; the worker checks again before every call and pins the address it checked.
+    private func checkResolution(of target: WebhookTarget) async throws {
         guard target.literalAddress == nil else { return }
         let resolved: [[UInt8]]
         do {

@@ -12,9 +12,3 @@ public protocol WebhookRepository: Sendable {
     /// Marks a live subscription deleted; `false` when there was none.
     func deleteWebhook(_ id: UUID) async throws -> Bool
 }
-
-/// The webhook worker's view of the subscriptions.
-public protocol WebhookTargetRepository: Sendable {
-    /// The URL and sealed secret of a live subscription; `nil` once it is deleted.
-    func webhookTarget(_ id: UUID) async throws -> WebhookCallTarget?
-}
