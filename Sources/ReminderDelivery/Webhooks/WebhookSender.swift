@@ -94,7 +94,7 @@ public struct WebhookSender: DeliverySender {
         let address: [UInt8]
         do {
             checked = try WebhookTarget.parse(target.url, allowLoopback: allowLoopback)
-            let resolved = checked.literalAddress == nil ? try await resolveChecked(checked.host) : []
+            let resolved = checked.literalAddress == nil ? try await resolve(checked.host) : []
             address = try checked.pinnedAddress(from: resolved, allowLoopback: allowLoopback)
         } catch let error as WebhookTargetError {
             refused.increment()
@@ -114,10 +114,15 @@ public struct WebhookSender: DeliverySender {
         ]
         let response: CurlHTTPResponse
         do {
-            response = try await client.post(
-                url: target.url, body: notification.body, headers: headers,
-                host: checked.host, port: checked.port, pinnedTo: NetworkAddressPolicy.format(address)
-            )
+            if checked.literalAddress != nil {
+                // An address in the URL is what libcurl connects to: nothing to resolve or pin.
+                response = try await client.post(url: target.url, body: notification.body, headers: headers)
+            } else {
+                response = try await client.post(
+                    url: target.url, body: notification.body, headers: headers,
+                    host: checked.host, port: checked.port, pinnedTo: NetworkAddressPolicy.format(address)
+                )
+            }
         } catch let error as CurlError {
             return error.isRetriable || error.code == .timeout || error.code == .transport
                 ? .transient("webhook: \(error)", retryAfter: nil)
@@ -130,7 +135,4 @@ public struct WebhookSender: DeliverySender {
         return MattermostSender.outcome(status: response.status, retryAfter: response.header("Retry-After"), body: response.body)
     }
 
-    private func resolveChecked(_ host: String) async throws -> [[UInt8]] {
-        try await resolve(host)
-    }
 }
