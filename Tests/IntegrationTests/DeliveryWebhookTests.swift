@@ -19,7 +19,7 @@ struct DeliveryWebhookTests {
         let box = try WebhookSecretBox(base64Key: key)
         let id = UUID()
         _ = try await PostgresGatewayStore(postgres: bench.postgres).createWebhook(
-            id: id, sagID: sagID ?? bench.sagID, url: url, sealedSecret: try box.seal(secret, for: id), description: nil, createdBy: bench.userID
+            id: id, sagID: sagID ?? bench.sagID, url: url, sealedSecret: try box.seal(secret, for: id), description: nil, createdBy: bench.userID, limit: 20
         )
         return id
     }

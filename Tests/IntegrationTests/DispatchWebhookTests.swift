@@ -13,7 +13,7 @@ struct DispatchWebhookTests {
         let id = UUID()
         _ = try await PostgresGatewayStore(postgres: postgres).createWebhook(
             id: id, sagID: sagID, url: "https://hooks.example.test/\(id)", sealedSecret: try box.seal(.generate(), for: id),
-            description: nil, createdBy: user
+            description: nil, createdBy: user, limit: 20
         )
         return id
     }

@@ -71,4 +71,33 @@ struct GatewayWebhookTests {
             #expect(try await PostgresWebhookTargets(postgres: gateway.postgres).webhookTarget(uuid) == nil)
         }
     }
+
+    @Test("the per-case limit holds in the database, also for subscriptions made at the same time")
+    func limitInTheDatabase() async throws {
+        try await GatewayHarness.with(configure: Self.configure) { gateway, _ in
+            let alice = try await gateway.user()
+            let sag = try await Fixtures.caseRow(gateway.postgres)
+            let store = PostgresGatewayStore(postgres: gateway.postgres)
+            let made = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let id = UUID()
+                        return try await store.createWebhook(
+                            id: id, sagID: sag, url: "https://hooks.example.test/\(id)", sealedSecret: "v1.AAAA", description: nil,
+                            createdBy: alice, limit: 5
+                        ) != nil
+                    }
+                }
+                var count = 0
+                for try await created in group where created { count += 1 }
+                return count
+            }
+            #expect(made == 5)
+            #expect(try await store.webhooks(visibleTo: alice, isAdmin: false, sagID: sag).count == 5)
+            // The global set has its own count.
+            #expect(try await store.createWebhook(
+                id: UUID(), sagID: nil, url: "https://hooks.example.test/g", sealedSecret: "v1.AAAA", description: nil, createdBy: alice, limit: 5
+            ) != nil)
+        }
+    }
 }

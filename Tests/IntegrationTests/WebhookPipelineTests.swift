@@ -29,7 +29,7 @@ struct WebhookPipelineTests {
                 for (path, sagID) in [("/case", sag as Int?), ("/global", nil), ("/other", quiet)] {
                     let id = UUID()
                     _ = try await store.createWebhook(
-                        id: id, sagID: sagID, url: sink.baseURL + path, sealedSecret: try box.seal(secret, for: id), description: nil, createdBy: user
+                        id: id, sagID: sagID, url: sink.baseURL + path, sealedSecret: try box.seal(secret, for: id), description: nil, createdBy: user, limit: 20
                     )
                 }
 

@@ -396,8 +396,11 @@ final class InMemoryGatewayStore: GatewayStore {
 // MARK: Webhook subscriptions
 
 extension InMemoryGatewayStore: WebhookRepository {
-    func createWebhook(id: UUID, sagID: Int?, url: String, sealedSecret: String, description: String?, createdBy: Int) async throws -> WebhookSubscription {
+    func createWebhook(
+        id: UUID, sagID: Int?, url: String, sealedSecret: String, description: String?, createdBy: Int, limit: Int
+    ) async throws -> WebhookSubscription? {
         state.withLock { state in
+            guard state.webhooks.values.filter({ $0.0.sagID == sagID }).count < limit else { return nil }
             let subscription = WebhookSubscription(id: id, sagID: sagID, url: url, description: description, createdBy: createdBy, createdAt: state.now)
             state.webhooks[id] = (subscription, sealedSecret)
             return subscription

@@ -153,4 +153,26 @@ struct WebhookRouterTests {
             #expect(refused.status == .serviceUnavailable)
         }
     }
+
+    @Test("at most 20 live subscriptions per case: the 21st is 409 naming sag_id; deleting one makes room")
+    func limitPerCase() async throws {
+        let store = InMemoryGatewayStore()
+        let alice = store.addUser()
+        let sag = store.addCase(), other = store.addCase()
+        try await GatewayRouterTests.withGateway(store, configure: Self.configure()) { client in
+            let token = GatewayRouterTests.token(alice)
+            var ids: [String] = []
+            for _ in 0..<20 {
+                let created = try await client.send(.post, "/api/v1/webhooks", token: token, json: ["url": "https://93.184.216.34/x", "sag_id": sag])
+                #expect(created.status == .created)
+                ids.append(created.object["id"] as? String ?? "")
+            }
+            let full = try await client.send(.post, "/api/v1/webhooks", token: token, json: ["url": "https://93.184.216.34/x", "sag_id": sag])
+            #expect(full.status == .conflict)
+            #expect(full.object["field"] as? String == "sag_id")
+            #expect(try await client.send(.post, "/api/v1/webhooks", token: token, json: ["url": "https://93.184.216.34/x", "sag_id": other]).status == .created)
+            #expect(try await client.send(.delete, "/api/v1/webhooks/\(ids[0])", token: token).status == .noContent)
+            #expect(try await client.send(.post, "/api/v1/webhooks", token: token, json: ["url": "https://93.184.216.34/x", "sag_id": sag]).status == .created)
+        }
+    }
 }

@@ -7,9 +7,11 @@ import ReminderDomain
 /// `v1,` followed by the base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` keyed
 /// with the secret's bytes.
 public enum WebhookSignature {
-    /// The header names, lower-case as the specification writes them.
+    /// The message id's header (the same on every attempt), lower-case as the specification writes it.
     public static let idHeader = "webhook-id"
+    /// The attempt's time header: Unix seconds.
     public static let timestampHeader = "webhook-timestamp"
+    /// The signatures' header: `v1,<base64>`, several separated by spaces.
     public static let signatureHeader = "webhook-signature"
 
     /// The `webhook-signature` value for one call.

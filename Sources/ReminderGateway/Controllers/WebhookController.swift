@@ -17,6 +17,10 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
     let allowLoopback: Bool
     let resolve: @Sendable (String) async throws -> [[UInt8]]
 
+    /// The most live subscriptions of one case, and of the global ones: each is one more call
+    /// per firing, so a case cannot be made to fan out without bound.
+    static var maximumPerScope: Int { 20 }
+
     /// The longest description accepted.
     static var maximumDescriptionLength: Int { 200 }
 
@@ -61,10 +65,16 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
                 )
             }
             let id = UUID()
-            let created = try await webhooks.createWebhook(
+            guard let created = try await webhooks.createWebhook(
                 id: id, sagID: sagID, url: urlText, sealedSecret: try secrets.seal(secret, for: id), description: description,
-                createdBy: caller.userID
-            )
+                createdBy: caller.userID, limit: Self.maximumPerScope
+            ) else {
+                let scope = sagID == nil ? "there are already" : "the case already has"
+                throw GatewayError(
+                    status: .conflict, code: "too-many-webhooks",
+                    message: "\(scope) \(Self.maximumPerScope) webhook subscriptions; delete one first", field: "sag_id"
+                )
+            }
             return Representations.response(Representations.webhook(created, secret: secret.text), status: .created)
         }
         routes.add(.get, "/webhooks") { request, context in

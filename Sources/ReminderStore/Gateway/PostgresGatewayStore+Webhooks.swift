@@ -5,18 +5,25 @@ extension PostgresGatewayStore {
     private static let webhookColumns = "id, sag_id, url, description, created_by, created_at"
 
     public func createWebhook(
-        id: UUID, sagID: Int?, url: String, sealedSecret: String, description: String?, createdBy: Int
-    ) async throws -> WebhookSubscription {
-        let rows = try await postgres.query(
-            """
-            INSERT INTO reminder_webhook_subscriptions (id, sag_id, url, secret_sealed, description, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            RETURNING id, sag_id, url, description, created_by, created_at
-            """,
-            [id, sagID, url, sealedSecret, description, createdBy]
-        )
-        guard let row = rows.first else { throw StoreError(.unexpectedData, "the new webhook subscription was not returned") }
-        return try Self.webhook(from: row)
+        id: UUID, sagID: Int?, url: String, sealedSecret: String, description: String?, createdBy: Int, limit: Int
+    ) async throws -> WebhookSubscription? {
+        try await postgres.inTransaction { connection in
+            // One subscriber at a time per case (or for the global ones), so the count holds.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["reminder-webhooks:" + (sagID.map(String.init) ?? "global")]
+            )
+            let rows = try await connection.query(
+                """
+                INSERT INTO reminder_webhook_subscriptions (id, sag_id, url, secret_sealed, description, created_by)
+                SELECT $1, $2, $3, $4, $5, $6
+                 WHERE (SELECT count(*) FROM reminder_webhook_subscriptions
+                         WHERE deleted_at IS NULL AND sag_id IS NOT DISTINCT FROM $2) < $7
+                RETURNING id, sag_id, url, description, created_by, created_at
+                """,
+                [id, sagID, url, sealedSecret, description, createdBy, limit]
+            )
+            return try rows.first.map(Self.webhook(from:))
+        }
     }
 
     public func webhooks(visibleTo userID: Int, isAdmin: Bool, sagID: Int?) async throws -> [WebhookSubscription] {
