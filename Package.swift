@@ -91,7 +91,11 @@ let package = Package(
         .target(name: "ReminderDomain", dependencies: ["ReminderContracts", "Timestamps"]),
         .target(
             name: "ReminderStore",
-            dependencies: ["ReminderContracts", "ReminderDomain", "Timestamps", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "ReminderContracts", "ReminderDomain", "Timestamps", "Postgres", "Kafka", .product(name: "Logging", package: "swift-log"),
+                // Webhook secrets are sealed (AES-GCM) at rest.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         // MARK: Service roles
@@ -126,6 +130,8 @@ let package = Package(
             name: "ReminderDelivery",
             dependencies: [
                 "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Kafka", "Postgres", "Curl",
+                // Webhook signatures (HMAC-SHA256).
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +141,7 @@ let package = Package(
         .target(
             name: "ReminderGateway",
             dependencies: [
-                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres",
+                "Observability", "AsyncSupport", "ReminderContracts", "ReminderDomain", "Timestamps", "ReminderStore", "Postgres", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -227,7 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReminderDeliveryTests",
-            dependencies: ["ReminderDelivery", "ReminderContracts", "ReminderDomain", "TestRandom"]
+            dependencies: ["ReminderDelivery", "ReminderContracts", "ReminderDomain", "ReminderStore", "TestRandom"]
         ),
         .testTarget(
             name: "ReminderGatewayTests",

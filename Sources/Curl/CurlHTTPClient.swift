@@ -20,6 +20,18 @@ public final class CurlHTTPClient: Sendable {
         try await perform(CurlHTTPRequest(method: .post, url: url, headers: headers, body: body))
     }
 
+    /// POSTs `body` to `url`, connecting to `address` (IPv4 dotted or IPv6 text, no
+    /// brackets) instead of what DNS answers for the URL's host: the address checked
+    /// beforehand is the one used, so DNS rebinding between check and connection
+    /// cannot redirect the request. TLS still verifies the URL's host name.
+    /// - Throws: `CurlError` on transport failures and time-outs, `CancellationError` if the task is cancelled.
+    public func post(url: String, body: [UInt8], headers: [CurlHeader], host: String, port: Int, pinnedTo address: String) async throws -> CurlHTTPResponse {
+        let entryAddress = address.contains(":") ? "[\(address)]" : address
+        var request = CurlHTTPRequest(method: .post, url: url, headers: headers, body: body)
+        request.resolve = ["\(host):\(port):\(entryAddress)"]
+        return try await perform(request)
+    }
+
     /// POSTs a JSON document with `Content-Type: application/json`; returns any HTTP status.
     /// - Throws: `CurlError` on transport failures and time-outs.
     public func postJSON(url: String, json: [UInt8]) async throws -> CurlHTTPResponse {

@@ -1,6 +1,7 @@
-/// A way a notification reaches a person.
+/// A way a notification leaves the pipeline: to a person (e-mail, Mattermost, the
+/// in-app inbox) or to a system that subscribed to a case's firings (a signed webhook).
 public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
-    case email, mattermost, frontend
+    case email, mattermost, frontend, webhook
 
     /// The channel's delivery topic.
     public var deliveryTopic: String {
@@ -8,11 +9,21 @@ public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
         case .email: TopicName.deliverEmail
         case .mattermost: TopicName.deliverMattermost
         case .frontend: TopicName.deliverFrontend
+        case .webhook: TopicName.deliverWebhook
         }
     }
 
-    /// E-mail and Mattermost wait out quiet hours; the in-app inbox does not.
-    public var respectsQuietHours: Bool { self != .frontend }
+    /// The channels that reach a person, chosen by preferences and reminder flags;
+    /// the webhook channel reaches subscriptions instead.
+    public static let personal: [Channel] = [.email, .mattermost, .frontend]
+
+    /// Whether the channel reaches a person (so preferences, quiet hours and the
+    /// per-person rate limit apply).
+    public var isPersonal: Bool { self != .webhook }
+
+    /// E-mail and Mattermost wait out quiet hours; the in-app inbox and
+    /// webhooks (systems, not people) do not.
+    public var respectsQuietHours: Bool { self == .email || self == .mattermost }
 
     public static func < (lhs: Channel, rhs: Channel) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

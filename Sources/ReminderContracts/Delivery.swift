@@ -28,6 +28,9 @@ public struct Delivery: Codable, Sendable, Equatable {
     /// When the reminder fired (its case changed status or it fell due); the
     /// start of the delivery latency. Absent in messages of older versions.
     public var firedAt: Date?
+    /// The webhook subscription a `webhook` delivery goes to (its id); `nil` on
+    /// the other channels. The URL and secret stay in the database.
+    public var webhookSubscriptionID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -45,6 +48,7 @@ public struct Delivery: Codable, Sendable, Equatable {
         case notBefore = "not_before"
         case attempt
         case firedAt = "fired_at"
+        case webhookSubscriptionID = "webhook_subscription_id"
     }
 
     /// Creates a delivery.
@@ -52,7 +56,7 @@ public struct Delivery: Codable, Sendable, Equatable {
         eventID: UUID, deliveryID: String, firedEventID: UUID, reminderID: Int, sagID: Int, caseTitle: String?,
         channel: Channel, recipientUserID: Int?, recipientEmail: String?, toAddress: String?,
         mattermostUsername: String?, title: String, message: String?, priority: Priority,
-        notBefore: Date?, attempt: Int = 0, firedAt: Date? = nil
+        notBefore: Date?, attempt: Int = 0, firedAt: Date? = nil, webhookSubscriptionID: UUID? = nil
     ) {
         self.eventID = eventID
         self.deliveryID = deliveryID
@@ -71,5 +75,6 @@ public struct Delivery: Codable, Sendable, Equatable {
         self.notBefore = notBefore
         self.attempt = attempt
         self.firedAt = firedAt
+        self.webhookSubscriptionID = webhookSubscriptionID
     }
 }

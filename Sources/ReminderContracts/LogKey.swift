@@ -12,4 +12,8 @@ public enum LogKey {
     public static let error = "error"
     /// How long until the next attempt.
     public static let retryIn = "retry_in"
+    /// A webhook subscription's id (never its URL's secret parts or its signing secret).
+    public static let webhookSubscriptionID = "webhook_subscription_id"
+    /// The Standard Webhooks message id (`webhook-id`) of a webhook delivery.
+    public static let webhookID = "webhook_id"
 }

@@ -34,6 +34,9 @@ public enum MetricName {
     public static let heldDigests = "reminders_held_digests_total"
     /// Counter: reminders re-armed because their case left a closing status.
     public static let rearmed = "reminders_rearmed_total"
+    /// Counter {reason}: webhook sends refused before connecting because the target's
+    /// URL or resolved address is not allowed (private, loopback, link-local, metadata).
+    public static let webhookTargetsRefused = "reminders_webhook_targets_refused_total"
 
     /// Every metric with its Prometheus type and help text.
     public static let catalog: [(name: String, type: String, help: String)] = [
@@ -53,6 +56,7 @@ public enum MetricName {
         (escalationSteps, "counter", "Escalation steps settled by the scheduler, per outcome (fired, stopped)."),
         (heldDigests, "counter", "Digests of held-back notifications sent by the scheduler."),
         (rearmed, "counter", "Reminders re-armed because their case reopened."),
+        (webhookTargetsRefused, "counter", "Webhook sends refused because the target URL or its resolved address is not allowed."),
     ]
 
     /// Histogram buckets for the latency metrics: from a millisecond (the

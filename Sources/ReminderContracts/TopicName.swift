@@ -8,6 +8,8 @@ public enum TopicName {
     public static let deliverMattermost = "reminders.deliver.mattermost"
     /// One in-app notification for one recipient.
     public static let deliverFrontend = "reminders.deliver.frontend"
+    /// One signed webhook call for one subscription.
+    public static let deliverWebhook = "reminders.deliver.webhook"
 
     /// The dead-letter topic that parks what `topic` could not process.
     public static func deadLetter(of topic: String) -> String { topic + ".dlq" }

@@ -237,11 +237,16 @@ public final class DeliveryWorker: Service {
     }
 
     private func metadata(of delivery: Delivery) -> Logger.Metadata {
-        [
+        var metadata: Logger.Metadata = [
             LogKey.deliveryID: "\(delivery.deliveryID)", LogKey.eventID: "\(delivery.eventID.uuidString.lowercased())",
             LogKey.reminderID: "\(delivery.reminderID)", LogKey.recipient: "\(delivery.recipient)",
             LogKey.channel: "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempt)",
         ]
+        if let subscription = delivery.webhookSubscriptionID {
+            metadata[LogKey.recipient] = "webhook:\(subscription.uuidString.lowercased())"
+            metadata[LogKey.webhookSubscriptionID] = "\(subscription.uuidString.lowercased())"
+        }
+        return metadata
     }
 
     /// Logs a recorded outcome and counts it.
@@ -283,7 +288,7 @@ public final class DeliveryWorker: Service {
         return DeadLetter(
             eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
-            value: try? MessageCoding.encode(delivery), key: Array(delivery.recipient.messageKey.utf8)
+            value: try? MessageCoding.encode(delivery), key: Array(delivery.messageKey.utf8)
         )
     }
 

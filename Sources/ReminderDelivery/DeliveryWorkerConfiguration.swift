@@ -6,7 +6,7 @@ public struct DeliveryWorkerConfiguration: Sendable {
     /// The channel it delivers.
     public var channel: Channel
     /// The channel's switch (`REMINDERS_EMAIL_ENABLED`,
-    /// `REMINDERS_MATTERMOST_ENABLED`): when off, messages are logged
+    /// `REMINDERS_MATTERMOST_ENABLED`, `REMINDERS_WEBHOOK_ENABLED`): when off, messages are logged
     /// `skipped`. The in-app inbox has no switch. Default true.
     public var enabled = true
     /// `REMINDERS_DRY_RUN`: render and log, send nothing. The in-app inbox is
@@ -43,6 +43,7 @@ public struct DeliveryWorkerConfiguration: Sendable {
         case .email: "e-mail channel disabled (REMINDERS_EMAIL_ENABLED=false)"
         case .mattermost: "Mattermost channel disabled (REMINDERS_MATTERMOST_ENABLED=false)"
         case .frontend: "in-app channel disabled"
+        case .webhook: "webhook channel disabled (REMINDERS_WEBHOOK_ENABLED=false)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ReminderContracts
 import ReminderDomain
 
@@ -5,7 +6,7 @@ import ReminderDomain
 public struct RenderedNotification: Sendable {
     /// What is (or would be) sent, for the log (the dry run's record).
     public var document: JSONValue
-    /// The e-mail's Message-ID, when it is an e-mail.
+    /// The e-mail's Message-ID, or a webhook call's `webhook-id`.
     public var messageID: String?
     /// Short facts for the log line (recipient, subject).
     public var summary: [String: String]
@@ -15,6 +16,8 @@ public struct RenderedNotification: Sendable {
     public var envelopeFrom: String?
     /// The envelope recipients of an e-mail.
     public var recipients: [String]
+    /// The subscription a webhook call goes to.
+    public var webhookSubscriptionID: UUID?
 
     /// Creates a rendered notification.
     public init(

@@ -13,12 +13,14 @@ public struct ChannelFlags<Value: Sendable & Equatable>: Sendable, Equatable {
         self.frontend = frontend
     }
 
-    /// The value for `channel`.
-    public subscript(channel: Channel) -> Value {
+    /// The value for `channel`; `nil` for the webhook channel, which has no
+    /// per-person flag (subscriptions choose it).
+    public subscript(channel: Channel) -> Value? {
         switch channel {
         case .email: email
         case .mattermost: mattermost
         case .frontend: frontend
+        case .webhook: nil
         }
     }
 }
@@ -38,9 +40,9 @@ public enum ChannelPreferences {
         reminder: ChannelFlags<Bool?>,
         overrideUserPreferences: Bool
     ) -> Set<Channel> {
-        Set(Channel.allCases.filter { channel in
-            let userWants = user[channel]
-            guard let flag = reminder[channel] else { return userWants }
+        Set(Channel.personal.filter { channel in
+            guard let userWants = user[channel] else { return false }
+            guard let flag = reminder[channel] ?? nil else { return userWants }
             return overrideUserPreferences ? flag : (flag && userWants)
         })
     }

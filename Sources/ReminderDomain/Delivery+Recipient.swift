@@ -7,3 +7,14 @@ extension Delivery {
         return .email(recipientEmail ?? toAddress ?? "")
     }
 }
+
+extension Delivery {
+    /// The Kafka message key of this delivery: the recipient's, or for a webhook
+    /// `webhook:<subscription id>`, so one consumer owns a subscription's calls at a time.
+    public var messageKey: String {
+        if channel == .webhook, let subscription = webhookSubscriptionID {
+            return "webhook:" + subscription.uuidString.lowercased()
+        }
+        return recipient.messageKey
+    }
+}

@@ -44,6 +44,10 @@ public func buildRouter(
     ).register(on: api)
     InteractionController(inbox: store, pendingCache: notifier.pendingCache).register(on: api)
     StatisticsController(store: store).register(on: api)
+    WebhookController(
+        webhooks: store, cases: store, secrets: configuration.webhookSecrets, allowLoopback: configuration.webhookAllowLoopback,
+        resolve: configuration.webhookResolver
+    ).register(on: api)
     let inbox = InboxController(inbox: store, notifier: notifier, configuration: configuration)
     inbox.registerPending(on: api)
     inbox.registerHeld(on: api)

@@ -1,3 +1,5 @@
+import Curl
+import ReminderStore
 /// How the gateway runs.
 public struct GatewayConfiguration: Sendable {
     /// Address to bind.
@@ -34,6 +36,15 @@ public struct GatewayConfiguration: Sendable {
     /// Serve the demo page and the stand-in case endpoints (`GET`/`PATCH /api/v1/sag/{sag_id}`)
     /// that the host application provides in production.
     public var demoEnabled: Bool = false
+    /// Seals the secrets of new webhook subscriptions (`REMINDERS_WEBHOOK_SECRET_KEY`).
+    /// Without it, `POST /api/v1/webhooks` answers 503. Default none.
+    public var webhookSecrets: WebhookSecretBox?
+    /// Lets webhook subscriptions point at this machine, over plain http too
+    /// (`REMINDERS_WEBHOOK_ALLOW_LOOPBACK`; for tests only). Default false.
+    public var webhookAllowLoopback: Bool = false
+    /// Resolves a webhook URL's host when a subscription is created, so a URL whose
+    /// name points inside the network is refused at once. Default: the system resolver.
+    public var webhookResolver: @Sendable (String) async throws -> [[UInt8]] = HostResolver.addresses(of:)
 
     /// A configuration with the secret and defaults for the rest.
     public init(jwtSecret: String) {

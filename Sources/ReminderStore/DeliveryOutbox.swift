@@ -22,7 +22,7 @@ public enum DeliveryOutbox {
         OutboxRow(
             eventID: delivery.eventID,
             topic: delivery.channel.deliveryTopic,
-            key: delivery.recipient.messageKey,
+            key: delivery.messageKey,
             payload: String(decoding: try MessageCoding.encode(delivery), as: UTF8.self),
             headers: [MessageHeader.deliveryID: delivery.deliveryID],
             availableAt: availableAt ?? delivery.notBefore

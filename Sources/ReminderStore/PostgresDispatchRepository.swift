@@ -62,11 +62,16 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 of: Array(candidates), since: now.addingTimeInterval(-planner.rateLimit.window), on: connection
             )
 
+            let webhooks = try await webhookSubscriptions(of: Set(toPlan.map { $0.1.sagID }), on: connection)
             var planned: [(FiredEvent, ReminderSnapshot, DispatchPlan)] = []
             for (event, reminder) in toPlan {
-                let plan = planner.plan(
+                var plan = planner.plan(
                     event: event, reminder: reminder, users: profiles[reminder.id] ?? [],
                     recentDispatches: recent, now: now
+                )
+                planner.addWebhooks(
+                    to: &plan, event: event, reminder: reminder,
+                    subscriptions: (webhooks[nil] ?? []) + (webhooks[reminder.sagID] ?? [])
                 )
                 // Later firings of this batch see this one's notifications.
                 for entry in plan.logEntries where entry.status == .dispatched {
@@ -152,6 +157,24 @@ public struct PostgresDispatchRepository: DispatchRepository {
             """,
             [PostgresJSON(try JSONValue.array(firings).jsonText())]
         )
+    }
+
+    /// The live webhook subscriptions of `cases` and the global ones (under `nil`).
+    /// Read in the dispatch's transaction: a subscription deleted before the firing
+    /// is dispatched gets nothing.
+    private func webhookSubscriptions(of cases: Set<Int>, on connection: PostgresConnection) async throws -> [Int?: [UUID]] {
+        let rows = try await connection.query(
+            """
+            SELECT id, sag_id FROM reminder_webhook_subscriptions
+             WHERE deleted_at IS NULL AND (sag_id IS NULL OR sag_id = ANY($1))
+            """,
+            [Array(cases)]
+        )
+        var subscriptions: [Int?: [UUID]] = [:]
+        for row in rows {
+            subscriptions[try row.decode("sag_id", as: Int?.self), default: []].append(try row.decode("id", as: UUID.self))
+        }
+        return subscriptions
     }
 
     /// Writes each firing's `fired` row under its unique key; returns the

@@ -1,5 +1,6 @@
 import Foundation
 import ReminderDomain
+import ReminderStore
 import Synchronization
 
 /// Every environment variable the binary reads, with its default, in one
@@ -9,6 +10,7 @@ struct Settings: Sendable {
     var remindersEnabled = false
     var emailEnabled = false
     var mattermostEnabled = false
+    var webhookEnabled = false
     var dryRun = true
     // Scheduler and dispatcher.
     var checkIntervalMinutes = 5
@@ -27,6 +29,9 @@ struct Settings: Sendable {
     // Mattermost and links.
     var mattermostWebhookURL = ""
     var publicBaseURL = "http://localhost:8000"
+    // Webhooks.
+    var webhookSecretKey = ""
+    var webhookAllowLoopback = false
     var deliveryMaxAttempts = 8
     var deliveryBatchSize = 200
     var deliveryBatchesInFlight = 2
@@ -78,6 +83,7 @@ struct Settings: Sendable {
         remindersEnabled = try reader.bool("REMINDERS_ENABLED", default: remindersEnabled)
         emailEnabled = try reader.bool("REMINDERS_EMAIL_ENABLED", default: emailEnabled)
         mattermostEnabled = try reader.bool("REMINDERS_MATTERMOST_ENABLED", default: mattermostEnabled)
+        webhookEnabled = try reader.bool("REMINDERS_WEBHOOK_ENABLED", default: webhookEnabled)
         dryRun = try reader.bool("REMINDERS_DRY_RUN", default: dryRun)
         checkIntervalMinutes = try reader.int("REMINDERS_CHECK_INTERVAL_MINUTES", default: checkIntervalMinutes, range: 1...1440)
         maxPerUserPerHour = try reader.int("REMINDERS_MAX_PER_USER_PER_HOUR", default: maxPerUserPerHour, range: 1...10_000)
@@ -97,6 +103,8 @@ struct Settings: Sendable {
         smtpFromName = reader.string("EMAIL_SMTP_FROM_NAME", default: smtpFromName)
         mattermostWebhookURL = reader.string("MATTERMOST_WEBHOOK_URL", default: mattermostWebhookURL)
         publicBaseURL = reader.string("PUBLIC_BASE_URL", default: publicBaseURL)
+        webhookSecretKey = reader.string("REMINDERS_WEBHOOK_SECRET_KEY", default: webhookSecretKey)
+        webhookAllowLoopback = try reader.bool("REMINDERS_WEBHOOK_ALLOW_LOOPBACK", default: webhookAllowLoopback)
         deliveryMaxAttempts = try reader.int("DELIVERY_MAX_ATTEMPTS", default: deliveryMaxAttempts, range: 1...100)
         deliveryBatchSize = try reader.int("DELIVERY_BATCH_SIZE", default: deliveryBatchSize, range: 1...10_000)
         deliveryBatchesInFlight = try reader.int("DELIVERY_BATCHES_IN_FLIGHT", default: deliveryBatchesInFlight, range: 1...16)
@@ -156,7 +164,9 @@ struct Settings: Sendable {
         return reader.reads.withLock { $0 }
     }
 
-    static let secretVariables: Set<String> = ["DATABASE_URL", "EMAIL_SMTP_PASSWORD", "JWT_SECRET", "MATTERMOST_WEBHOOK_URL"]
+    static let secretVariables: Set<String> = [
+        "DATABASE_URL", "EMAIL_SMTP_PASSWORD", "JWT_SECRET", "MATTERMOST_WEBHOOK_URL", "REMINDERS_WEBHOOK_SECRET_KEY",
+    ]
 
     /// `DATABASE_URL`, which every role needs.
     func requireDatabaseURL() throws -> String {
@@ -167,6 +177,16 @@ struct Settings: Sendable {
             throw SettingsError("DATABASE_URL must start with postgresql:// or postgres://")
         }
         return databaseURL
+    }
+
+    /// The webhook secrets' key (`REMINDERS_WEBHOOK_SECRET_KEY`), or `nil` when unset.
+    func webhookSecretBox() throws -> WebhookSecretBox? {
+        guard !webhookSecretKey.isEmpty else { return nil }
+        do {
+            return try WebhookSecretBox(base64Key: webhookSecretKey)
+        } catch {
+            throw SettingsError("\(error)")
+        }
     }
 
     private final class Reader: Sendable {

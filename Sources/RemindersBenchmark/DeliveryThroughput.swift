@@ -234,6 +234,8 @@ struct DeliveryTarget: Sendable {
             return DeliveryTarget(process: process, port: port, sender: sender, folder: folder)
         case .frontend:
             throw BenchSetupError("the in-app channel sends nothing over the network")
+        case .webhook:
+            throw BenchSetupError("the webhook channel is not benchmarked here (its targets come from the database)")
         }
     }
 

@@ -21,6 +21,8 @@ public struct RecordedRequest: Decodable, Sendable {
     public var connection: Int
     /// When the sink received it (seconds since 1970).
     public var received_at: Double?
+    /// The sink's own check of a Standard Webhooks signature, once a secret is set.
+    public var webhook_signature: WebhookSignatureCheck?
 
     /// The first header named `name` (case-insensitive).
     public func header(_ name: String) -> String? {
@@ -31,6 +33,14 @@ public struct RecordedRequest: Decodable, Sendable {
     public var bodyBytes: [UInt8] {
         Data(base64Encoded: body_base64).map { [UInt8]($0) } ?? []
     }
+}
+
+/// How `http_sink.py` judged a request's Standard Webhooks signature.
+public struct WebhookSignatureCheck: Decodable, Sendable {
+    /// The `standardwebhooks` package's verdict; `nil` when it is not installed.
+    public var standardwebhooks: Bool?
+    /// The verdict of a few lines of Python `hmac`.
+    public var hmac: Bool
 }
 
 /// Client-side view of a running `http_sink.py`. Its control endpoints are
@@ -52,6 +62,12 @@ public struct HTTPSink: Sendable {
     public func setScript(_ json: String) async throws {
         let (status, _) = try await control(method: "POST", path: "/_control/script", body: Data(json.utf8))
         guard status == 204 else { throw SinkError(message: "setting the script failed: \(status)") }
+    }
+
+    /// From now on, checks each request's Standard Webhooks signature with `secret` (`whsec_…`).
+    public func checkWebhookSignatures(secret: String) async throws {
+        let (status, _) = try await control(method: "POST", path: "/_control/webhook_secret", body: Data(secret.utf8))
+        guard status == 204 else { throw SinkError(message: "setting the webhook secret failed: \(status)") }
     }
 
     /// Every request recorded so far, oldest first.

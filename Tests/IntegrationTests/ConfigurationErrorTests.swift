@@ -37,6 +37,15 @@ struct ConfigurationErrorTests {
             environment: ["JWT_SECRET": "dev-only-jwt-secret-NOT-FOR-PRODUCTION"], mentions: "placeholder"
         ),
         Case(
+            description: "webhooks sent without the key that opens their secrets", arguments: ["worker", "webhook"],
+            environment: ["REMINDERS_WEBHOOK_ENABLED": "true", "REMINDERS_DRY_RUN": "false"], mentions: "REMINDERS_WEBHOOK_SECRET_KEY"
+        ),
+        Case(
+            description: "a webhook key that is not 32 bytes of base64 (and is not echoed)", arguments: ["gateway"],
+            environment: ["REMINDERS_WEBHOOK_SECRET_KEY": "sekret-pw", "JWT_SECRET": String(repeating: "k", count: 40) + "-configuration-test"],
+            mentions: "REMINDERS_WEBHOOK_SECRET_KEY"
+        ),
+        Case(
             description: "replication factor of zero", arguments: ["topics"],
             environment: ["KAFKA_TOPIC_REPLICATION_FACTOR": "0"], mentions: "KAFKA_TOPIC_REPLICATION_FACTOR"
         ),

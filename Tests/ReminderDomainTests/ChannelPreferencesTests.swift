@@ -31,7 +31,7 @@ struct ChannelPreferencesTests {
         Row(user: false, flag: false, override: true, expected: false),
     ]
 
-    @Test("each row of the truth table, on each channel", arguments: table, Channel.allCases)
+    @Test("each row of the truth table, on each personal channel", arguments: table, Channel.personal)
     func truthTable(row: Row, channel: Channel) {
         var user = ChannelFlags(email: !row.user, mattermost: !row.user, frontend: !row.user)
         var reminder = ChannelFlags<Bool?>(email: nil, mattermost: nil, frontend: nil)
@@ -39,13 +39,16 @@ struct ChannelPreferencesTests {
         case .email: user.email = row.user; reminder.email = row.flag
         case .mattermost: user.mattermost = row.user; reminder.mattermost = row.flag
         case .frontend: user.frontend = row.user; reminder.frontend = row.flag
+        case .webhook: Issue.record("webhooks have no per-person flag")
         }
         let channels = ChannelPreferences.channels(user: user, reminder: reminder, overrideUserPreferences: row.override)
         #expect(channels.contains(channel) == row.expected)
         // The other channels inherit the (opposite) user default untouched.
-        for other in Channel.allCases where other != channel {
+        for other in Channel.personal where other != channel {
             #expect(channels.contains(other) == !row.user)
         }
+        // Preferences never choose the webhook channel: subscriptions do.
+        #expect(!channels.contains(.webhook))
     }
 
     @Test("a user without preferences gets Mattermost and the inbox, not e-mail")

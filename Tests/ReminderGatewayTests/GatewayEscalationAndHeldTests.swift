@@ -51,6 +51,7 @@ struct GatewayEscalationAndHeldTests {
         ("zero minutes", "escalation[0].after_minutes", 2),
         ("no users", "escalation[0].to_user_ids", 3),
         ("unknown channel", "escalation[0].channels[0]", 4),
+        ("webhook is no person's channel", "escalation[0].channels[1]", 10),
         ("unknown field", "escalation[0].to", 5),
         ("unknown user", "escalation[0].to_user_ids[1]", 7),
         ("deactivated user", "escalation[1].to_user_ids[0]", 8),
@@ -86,6 +87,7 @@ struct GatewayEscalationAndHeldTests {
         case 5: [["after_minutes": 10, "to": [alice], "to_user_ids": [alice], "channels": ["email"]]]
         case 7: [step(10, [alice, 999_999])]
         case 8: [step(10), step(20, [gone])]
+        case 10: [step(10, [alice], ["email", "webhook"])]
         default: ["soon"]
         }
     }

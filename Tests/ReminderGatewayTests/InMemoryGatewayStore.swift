@@ -34,6 +34,8 @@ final class InMemoryGatewayStore: GatewayStore {
         var calendarTokens: [Int: String] = [:]
         /// Each reminder's calendar SEQUENCE (raised by `update`, as the database's trigger does).
         var calendarSequences: [Int: Int] = [:]
+        /// Live webhook subscriptions with their sealed secrets.
+        var webhooks: [UUID: (WebhookSubscription, String)] = [:]
 
         mutating func makeID() -> Int {
             defer { nextID += 1 }
@@ -431,4 +433,42 @@ final class InMemoryGatewayStore: GatewayStore {
     // MARK: HealthProbe
 
     func checkDatabase() async throws {}
+}
+
+// MARK: Webhook subscriptions
+
+extension InMemoryGatewayStore: WebhookRepository {
+    func createWebhook(
+        id: UUID, sagID: Int?, url: String, sealedSecret: String, description: String?, createdBy: Int, limit: Int
+    ) async throws -> WebhookSubscription? {
+        state.withLock { state in
+            guard state.webhooks.values.filter({ $0.0.sagID == sagID }).count < limit else { return nil }
+            let subscription = WebhookSubscription(id: id, sagID: sagID, url: url, description: description, createdBy: createdBy, createdAt: state.now)
+            state.webhooks[id] = (subscription, sealedSecret)
+            return subscription
+        }
+    }
+
+    func webhooks(visibleTo userID: Int, isAdmin: Bool, sagID: Int?) async throws -> [WebhookSubscription] {
+        state.withLock { state in
+            state.webhooks.values.map(\.0).filter { subscription in
+                if let sagID, subscription.sagID != sagID { return false }
+                guard let sag = subscription.sagID else { return isAdmin }
+                return state.accessible(sag, by: userID)
+            }.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
+        }
+    }
+
+    func webhook(_ id: UUID) async throws -> WebhookSubscription? {
+        state.withLock { $0.webhooks[id]?.0 }
+    }
+
+    func deleteWebhook(_ id: UUID) async throws -> Bool {
+        state.withLock { $0.webhooks.removeValue(forKey: id) != nil }
+    }
+
+    /// The sealed secret stored for `id` (what the worker would open).
+    func sealedSecret(of id: UUID) -> String? {
+        state.withLock { $0.webhooks[id]?.1 }
+    }
 }

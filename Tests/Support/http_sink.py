@@ -15,9 +15,16 @@ Control endpoints (never recorded):
                            "body" (utf-8, lossy), "body_base64", "client_port", "connection",
                            "received_at" (seconds since 1970)}.
   POST /_control/reset     clears the script and the recorded requests.
+  POST /_control/webhook_secret
+                           the body is a Standard Webhooks secret (`whsec_...`): from then on each
+                           request's signature is checked, independently of the code under test,
+                           and recorded as "webhook_signature": {"standardwebhooks": bool or null
+                           (null when that package is not installed), "hmac": bool (Python's hmac)}.
 """
 import argparse
 import base64
+import hashlib
+import hmac
 import json
 import signal
 import sys
@@ -29,6 +36,38 @@ lock = threading.Lock()
 script = []
 requests = []
 connection_counter = [0]
+webhook_secret = [None]
+
+try:
+    import standardwebhooks
+except ImportError:  # the check by hand below still runs
+    standardwebhooks = None
+
+
+def check_webhook_signature(secret, headers, body):
+    """Checks a Standard Webhooks signature twice: with the `standardwebhooks` package (when
+    installed) and with a few lines of hmac over `id.timestamp.body`."""
+    msg_id = headers.get("webhook-id") or ""
+    timestamp = headers.get("webhook-timestamp") or ""
+    signatures = (headers.get("webhook-signature") or "").split(" ")
+    key = base64.b64decode(secret[len("whsec_"):])
+    expected = base64.b64encode(
+        hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
+    by_hmac = any(
+        candidate.startswith("v1,") and hmac.compare_digest(candidate[3:], expected) for candidate in signatures
+    )
+    by_package = None
+    if standardwebhooks is not None:
+        try:
+            standardwebhooks.Webhook(secret).verify(body, {
+                "webhook-id": msg_id, "webhook-timestamp": timestamp,
+                "webhook-signature": headers.get("webhook-signature") or "",
+            })
+            by_package = True
+        except Exception:
+            by_package = False
+    return {"standardwebhooks": by_package, "hmac": by_hmac}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -75,6 +114,10 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 payload = json.dumps(requests).encode()
             self._send(200, payload)
+        elif self.command == "POST" and self.path == "/_control/webhook_secret":
+            with lock:
+                webhook_secret[0] = body.decode().strip()
+            self._send(204)
         elif self.command == "POST" and self.path == "/_control/reset":
             with lock:
                 script = []
@@ -90,7 +133,11 @@ class Handler(BaseHTTPRequestHandler):
                 self._control(body)
                 return
             with lock:
+                secret = webhook_secret[0]
+            checked = check_webhook_signature(secret, self.headers, body) if secret else None
+            with lock:
                 requests.append({
+                    "webhook_signature": checked,
                     "method": self.command,
                     "path": self.path,
                     "headers": [[k, v] for k, v in self.headers.items()],

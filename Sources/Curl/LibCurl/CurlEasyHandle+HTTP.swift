@@ -8,6 +8,9 @@ struct CurlHTTPRequest: Sendable {
     var url: String
     var headers: [CurlHeader]
     var body: [UInt8]
+    /// `CURLOPT_RESOLVE` entries (`host:port:address`): the address each connection
+    /// to that host and port uses, whatever DNS says meanwhile.
+    var resolve: [String] = []
 }
 
 extension CurlEasyHandle {
@@ -39,6 +42,10 @@ extension CurlEasyHandle {
         }
         let headerList = try CurlStringList.make(headerLines)
         try set(CURLOPT_HTTPHEADER, headerList)
+        let resolveList = try CurlStringList.make(request.resolve)
+        if !request.resolve.isEmpty {
+            try set(CURLOPT_RESOLVE, resolveList)
+        }
 
         switch request.method {
         case .get:
@@ -50,7 +57,7 @@ extension CurlEasyHandle {
 
         let transfer = CurlTransfer(upload: request.body, cancellation: cancellation)
         try install(transfer)
-        let result = withExtendedLifetime((transfer, headerList)) { perform() }
+        let result = withExtendedLifetime((transfer, headerList, resolveList)) { perform() }
 
         if !result.succeeded {
             if cancellation.isCancelled { throw CancellationError() }

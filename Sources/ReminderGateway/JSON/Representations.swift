@@ -149,6 +149,20 @@ enum Representations {
         ])
     }
 
+    /// A webhook subscription; `secret` only in the answer that creates it.
+    static func webhook(_ subscription: WebhookSubscription, secret: String? = nil) -> JSONOutput {
+        var members: [(String, JSONOutput)] = [
+            ("id", .string(subscription.id.uuidString.lowercased())),
+            ("sag_id", JSONOutput.optional(subscription.sagID) { .int($0) }),
+            ("url", .string(subscription.url)),
+            ("description", string(subscription.description)),
+            ("created_by", .int(subscription.createdBy)),
+            ("created_at", timestamp(subscription.createdAt)),
+        ]
+        if let secret { members.append(("secret", .string(secret))) }
+        return .object(members)
+    }
+
     /// A JSON response.
     static func response(_ body: JSONOutput, status: HTTPResponse.Status = .ok) -> Response {
         response(ByteBuffer(string: body.text), status: status)

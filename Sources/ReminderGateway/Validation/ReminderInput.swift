@@ -124,7 +124,7 @@ enum ReminderInput {
             guard case .array(let names)? = members["channels"] else { throw .invalid("\(path).channels", "must be an array of channels") }
             var channels: [Channel] = []
             for (channelIndex, name) in names.enumerated() {
-                guard case .string(let text) = name, let channel = Channel(rawValue: text) else {
+                guard case .string(let text) = name, let channel = Channel(rawValue: text), channel.isPersonal else {
                     throw .invalid("\(path).channels[\(channelIndex)]", "must be one of email, mattermost, frontend")
                 }
                 channels.append(channel)

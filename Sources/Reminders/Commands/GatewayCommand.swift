@@ -33,6 +33,8 @@ struct GatewayCommand: AsyncParsableCommand {
             configuration.maximumConnections = runner.settings.gatewayMaxConnections
             configuration.maximumStreams = runner.settings.gatewayMaxStreams
             configuration.maximumStreamsPerUser = runner.settings.gatewayMaxStreamsPerUser
+            configuration.webhookSecrets = try runner.settings.webhookSecretBox()
+            configuration.webhookAllowLoopback = runner.settings.webhookAllowLoopback
             let logger = runner.logger
             let demo = self.demo
             let app = try buildApplication(

@@ -6,14 +6,14 @@ import ReminderStore
 
 extension Channel: ExpressibleByArgument {}
 
-/// `reminders worker email|mattermost|frontend`: delivers one channel.
+/// `reminders worker email|mattermost|frontend|webhook`: delivers one channel.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Consume one channel's delivery topic and deliver: e-mail (SMTP), Mattermost (webhook) or the in-app inbox."
+        abstract: "Consume one channel's delivery topic and deliver: e-mail (SMTP), Mattermost (webhook), the in-app inbox or signed webhooks to subscriptions."
     )
 
-    @Argument(help: "The channel: email, mattermost or frontend.")
+    @Argument(help: "The channel: email, mattermost, frontend or webhook.")
     var channel: Channel
 
     func run() async throws {
@@ -54,6 +54,17 @@ struct WorkerCommand: AsyncParsableCommand {
                 )
             case .frontend:
                 sender = nil
+            case .webhook:
+                configuration.enabled = settings.webhookEnabled
+                let secrets = try settings.webhookSecretBox()
+                if configuration.enabled, !configuration.dryRun, secrets == nil {
+                    throw SettingsError("REMINDERS_WEBHOOK_SECRET_KEY is not set (needed when REMINDERS_WEBHOOK_ENABLED=true and REMINDERS_DRY_RUN=false)")
+                }
+                sender = WebhookSender(
+                    targets: PostgresWebhookTargets(postgres: runner.postgres), secrets: secrets,
+                    publicBaseURL: settings.publicBaseURL, allowLoopback: settings.webhookAllowLoopback,
+                    concurrentRequests: settings.deliveryConcurrency
+                )
             }
             try await runner.checkBroker()
             let worker = DeliveryWorker(

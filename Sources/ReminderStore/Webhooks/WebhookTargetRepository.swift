@@ -1,0 +1,7 @@
+import Foundation
+
+/// The webhook worker's view of the subscriptions.
+public protocol WebhookTargetRepository: Sendable {
+    /// The URL and sealed secret of a live subscription; `nil` once it is deleted.
+    func webhookTarget(_ id: UUID) async throws -> WebhookCallTarget?
+}
