@@ -244,13 +244,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         )
         var profiles: [Int: [RecipientProfile]] = [:]
         for row in rows {
-            var quietHours: QuietHours?
-            if try row.decode("quiet_hours_enabled", as: Bool.self),
-               let start = try row.decode("quiet_hours_start", as: String?.self).flatMap(QuietHours.minutes(from:)),
-               let end = try row.decode("quiet_hours_end", as: String?.self).flatMap(QuietHours.minutes(from:)) {
-                let clock = WallClock(identifier: try row.decode("timezone")) ?? WallClock(identifier: defaultTimeZone)!
-                quietHours = QuietHours(startMinute: start, endMinute: end, clock: clock)
-            }
+            let quietHours = try row.quietHours(defaultTimeZone: defaultTimeZone)
             profiles[try row.decode("reminder_id"), default: []].append(RecipientProfile(
                 userID: try row.decode("user_id"),
                 email: try row.decode("email", as: String?.self),

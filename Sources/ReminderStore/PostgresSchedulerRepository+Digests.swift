@@ -187,13 +187,7 @@ extension PostgresSchedulerRepository {
         )
         var profiles: [Int: RecipientProfile] = [:]
         for row in rows {
-            var quietHours: QuietHours?
-            if try row.decode("quiet_hours_enabled", as: Bool.self),
-               let start = try row.decode("quiet_hours_start", as: String?.self).flatMap(QuietHours.minutes(from:)),
-               let end = try row.decode("quiet_hours_end", as: String?.self).flatMap(QuietHours.minutes(from:)) {
-                let clock = WallClock(identifier: try row.decode("timezone")) ?? WallClock(identifier: defaultTimeZone)!
-                quietHours = QuietHours(startMinute: start, endMinute: end, clock: clock)
-            }
+            let quietHours = try row.quietHours(defaultTimeZone: defaultTimeZone)
             let id: Int = try row.decode("user_id")
             profiles[id] = RecipientProfile(
                 userID: id, email: try row.decode("email", as: String?.self),

@@ -42,7 +42,7 @@ struct MattermostPostTests {
     @Test("HTTP answers: 2xx delivered, 429 passes with Retry-After, 408/5xx pass, other 4xx are permanent")
     func outcomes() {
         func response(_ status: Int, retryAfter: String? = nil) -> SendOutcome {
-            MattermostSender.outcome(status: status, retryAfter: retryAfter, body: Array("nope".utf8))
+            HTTPPostOutcome.outcome(status: status, retryAfter: retryAfter, body: Array("nope".utf8))
         }
         #expect((response(200)) == .delivered("webhook answered 200"))
         #expect(response(429, retryAfter: "3")

@@ -112,27 +112,16 @@ public struct WebhookSender: DeliverySender {
             CurlHeader(name: WebhookSignature.timestampHeader, value: String(timestamp)),
             CurlHeader(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(secret: secret, id: id, timestamp: timestamp, body: notification.body)),
         ]
-        let response: CurlHTTPResponse
-        do {
+        return try await HTTPPostOutcome.of {
             if checked.literalAddress != nil {
                 // An address in the URL is what libcurl connects to: nothing to resolve or pin.
-                response = try await client.post(url: target.url, body: notification.body, headers: headers)
+                try await client.post(url: target.url, body: notification.body, headers: headers)
             } else {
-                response = try await client.post(
+                try await client.post(
                     url: target.url, body: notification.body, headers: headers,
                     host: checked.host, port: checked.port, pinnedTo: NetworkAddressPolicy.format(address)
                 )
             }
-        } catch let error as CurlError {
-            return error.isRetriable || error.code == .timeout || error.code == .transport
-                ? .transient("webhook: \(error)", retryAfter: nil)
-                : .permanent("webhook: \(error)")
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            return .transient("webhook: \(error)", retryAfter: nil)
         }
-        return MattermostSender.outcome(status: response.status, retryAfter: response.header("Retry-After"), body: response.body)
     }
-
 }
