@@ -40,7 +40,7 @@ struct StatisticsRouterTests {
             let channels = try #require(stats.object["channels"] as? [String: [String: Int]])
             #expect(channels["email"]?["sent"] == 1 && channels["email"]?["dry_run"] == 1 && channels["email"]?["deferred"] == 1)
             #expect(channels["none"]?["rate_limited"] == 1)
-            #expect(Set(channels.keys) == ["email", "mattermost", "frontend", "none"])
+            #expect(Set(channels.keys) == ["email", "mattermost", "frontend", "webhook", "none"])
             let days = try #require(stats.object["days"] as? [[String: Any]])
             #expect(days.map { $0["date"] as? String } == ["2027-01-15"])
 
@@ -48,6 +48,10 @@ struct StatisticsRouterTests {
                                                  token: GatewayRouterTests.token(bob))
             #expect(filtered.object["outcomes"] as? [String: Int] == ["sent": 1, "failed": 0, "rate_limited": 0, "deferred": 0, "skipped": 0, "dry_run": 0])
             #expect((filtered.object["channels"] as? [String: Any]).map { Set($0.keys) } == ["email"])
+            let webhooks = try await client.send(.get, "/api/v1/sag/\(sag)/reminders/stats?\(Self.window)&channel=webhook",
+                                                 token: GatewayRouterTests.token(bob))
+            #expect(webhooks.status == .ok, "\(webhooks.text)")
+            #expect((webhooks.object["channels"] as? [String: Any]).map { Set($0.keys) } == ["webhook"])
 
             // Alice's history: her four outcome rows (not the dispatch), newest first, two per page.
             let seen = try await Self.historyIDs(client, token: GatewayRouterTests.token(alice), pageSize: 2)

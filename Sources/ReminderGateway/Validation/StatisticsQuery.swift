@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ReminderContracts
 import ReminderDomain
 import ReminderStore
 import Timestamps
@@ -12,8 +13,9 @@ enum StatisticsQuery {
     static let defaultSpan: TimeInterval = 30 * 86_400
     /// The longest window.
     static let maximumSpan: TimeInterval = 366 * 86_400
-    /// Channels a filter may name.
-    static let channels = ["email", "mattermost", "frontend"]
+    /// Channels a filter may name: every channel, the webhook channel included (its rows
+    /// count on a case; a user's history has none).
+    static let channels = Channel.allCases.map(\.rawValue)
 
     static func filter(_ request: Request, now: Date = Date()) throws(GatewayError) -> StatisticsFilter {
         let to = try time("to", request) ?? now
