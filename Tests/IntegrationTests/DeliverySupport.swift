@@ -80,16 +80,24 @@ struct DeliveryBench: Sendable {
     }
 
     /// A worker in the channel's consumer group, or in `group` (workers in
-    /// different groups each receive every message).
+    /// different groups each receive every message). Its partitions come from
+    /// leases in the bench's database, as the services' do by default: a
+    /// broker-managed group on the shared test broker can hold records back
+    /// for half a minute when a full test run loads it.
     func worker(_ configuration: DeliveryWorkerConfiguration, sender: (any DeliverySender)?, group: String? = nil) -> DeliveryWorker {
-        DeliveryWorker(
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: TestEnvironment.kafkaBootstrapServers,
+            groupID: topicPrefix + (group ?? configuration.groupID),
+            topics: [topicPrefix + configuration.channel.deliveryTopic]
+        )
+        consumerConfiguration.partitionAssignment = .leases(
+            store: PostgresPartitionLeases(postgres: postgres), memberID: "test-worker-\(UUID().uuidString.lowercased())",
+            leaseTime: .seconds(3)
+        )
+        return DeliveryWorker(
             repository: PostgresDeliveryRepository(postgres: postgres),
             sender: sender,
-            consumerConfiguration: KafkaConsumerConfiguration(
-                bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                groupID: topicPrefix + (group ?? configuration.groupID),
-                topics: [topicPrefix + configuration.channel.deliveryTopic]
-            ),
+            consumerConfiguration: consumerConfiguration,
             configuration: configuration,
             logger: TestEnvironment.logger("test.worker.\(configuration.channel.rawValue)")
         )
