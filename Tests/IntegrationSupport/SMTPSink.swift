@@ -43,6 +43,27 @@ public struct SpooledMessage: Sendable {
     public var raw: [UInt8]
 }
 
+extension SpooledMessage {
+    /// The value of the first header called `name` (case-insensitive), read from the raw
+    /// header section without starting a parser: enough for plain ASCII headers such as
+    /// Message-ID. Folded continuation lines are joined.
+    public func header(_ name: String) -> String? {
+        let text = String(decoding: raw, as: UTF8.self)
+        let head = text.components(separatedBy: "\r\n\r\n").first ?? text
+        var value: String?
+        for line in head.components(separatedBy: "\r\n") {
+            if value != nil {
+                if line.first == " " || line.first == "\t" { value! += line; continue }
+                break
+            }
+            if line.lowercased().hasPrefix(name.lowercased() + ":") {
+                value = String(line.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return value
+    }
+}
+
 /// Client-side view of a running `smtp_sink.py` and its spool folder.
 public struct SMTPSink: Sendable {
     /// The sink's process.

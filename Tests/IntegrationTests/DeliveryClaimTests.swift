@@ -39,7 +39,10 @@ struct DeliveryClaimTests {
                     #expect(bothDone, "handled: \(workers.map(\.handledMessages))")
                 }
                 let messages = try sink.messages()
-                let ids = try messages.map { try InspectedEmail.inspect($0.raw).message_id }
+                // Read in-process: sixty parser processes in a row once crashed the
+                // test process inside libdispatch while other suites spawned theirs.
+                let ids = messages.map { $0.header("Message-ID") ?? "" }
+                #expect(!ids.contains(""), "an e-mail without a Message-ID")
                 #expect(messages.count == deliveries.count, "\(messages.count) e-mails for \(deliveries.count) deliveries")
                 #expect(Set(ids).count == ids.count, "repeated Message-IDs: \(ids.count - Set(ids).count)")
                 let sentRows = try await bench.postgres.query(
