@@ -80,24 +80,16 @@ struct DeliveryBench: Sendable {
     }
 
     /// A worker in the channel's consumer group, or in `group` (workers in
-    /// different groups each receive every message). Its partitions come from
-    /// leases in the bench's database, as the services' do by default: a
-    /// broker-managed group on the shared test broker can hold records back
-    /// for half a minute when a full test run loads it.
+    /// different groups each receive every message).
     func worker(_ configuration: DeliveryWorkerConfiguration, sender: (any DeliverySender)?, group: String? = nil) -> DeliveryWorker {
-        var consumerConfiguration = KafkaConsumerConfiguration(
-            bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-            groupID: topicPrefix + (group ?? configuration.groupID),
-            topics: [topicPrefix + configuration.channel.deliveryTopic]
-        )
-        consumerConfiguration.partitionAssignment = .leases(
-            store: PostgresPartitionLeases(postgres: postgres), memberID: "test-worker-\(UUID().uuidString.lowercased())",
-            leaseTime: .seconds(3)
-        )
-        return DeliveryWorker(
+        DeliveryWorker(
             repository: PostgresDeliveryRepository(postgres: postgres),
             sender: sender,
-            consumerConfiguration: consumerConfiguration,
+            consumerConfiguration: KafkaConsumerConfiguration(
+                bootstrapServers: TestEnvironment.kafkaBootstrapServers,
+                groupID: topicPrefix + (group ?? configuration.groupID),
+                topics: [topicPrefix + configuration.channel.deliveryTopic]
+            ),
             configuration: configuration,
             logger: TestEnvironment.logger("test.worker.\(configuration.channel.rawValue)")
         )
