@@ -56,9 +56,9 @@ struct GatewayStatisticsTests {
                 try await Self.firing(gateway.postgres, reminder: reminder, sag: sag, user: user, channel: channel, outcome: outcome,
                                       firedAt: base.addingTimeInterval(-86_400), afterMilliseconds: 5)
             }
-            // Outside the window: counted nowhere.
+            // Outside the window: counted nowhere. Whole seconds like `base`, so the microsecond columns hold the latency exactly.
             try await Self.firing(gateway.postgres, reminder: reminder, sag: sag, user: alice, channel: "email", outcome: "sent",
-                                  firedAt: Date().addingTimeInterval(-40 * 86_400), afterMilliseconds: 99_999)
+                                  firedAt: base.addingTimeInterval(-37 * 86_400), afterMilliseconds: 99_999)
             // Four in-app entries, two acknowledged after 10 s and 30 s.
             for (index, acknowledgedAfter) in [10.0, 30.0, nil, nil].enumerated() {
                 let created = base.addingTimeInterval(Double(index) * 3600)
