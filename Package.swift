@@ -251,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "KafkaIntegrationTests",
             dependencies: [
-                "Kafka",
+                "Kafka", "IntegrationSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -272,6 +272,7 @@ let package = Package(
         // processes, and what they recorded.
         .target(
             name: "IntegrationSupport",
+            dependencies: ["Kafka"],
             path: "Tests/IntegrationSupport"
         ),
         .target(

@@ -118,9 +118,7 @@ func produce(_ value: [UInt8], topic: String, key: String, eventID: String) asyn
 /// The value of the first message on `topic` whose `event_id` header is
 /// `eventID`, read with a consumer group of its own; `nil` if none came in time.
 func firstValue(topic: String, eventID: String, timeout: Duration) async throws -> [UInt8]? {
-    var configuration = KafkaConsumerConfiguration(
-        bootstrapServers: TestEnvironment.kafkaBootstrapServers, groupID: "test-value-" + TestEnvironment.uniqueSuffix(), topics: [topic]
-    )
+    var configuration = KafkaConsumerConfiguration.testing(groupID: "test-value-" + TestEnvironment.uniqueSuffix(), topics: [topic])
     configuration.autoOffsetReset = .earliest
     let consumer = try KafkaConsumer.makeConsumer(configuration: configuration, logger: TestEnvironment.logger("test.collector"))
     let found = FoundValue()

@@ -85,10 +85,8 @@ struct DeliveryBench: Sendable {
         DeliveryWorker(
             repository: PostgresDeliveryRepository(postgres: postgres),
             sender: sender,
-            consumerConfiguration: KafkaConsumerConfiguration(
-                bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                groupID: topicPrefix + (group ?? configuration.groupID),
-                topics: [topicPrefix + configuration.channel.deliveryTopic]
+            consumerConfiguration: KafkaConsumerConfiguration.testing(
+                groupID: topicPrefix + (group ?? configuration.groupID), topics: [topicPrefix + configuration.channel.deliveryTopic]
             ),
             configuration: configuration,
             logger: TestEnvironment.logger("test.worker.\(configuration.channel.rawValue)")

@@ -44,8 +44,7 @@ struct DispatchRateWindowTests {
             for await _ in held { break }
             async let dispatched = repository.dispatch([event], planner: planner)
             let waiting = try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-                let rows = try await postgres.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-                return try rows[0].decode("n", as: Int.self) > 0
+                try await Fixtures.advisoryLockWaiters(postgres) > 0
             }
             #expect(waiting, "the dispatch never waited for the recipient's rate window")
             releaseSignal.yield()

@@ -163,8 +163,7 @@ struct GracefulShutdownTests {
             try await postgres.query("UPDATE sag_sager SET status = 'ny' WHERE id = $1", [sag])
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
             let waiting = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                let rows = try await postgres.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-                return try rows[0].decode("n", as: Int.self) > 0
+                try await Fixtures.advisoryLockWaiters(postgres) > 0
             }
             #expect(waiting, "the dispatcher never reached the held rate window")
             proxy.signal(SIGKILL)

@@ -35,10 +35,8 @@ struct HeldDigestTests {
                 let worker = DeliveryWorker(
                     repository: PostgresDeliveryRepository(postgres: postgres),
                     sender: try emailSender(plainSMTP(port: sink.port)),
-                    consumerConfiguration: KafkaConsumerConfiguration(
-                        bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                        groupID: pipeline.topicPrefix + emailConfiguration.groupID,
-                        topics: [pipeline.topicPrefix + Channel.email.deliveryTopic]
+                    consumerConfiguration: KafkaConsumerConfiguration.testing(
+                        groupID: pipeline.topicPrefix + emailConfiguration.groupID, topics: [pipeline.topicPrefix + Channel.email.deliveryTopic]
                     ),
                     configuration: emailConfiguration, logger: TestEnvironment.logger("test.worker.email")
                 )

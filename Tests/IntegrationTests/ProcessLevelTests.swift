@@ -228,9 +228,7 @@ private func insertKeyedRows(_ postgres: PostgresClient, topic: String, range: C
 
 /// The `n` values per key, in the order a consumer received them.
 private func collectPayloadOrder(topic: String, expecting total: Int, timeout: Duration) async throws -> [String: [Int]] {
-    var configuration = KafkaConsumerConfiguration(
-        bootstrapServers: TestEnvironment.kafkaBootstrapServers, groupID: "test-order-" + TestEnvironment.uniqueSuffix(), topics: [topic]
-    )
+    var configuration = KafkaConsumerConfiguration.testing(groupID: "test-order-" + TestEnvironment.uniqueSuffix(), topics: [topic])
     configuration.autoOffsetReset = .earliest
     let consumer = try KafkaConsumer.makeConsumer(configuration: configuration, logger: TestEnvironment.logger("test.order"))
     let order = SharedOrder()

@@ -43,10 +43,8 @@ struct WebhookPipelineTests {
                         targets: PostgresWebhookTargets(postgres: postgres), secrets: box, publicBaseURL: "https://hub.example.test",
                         allowLoopback: true
                     ),
-                    consumerConfiguration: KafkaConsumerConfiguration(
-                        bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                        groupID: pipeline.topicPrefix + configuration.groupID,
-                        topics: [pipeline.topicPrefix + TopicName.deliverWebhook]
+                    consumerConfiguration: KafkaConsumerConfiguration.testing(
+                        groupID: pipeline.topicPrefix + configuration.groupID, topics: [pipeline.topicPrefix + TopicName.deliverWebhook]
                     ),
                     configuration: configuration,
                     logger: TestEnvironment.logger("test.worker.webhook")

@@ -13,10 +13,8 @@ func collectEventIDs(
     bootstrapServers: String = TestEnvironment.kafkaBootstrapServers,
     timeout: Duration
 ) async throws -> [String: Int] {
-    var configuration = KafkaConsumerConfiguration(
-        bootstrapServers: bootstrapServers,
-        groupID: "test-collector-" + TestEnvironment.uniqueSuffix(),
-        topics: [topic]
+    var configuration = KafkaConsumerConfiguration.testing(
+        groupID: "test-collector-" + TestEnvironment.uniqueSuffix(), topics: [topic], bootstrapServers: bootstrapServers
     )
     configuration.autoOffsetReset = .earliest
     let consumer = try KafkaConsumer.makeConsumer(configuration: configuration, logger: TestEnvironment.logger("test.collector"))

@@ -3,6 +3,20 @@ import Postgres
 
 /// Rows the tests build on: a user, a case and reminders on it.
 enum Fixtures {
+    /// Sessions of this test's database waiting for an advisory lock. The
+    /// lock table is the server's: other tests' databases (a standby relay,
+    /// say) wait on locks of their own at the same time.
+    static func advisoryLockWaiters(_ postgres: PostgresClient) async throws -> Int {
+        let rows = try await postgres.query(
+            """
+            SELECT count(*) AS n FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        )
+        return try rows[0].decode("n", as: Int.self)
+    }
+
     static func user(_ postgres: PostgresClient, name: String = "user-" + TestEnvironment.uniqueSuffix()) async throws -> Int {
         let rows = try await postgres.query(
             "INSERT INTO users (username, email) VALUES ($1, $2) RETURNING user_id", [name, "\(name)@example.test"]

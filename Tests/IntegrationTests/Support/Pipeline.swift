@@ -68,10 +68,8 @@ struct Pipeline: Sendable {
         let dispatchers = (0..<dispatchers).map { _ in
             DispatcherService(
                 repository: PostgresDispatchRepository(postgres: postgres, recordsHeld: heldDigest),
-                consumerConfiguration: KafkaConsumerConfiguration(
-                    bootstrapServers: TestEnvironment.kafkaBootstrapServers,
-                    groupID: topicPrefix + dispatcherConfiguration.groupID,
-                    topics: [topicPrefix + TopicName.fired]
+                consumerConfiguration: KafkaConsumerConfiguration.testing(
+                    groupID: topicPrefix + dispatcherConfiguration.groupID, topics: [topicPrefix + TopicName.fired]
                 ),
                 configuration: dispatcherConfiguration, logger: TestEnvironment.logger("test.dispatcher")
             )

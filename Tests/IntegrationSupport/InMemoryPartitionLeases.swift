@@ -1,10 +1,19 @@
 import Kafka
 import Synchronization
 
-/// Partition leases kept in this process, for tests of the consumer against
-/// the real broker that are not about where leases are stored (the
-/// PostgreSQL store has tests of its own).
-final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
+/// Partition leases kept in this process, for tests against the real broker
+/// that are not about where leases are stored (the PostgreSQL store has tests
+/// of its own). Test consumers share partitions through these rather than
+/// through the broker's group protocol, whose rejoin pauses on a loaded test
+/// broker held records back for half a minute; the PostgreSQL store would
+/// cost every test worker a connection loop.
+public final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
+    /// One table for the whole test process: workers of a group in
+    /// different tests never share a group name.
+    public static let shared = InMemoryPartitionLeases()
+
+    public init() {}
+
     private struct Lease { var member: String; var expires: ContinuousClock.Instant }
     private struct Tables {
         var members: [String: ContinuousClock.Instant] = [:]
@@ -12,7 +21,7 @@ final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
     }
     private let tables = Mutex(Tables())
 
-    func renewMember(group: String, member: String, leaseMilliseconds: Int) async throws -> [String] {
+    public func renewMember(group: String, member: String, leaseMilliseconds: Int) async throws -> [String] {
         let now = ContinuousClock.now
         return tables.withLock { tables in
             tables.members[group + "/" + member] = now + .milliseconds(leaseMilliseconds)
@@ -21,7 +30,7 @@ final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
         }
     }
 
-    func settle(
+    public func settle(
         group: String, member: String, wanted: [(topic: String, partition: Int32)], leaseMilliseconds: Int
     ) async throws -> [(topic: String, partition: Int32)] {
         let now = ContinuousClock.now
@@ -39,7 +48,7 @@ final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
         }
     }
 
-    func leave(group: String, member: String) async throws {
+    public func leave(group: String, member: String) async throws {
         tables.withLock { tables in
             tables.members[group + "/" + member] = nil
             tables.leases = tables.leases.filter { !$0.key.hasPrefix(group + "/") || $0.value.member != member }
