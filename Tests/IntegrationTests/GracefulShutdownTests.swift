@@ -62,7 +62,7 @@ struct GracefulShutdownTests {
                     process.signal(SIGTERM)
                     let status = await process.waitForExit(timeout: .seconds(10))
                     let took = ContinuousClock.now - signalled
-                    #expect(status == 0, "\(role) after SIGTERM: \(status.map { "exit \($0)" } ?? "still running after 10 s")\n\(process.outputText.suffix(3000))")
+                    #expect(status == 0, "\(role) after SIGTERM: \(status.map { "exit \($0)" } ?? "still running after 10 s")\n\(process.outputForFailure)")
                     #expect(took < .seconds(10), "\(role) took \(took)")
                     print("graceful shutdown: \(role) exited \(status.map(String.init) ?? "-") after \(took) with \(load.changes) status changes made so far")
                     if role == "gateway" {
@@ -183,7 +183,7 @@ struct GracefulShutdownTests {
                 let status = await process.waitForExit(timeout: .seconds(10))
                 let took = ContinuousClock.now - signalled
                 print("shutdown during outage: \(role) exited \(status.map(String.init) ?? "-") after \(took)")
-                #expect(status != nil, "\(role) still running 10 s after SIGTERM without its database\n\(process.outputText.suffix(3000))")
+                #expect(status != nil, "\(role) still running 10 s after SIGTERM without its database\n\(process.outputForFailure)")
                 exits[role] = status
                 if let status, status != 0 {
                     let last = process.outputText.split(separator: "\n").last.map(String.init) ?? ""

@@ -168,7 +168,7 @@ struct RelayQuarantineTests {
             #expect(!empty.output.contains("\(bad.id)\t"), "\(empty.output)")
             relay.signal(SIGTERM)
             let status = await relay.waitForExit(timeout: .seconds(15))
-            #expect(status == 0, "relay after SIGTERM: \(status.map { "exit \($0)" } ?? "still running")\n\(relay.outputText.suffix(3000))")
+            #expect(status == 0, "relay after SIGTERM: \(status.map { "exit \($0)" } ?? "still running")\n\(relay.outputForFailure)")
         }
     }
 

@@ -35,6 +35,18 @@ final class ChildProcess: @unchecked Sendable {
         return String(decoding: captured, as: UTF8.self)
     }
 
+    /// What a failure message should show of the output: the start of a
+    /// crash report if there is one (its crashing thread comes first, and
+    /// the tail holds only registers and images), else the last lines.
+    var outputForFailure: String {
+        let text = outputText
+        if let crash = text.range(of: "*** Program crashed") {
+            let start = text.index(crash.lowerBound, offsetBy: -1500, limitedBy: text.startIndex) ?? text.startIndex
+            return String(text[start...].prefix(6000))
+        }
+        return String(text.suffix(3000))
+    }
+
     func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
