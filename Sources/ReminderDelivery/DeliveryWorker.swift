@@ -50,7 +50,7 @@ public final class DeliveryWorker: Service {
         self.readiness = readiness
         self.metrics = DeliveryMetrics(channel: configuration.channel)
         self.journal = AcceptanceJournal(repository: repository, logger: logger)
-        self.sendSlots = AsyncSemaphore(permits: configuration.sendsInFlight)
+        self.sendSlots = AsyncSemaphore(permits: configuration.sendsInFlight, demandPerPermit: configuration.sendsPerSlot)
         readiness?.require("consumer", reason: "not consuming yet")
     }
 
@@ -190,8 +190,8 @@ public final class DeliveryWorker: Service {
             }
         }
         // At most `sendsInFlight` sends at once across the worker's batches,
-        // each holding its slot until its acceptance is noted: a crash can then
-        // repeat no more sends than that.
+        // fewer while few wait (`sendsPerSlot`), each holding its slot until
+        // its acceptance is noted: a crash repeats no more sends than that.
         try await withThrowingTaskGroup(of: (Int, SendOutcome).self) { group in
             for (index, rendered) in toSend {
                 let delivery = deliveries[index]

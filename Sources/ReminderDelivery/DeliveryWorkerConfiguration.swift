@@ -21,11 +21,18 @@ public struct DeliveryWorkerConfiguration: Sendable {
     /// Batches handled at the same time (`DELIVERY_BATCHES_IN_FLIGHT`): the
     /// next one is claimed and sent while the previous one commits. Default 2.
     public var batchesInFlight = 2
-    /// Sends at once (`DELIVERY_CONCURRENCY`), across the batches in flight. Each holds its slot
-    /// until its acceptance is noted, so a worker killed mid-batch repeats at
-    /// most this many sends (usually none or one). Give the sender as many
-    /// connections. Default 16.
+    /// The most sends at once (`DELIVERY_CONCURRENCY`), across the batches in
+    /// flight. Each holds its slot until its acceptance is noted, so a worker
+    /// killed mid-batch repeats no more sends than it had in flight. Give the
+    /// sender as many connections. Default 16.
     public var sendsInFlight = 16
+    /// Sends waiting for each slot opened (`DELIVERY_CONCURRENCY_STEP`):
+    /// while `n` sends are in flight or waiting, `⌈n / step⌉` go at once, up
+    /// to ``sendsInFlight``. A worker that keeps up sends one at a time, so a
+    /// kill repeats at most one send (a webhook acts on a request as soon as
+    /// it has read it); a backlog opens the slots. 1 opens them all at once.
+    /// Default 8.
+    public var sendsPerSlot = 8
     /// Longest pause between retries while the database is away. Default 5 s.
     public var maximumStoreBackoff: Duration = .seconds(5)
 

@@ -36,6 +36,7 @@ struct Settings: Sendable {
     var deliveryBatchSize = 200
     var deliveryBatchesInFlight = 2
     var deliveryConcurrency = 16
+    var deliveryConcurrencyStep = 8
     var dispatcherBatchesInFlight = 2
     var dispatcherBacklogBatches = 20
     // Gateway.
@@ -109,6 +110,7 @@ struct Settings: Sendable {
         deliveryBatchSize = try reader.int("DELIVERY_BATCH_SIZE", default: deliveryBatchSize, range: 1...10_000)
         deliveryBatchesInFlight = try reader.int("DELIVERY_BATCHES_IN_FLIGHT", default: deliveryBatchesInFlight, range: 1...16)
         deliveryConcurrency = try reader.int("DELIVERY_CONCURRENCY", default: deliveryConcurrency, range: 1...256)
+        deliveryConcurrencyStep = try reader.int("DELIVERY_CONCURRENCY_STEP", default: deliveryConcurrencyStep, range: 1...10_000)
         dispatcherBatchesInFlight = try reader.int("DISPATCHER_BATCHES_IN_FLIGHT", default: dispatcherBatchesInFlight, range: 1...16)
         dispatcherBacklogBatches = try reader.int("DISPATCHER_BACKLOG_BATCHES", default: dispatcherBacklogBatches, range: 1...1000)
         jwtSecret = reader.string("JWT_SECRET", default: jwtSecret)

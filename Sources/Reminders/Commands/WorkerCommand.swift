@@ -26,6 +26,7 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.batchSize = settings.deliveryBatchSize
             configuration.batchesInFlight = settings.deliveryBatchesInFlight
             configuration.sendsInFlight = settings.deliveryConcurrency
+            configuration.sendsPerSlot = settings.deliveryConcurrencyStep
             configuration.retryPolicy.maxAttempts = settings.deliveryMaxAttempts
             let sender: (any DeliverySender)?
             switch channel {
