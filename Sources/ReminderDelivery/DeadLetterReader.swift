@@ -5,8 +5,9 @@ import ReminderContracts
 import ReminderDomain
 import Synchronization
 
-/// Reads a dead-letter topic from its beginning with a consumer group of its
-/// own (no offsets are committed), until no message came for a while.
+/// Reads a dead-letter topic from its beginning, every partition to itself
+/// under a group name of its own (no offsets are committed), until no message
+/// came for a while.
 ///
 /// We cannot ask the broker where the topic ends (the test broker's
 /// watermarks are unreliable), so the end is "quiet for `idleTimeout`" after
@@ -29,6 +30,7 @@ public struct DeadLetterReader: Sendable {
             topics: [topic]
         )
         configuration.autoOffsetReset = .earliest
+        configuration.partitionAssignment = .leases(store: KafkaSoleReaderLeases(), memberID: "reader", leaseTime: .seconds(10))
         let consumer = try KafkaConsumer.makeConsumer(configuration: configuration, logger: logger)
         let collected = Collected()
         try await withThrowingTaskGroup(of: Void.self) { group in
