@@ -31,8 +31,8 @@ public struct DeliveryWorkerConfiguration: Sendable {
     /// to ``sendsInFlight``. A worker that keeps up sends one at a time, so a
     /// kill repeats at most one send (a webhook acts on a request as soon as
     /// it has read it); a backlog opens the slots. 1 opens them all at once.
-    /// Default 8.
-    public var sendsPerSlot = 8
+    /// Default 32.
+    public var sendsPerSlot = 32
     /// Longest pause between retries while the database is away. Default 5 s.
     public var maximumStoreBackoff: Duration = .seconds(5)
 

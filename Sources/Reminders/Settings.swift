@@ -36,7 +36,7 @@ struct Settings: Sendable {
     var deliveryBatchSize = 200
     var deliveryBatchesInFlight = 2
     var deliveryConcurrency = 16
-    var deliveryConcurrencyStep = 8
+    var deliveryConcurrencyStep = 32
     var dispatcherBatchesInFlight = 2
     var dispatcherBacklogBatches = 20
     // Gateway.

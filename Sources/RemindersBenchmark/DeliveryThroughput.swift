@@ -23,7 +23,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
     @Option(help: "The most messages handled in one transaction (DELIVERY_BATCH_SIZE).") var batchSize = 200
     @Option(help: "Batches in flight (DELIVERY_BATCHES_IN_FLIGHT).") var batchesInFlight = 2
     @Option(help: "Sends in flight: SMTP sessions or HTTP connections (DELIVERY_CONCURRENCY).") var concurrency = 16
-    @Option(help: "Sends waiting per slot opened (DELIVERY_CONCURRENCY_STEP).") var concurrencyStep = 8
+    @Option(help: "Sends waiting per slot opened (DELIVERY_CONCURRENCY_STEP).") var concurrencyStep = 32
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
