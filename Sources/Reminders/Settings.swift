@@ -58,7 +58,7 @@ struct Settings: Sendable {
     /// `nil`: the broker's default (`default.replication.factor`), which a
     /// managed cluster sets to match its `min.insync.replicas`.
     var kafkaTopicReplicationFactor: Int?
-    var kafkaFetchWaitMilliseconds = 10
+    var kafkaFetchWaitMilliseconds = 100
     var kafkaSessionTimeoutMilliseconds = 6000
     var kafkaGroupInstanceID = ""
     var kafkaPartitionAssignment = "leases"
