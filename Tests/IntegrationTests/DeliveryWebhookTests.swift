@@ -45,114 +45,111 @@ struct DeliveryWebhookTests {
         )
     }
 
-    @Test("a firing reaches the subscription as one signed JSON event the sink verifies independently")
-    func signedEvent() async throws {
+    /// An HTTP sink that answers with `script` (then 200) and checks every signature against
+    /// a new subscription's secret, a bench, and the delivery to that subscription (at `path`
+    /// on the sink, or at `url`) already enqueued.
+    static func withSignedDelivery(
+        script: String? = nil, path: String = "/in", url: (@Sendable (HTTPSink) -> String)? = nil,
+        _ body: @Sendable @escaping (HTTPSink, DeliveryBench, WebhookSecret, Delivery) async throws -> Void
+    ) async throws {
         try await withHTTPSink { sink in
+            if let script { try await sink.setScript(script) }
             try await DeliveryBench.with(channels: [.webhook]) { bench in
                 let secret = WebhookSecret.generate()
                 try await sink.checkWebhookSignatures(secret: secret.text)
-                let subscription = try await Self.subscribe(bench, url: sink.baseURL + "/hooks/crm?x=1", secret: secret)
-                let delivery = Self.delivery(bench, subscription: subscription)
+                let target = url?(sink) ?? sink.baseURL + path
+                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: target, secret: secret))
                 try await bench.enqueue([delivery])
-                try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
-                    let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.logCount(delivery.deliveryID, "sent") == 1
-                    }
-                    let log = try await bench.log(of: delivery.deliveryID)
-                    #expect(sent, "\(log)")
-                }
-                let requests = try await sink.requests()
-                try #require(requests.count == 1)
-                let request = requests[0]
-                #expect(request.method == "POST")
-                #expect(request.path == "/hooks/crm?x=1")
-                #expect(request.header("Content-Type") == "application/json")
-                let id = try #require(request.header("webhook-id"))
-                #expect(id == WebhookSignature.messageID(deliveryID: delivery.deliveryID))
-                let timestamp = try #require(request.header("webhook-timestamp").flatMap { Int64($0) })
-                #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 120)
-                #expect(request.header("webhook-signature")?.hasPrefix("v1,") == true)
-                let check = try #require(request.webhook_signature)
-                #expect(check.hmac, "Python hmac rejects the signature")
-                #expect(check.standardwebhooks != false, "the standardwebhooks package rejects the signature")
-                #expect(WebhookSignature.verify(
-                    secret: secret, id: id, timestamp: timestamp, body: request.bodyBytes, header: request.header("webhook-signature") ?? ""
-                ))
-                let event = try #require(try JSONSerialization.jsonObject(with: Data(request.bodyBytes)) as? [String: Any])
-                #expect(event["id"] as? String == id)
-                #expect(event["type"] as? String == "reminder.fired")
-                #expect(event["timestamp"] is String)
-                let data = try #require(event["data"] as? [String: Any])
-                #expect(data["reminder_id"] as? Int == bench.reminderID)
-                #expect(data["sag_id"] as? Int == bench.sagID)
-                #expect(data["title"] as? String == "Ring til kunden")
-                #expect(data["fired_event_id"] as? String == delivery.firedEventID.uuidString.lowercased())
-                #expect(try await bench.status(of: delivery.deliveryID) == "sent")
-                // The secret is in no log row.
-                let logged = try await bench.log(of: delivery.deliveryID).map { "\($0.reason ?? "") \($0.error ?? "") \($0.payload ?? "")" }.joined()
-                #expect(!logged.contains(String(secret.text.dropFirst(6))))
+                try await body(sink, bench, secret, delivery)
             }
+        }
+    }
+
+    /// Waits (bounded) until `delivery` is logged sent once, and expects that it was.
+    static func expectSent(_ bench: DeliveryBench, _ delivery: Delivery) async throws {
+        let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            try await bench.logCount(delivery.deliveryID, "sent") == 1
+        }
+        let log = try await bench.log(of: delivery.deliveryID)
+        #expect(sent, "\(log)")
+    }
+
+    @Test("a firing reaches the subscription as one signed JSON event the sink verifies independently")
+    func signedEvent() async throws {
+        try await Self.withSignedDelivery(path: "/hooks/crm?x=1") { sink, bench, secret, delivery in
+            try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
+                try await Self.expectSent(bench, delivery)
+            }
+            let requests = try await sink.requests()
+            try #require(requests.count == 1)
+            let request = requests[0]
+            #expect(request.method == "POST")
+            #expect(request.path == "/hooks/crm?x=1")
+            #expect(request.header("Content-Type") == "application/json")
+            let id = try #require(request.header("webhook-id"))
+            #expect(id == WebhookSignature.messageID(deliveryID: delivery.deliveryID))
+            let timestamp = try #require(request.header("webhook-timestamp").flatMap { Int64($0) })
+            #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 120)
+            #expect(request.header("webhook-signature")?.hasPrefix("v1,") == true)
+            let check = try #require(request.webhook_signature)
+            #expect(check.hmac, "Python hmac rejects the signature")
+            #expect(check.standardwebhooks != false, "the standardwebhooks package rejects the signature")
+            #expect(WebhookSignature.verify(
+                secret: secret, id: id, timestamp: timestamp, body: request.bodyBytes, header: request.header("webhook-signature") ?? ""
+            ))
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(request.bodyBytes)) as? [String: Any])
+            #expect(event["id"] as? String == id)
+            #expect(event["type"] as? String == "reminder.fired")
+            #expect(event["timestamp"] is String)
+            let data = try #require(event["data"] as? [String: Any])
+            #expect(data["reminder_id"] as? Int == bench.reminderID)
+            #expect(data["sag_id"] as? Int == bench.sagID)
+            #expect(data["title"] as? String == "Ring til kunden")
+            #expect(data["fired_event_id"] as? String == delivery.firedEventID.uuidString.lowercased())
+            #expect(try await bench.status(of: delivery.deliveryID) == "sent")
+            // The secret is in no log row.
+            let logged = try await bench.log(of: delivery.deliveryID).map { "\($0.reason ?? "") \($0.error ?? "") \($0.payload ?? "")" }.joined()
+            #expect(!logged.contains(String(secret.text.dropFirst(6))))
         }
     }
 
     @Test("500, then 200: retried with the same webhook-id and body, each attempt freshly signed and valid")
     func retryKeepsID() async throws {
-        try await withHTTPSink { sink in
-            try await sink.setScript(#"[{"status": 500, "body": "oops"}]"#)
-            try await DeliveryBench.with(channels: [.webhook]) { bench in
-                let secret = WebhookSecret.generate()
-                try await sink.checkWebhookSignatures(secret: secret.text)
-                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: sink.baseURL + "/in", secret: secret))
-                try await bench.enqueue([delivery])
-                try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
-                    let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.logCount(delivery.deliveryID, "sent") == 1
-                    }
-                    #expect(sent)
-                }
-                let requests = try await sink.requests()
-                try #require(requests.count == 2)
-                #expect(requests[0].header("webhook-id") == requests[1].header("webhook-id"))
-                #expect(requests[0].bodyBytes == requests[1].bodyBytes)
-                #expect(requests.allSatisfy { $0.webhook_signature?.hmac == true && $0.webhook_signature?.standardwebhooks != false })
-                #expect(try await bench.log(of: delivery.deliveryID).map(\.status) == ["retrying", "sent"])
+        try await Self.withSignedDelivery(script: #"[{"status": 500, "body": "oops"}]"#) { sink, bench, _, delivery in
+            try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
+                try await Self.expectSent(bench, delivery)
             }
+            let requests = try await sink.requests()
+            try #require(requests.count == 2)
+            #expect(requests[0].header("webhook-id") == requests[1].header("webhook-id"))
+            #expect(requests[0].bodyBytes == requests[1].bodyBytes)
+            #expect(requests.allSatisfy { $0.webhook_signature?.hmac == true && $0.webhook_signature?.standardwebhooks != false })
+            #expect(try await bench.log(of: delivery.deliveryID).map(\.status) == ["retrying", "sent"])
         }
     }
 
     @Test("a 400 is parked on the webhook dead-letter topic; a replay delivers it with the same webhook-id")
     func deadLetterAndReplay() async throws {
-        try await withHTTPSink { sink in
-            try await sink.setScript(#"[{"status": 400, "body": "no"}]"#)
-            try await DeliveryBench.with(channels: [.webhook]) { bench in
-                let secret = WebhookSecret.generate()
-                try await sink.checkWebhookSignatures(secret: secret.text)
-                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: sink.baseURL + "/in", secret: secret))
-                try await bench.enqueue([delivery])
-                try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
-                    let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.status(of: delivery.deliveryID) == "dead"
-                    }
-                    let deadLog = try await bench.log(of: delivery.deliveryID)
-                    #expect(dead, "\(deadLog)")
-                    let parked = try await DeadLetterReader(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.dlq"))
-                        .read(topic: bench.topicPrefix + TopicName.deadLetter(of: TopicName.deliverWebhook), firstMessageTimeout: .seconds(15))
-                    try #require(parked.count == 1)
-                    #expect(parked[0].letter?.reason.contains("400") == true)
-                    let outcome = try await DeadLetterReplayer(repository: PostgresDeliveryRepository(postgres: bench.postgres), topicPrefix: bench.topicPrefix)
-                        .replay(parked[0])
-                    #expect(outcome != .alreadyReplayed)
-                    let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.logCount(delivery.deliveryID, "sent") == 1
-                    }
-                    let log = try await bench.log(of: delivery.deliveryID)
-                    #expect(sent, "\(log)")
+        try await Self.withSignedDelivery(script: #"[{"status": 400, "body": "no"}]"#) { sink, bench, _, delivery in
+            try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
+                let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                    try await bench.status(of: delivery.deliveryID) == "dead"
                 }
-                let requests = try await sink.requests()
-                try #require(requests.count == 2)
-                #expect(requests[0].header("webhook-id") == requests[1].header("webhook-id"))
-                #expect(requests[1].webhook_signature?.hmac == true)
+                let deadLog = try await bench.log(of: delivery.deliveryID)
+                #expect(dead, "\(deadLog)")
+                let parked = try await DeadLetterReader(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.dlq"))
+                    .read(topic: bench.topicPrefix + TopicName.deadLetter(of: TopicName.deliverWebhook), firstMessageTimeout: .seconds(15))
+                try #require(parked.count == 1)
+                #expect(parked[0].letter?.reason.contains("400") == true)
+                let outcome = try await DeadLetterReplayer(repository: PostgresDeliveryRepository(postgres: bench.postgres), topicPrefix: bench.topicPrefix)
+                    .replay(parked[0])
+                #expect(outcome != .alreadyReplayed)
+                try await Self.expectSent(bench, delivery)
             }
+            let requests = try await sink.requests()
+            try #require(requests.count == 2)
+            #expect(requests[0].header("webhook-id") == requests[1].header("webhook-id"))
+            #expect(requests[1].webhook_signature?.hmac == true)
         }
     }
 
@@ -216,27 +213,16 @@ struct DeliveryWebhookTests {
 
     @Test("the connection goes to the address checked: a host name pinned to the sink reaches it, with its Host header")
     func pinnedAddress() async throws {
-        try await withHTTPSink { sink in
-            try await DeliveryBench.with(channels: [.webhook]) { bench in
-                let secret = WebhookSecret.generate()
-                try await sink.checkWebhookSignatures(secret: secret.text)
-                // No DNS knows this name: only the pin can carry the call to the sink.
-                let url = "http://pinned.example.test:\(sink.process.port)/in"
-                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: url, secret: secret))
-                try await bench.enqueue([delivery])
-                let sender = try Self.sender(bench) { _ in [[127, 0, 0, 1]] }
-                try await bench.run([bench.worker(bench.configuration(.webhook), sender: sender)]) {
-                    let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                        try await bench.logCount(delivery.deliveryID, "sent") == 1
-                    }
-                    let log = try await bench.log(of: delivery.deliveryID)
-                    #expect(sent, "\(log)")
-                }
-                let requests = try await sink.requests()
-                try #require(requests.count == 1)
-                #expect(requests[0].header("Host") == "pinned.example.test:\(sink.process.port)")
-                #expect(requests[0].webhook_signature?.hmac == true)
+        // No DNS knows this name: only the pin can carry the call to the sink.
+        try await Self.withSignedDelivery(url: { "http://pinned.example.test:\($0.process.port)/in" }) { sink, bench, _, delivery in
+            let sender = try Self.sender(bench) { _ in [[127, 0, 0, 1]] }
+            try await bench.run([bench.worker(bench.configuration(.webhook), sender: sender)]) {
+                try await Self.expectSent(bench, delivery)
             }
+            let requests = try await sink.requests()
+            try #require(requests.count == 1)
+            #expect(requests[0].header("Host") == "pinned.example.test:\(sink.process.port)")
+            #expect(requests[0].webhook_signature?.hmac == true)
         }
     }
 }
