@@ -9,19 +9,12 @@ any failure.
 Usage: history_test.py BASE_URL TOKEN EXPECTED_JSON SCREENSHOT_PATH
 """
 import json
-import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from headless import chromium, fail, finish
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-
-
-def fail(message):
-    print("FAIL: " + message, flush=True)
-    sys.exit(1)
 
 
 def wait_loaded(driver, previous=None):
@@ -35,12 +28,7 @@ def main():
     base, token, expected_path, screenshot = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     with open(expected_path, encoding="utf-8") as handle:
         expected = json.load(handle)
-    options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1100,1250"]:
-        options.add_argument(argument)
-    options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")), options=options)
+    driver = chromium(1100, 1250)
     try:
         driver.get(f"{base}/reminders/history#token={token}")
         loaded = wait_loaded(driver)
@@ -100,10 +88,7 @@ def main():
         if outcomes != {"failed"}:
             fail(f"filtered chart shows {outcomes}")
 
-        errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-        if errors:
-            fail("console errors: %r" % errors)
-        print("OK", flush=True)
+        finish(driver)
     finally:
         driver.quit()
 

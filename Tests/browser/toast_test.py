@@ -9,23 +9,16 @@ set up by the driver) and opens it into the held items. Prints `toast_latency_ms
 Usage: toast_test.py BASE_URL TOKEN SAG_ID SCREENSHOT_PATH
 """
 import json
-import os
 import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from headless import chromium, fail, finish
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 TOAST_DEADLINE_S = 2.0
-
-
-def fail(message):
-    print("FAIL: " + message, flush=True)
-    sys.exit(1)
 
 
 def pending(base, token):
@@ -88,12 +81,7 @@ def change_status_and_wait_for_toast(driver, status):
 
 def main():
     base, token, sag_id, screenshot = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-    options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1100,760"]:
-        options.add_argument(argument)
-    options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")), options=options)
+    driver = chromium(1100, 760)
     try:
         driver.get(f"{base}/demo?sag_id={sag_id}#token={token}")
         # Initialised and the event stream open before anything happens on the case.
@@ -124,10 +112,7 @@ def main():
             fail("a reminder is still pending after dismiss: %r" % pending(base, token))
         print(f"dismissed reminder {second_id}", flush=True)
         open_held_entry(driver, base, token)
-        errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-        if errors:
-            fail("console errors: %r" % errors)
-        print("OK", flush=True)
+        finish(driver)
     finally:
         driver.quit()
 
