@@ -37,6 +37,8 @@ public enum MetricName {
     /// Counter {reason}: webhook sends refused before connecting because the target's
     /// URL or resolved address is not allowed (private, loopback, link-local, metadata).
     public static let webhookTargetsRefused = "reminders_webhook_targets_refused_total"
+    /// Counter: webhook subscriptions deleted because their receiver answered 410 Gone.
+    public static let webhookSubscriptionsGone = "reminders_webhook_subscriptions_gone_total"
 
     /// Every metric with its Prometheus type and help text.
     public static let catalog: [(name: String, type: String, help: String)] = [
@@ -57,6 +59,7 @@ public enum MetricName {
         (heldDigests, "counter", "Digests of held-back notifications sent by the scheduler."),
         (rearmed, "counter", "Reminders re-armed because their case reopened."),
         (webhookTargetsRefused, "counter", "Webhook sends refused because the target URL or its resolved address is not allowed."),
+        (webhookSubscriptionsGone, "counter", "Webhook subscriptions deleted because their receiver answered 410 Gone."),
     ]
 
     /// Histogram buckets for the latency metrics: from a millisecond (the

@@ -153,6 +153,32 @@ struct DeliveryWebhookTests {
         }
     }
 
+    @Test("410 Gone: the delivery is dead, the subscription is deleted, and the next delivery to it calls nothing")
+    func goneDeletesSubscription() async throws {
+        try await Self.withSignedDelivery(script: #"[{"status": 410, "body": "gone"}]"#) { sink, bench, _, delivery in
+            try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
+                let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                    try await bench.status(of: delivery.deliveryID) == "dead"
+                }
+                let log = try await bench.log(of: delivery.deliveryID)
+                #expect(dead, "\(log)")
+                #expect(log.last?.error?.contains("410 Gone") == true, "\(log)")
+                let subscription = try #require(delivery.webhookSubscriptionID)
+                #expect(try await PostgresWebhookTargets(postgres: bench.postgres).webhookTarget(subscription) == nil)
+
+                // The next firing's delivery to it is not sent.
+                let next = Self.delivery(bench, subscription: subscription)
+                try await bench.enqueue([next])
+                let refused = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                    try await bench.status(of: next.deliveryID) == "dead"
+                }
+                #expect(refused)
+                #expect(try await bench.log(of: next.deliveryID).last?.error?.contains("was deleted") == true)
+            }
+            #expect(try await sink.requests().count == 1)
+        }
+    }
+
     @Test("dry run renders the event into the log and calls nothing")
     func dryRun() async throws {
         try await withHTTPSink { sink in

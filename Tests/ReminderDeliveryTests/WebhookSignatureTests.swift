@@ -78,6 +78,7 @@ struct WebhookSignatureTests {
     struct Targets: WebhookTargetRepository {
         var target: WebhookCallTarget?
         func webhookTarget(_ id: UUID) async throws -> WebhookCallTarget? { target }
+        func deleteWebhookTarget(_ id: UUID) async throws -> Bool { false }
     }
 
     static let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()

@@ -15,6 +15,8 @@ import ReminderStore
 ///
 /// 2xx is delivered; 429 (with `Retry-After`), 408 and 5xx and transport failures are
 /// retried; other statuses, refused targets and deleted subscriptions are permanent.
+/// A 410 Gone also deletes the subscription: the receiver says it wants no more calls,
+/// so the deliveries behind this one are not sent there either.
 /// Neither the secret nor the signature is ever logged; the URL appears in no reason.
 public struct WebhookSender: DeliverySender {
     /// Where case links point (`PUBLIC_BASE_URL`).
@@ -25,6 +27,7 @@ public struct WebhookSender: DeliverySender {
     private let client: CurlHTTPClient
     private let resolve: @Sendable (String) async throws -> [[UInt8]]
     private let refused: Counter
+    private let gone: Counter
     private let now: @Sendable () -> Date
 
     /// Creates a sender reading subscriptions from `targets` and opening their secrets
@@ -46,6 +49,7 @@ public struct WebhookSender: DeliverySender {
         self.client = CurlHTTPClient(configuration: http)
         self.resolve = resolve
         self.refused = Counter(label: MetricName.webhookTargetsRefused)
+        self.gone = Counter(label: MetricName.webhookSubscriptionsGone)
         self.now = now
     }
 
@@ -112,8 +116,9 @@ public struct WebhookSender: DeliverySender {
             CurlHeader(name: WebhookSignature.timestampHeader, value: String(timestamp)),
             CurlHeader(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(secret: secret, id: id, timestamp: timestamp, body: notification.body)),
         ]
-        return try await HTTPPostOutcome.of {
-            if checked.literalAddress != nil {
+        var answer: Int?
+        let outcome = try await HTTPPostOutcome.of {
+            let response = if checked.literalAddress != nil {
                 // An address in the URL is what libcurl connects to: nothing to resolve or pin.
                 try await client.post(url: target.url, body: notification.body, headers: headers)
             } else {
@@ -122,6 +127,15 @@ public struct WebhookSender: DeliverySender {
                     host: checked.host, port: checked.port, pinnedTo: NetworkAddressPolicy.format(address)
                 )
             }
+            answer = response.status
+            return response
         }
+        guard answer == 410 else { return outcome }
+        do {
+            if try await targets.deleteWebhookTarget(subscription) { gone.increment() }
+        } catch {
+            return .permanent("webhook answered 410 Gone; deleting subscription \(subscription.uuidString.lowercased()) failed: \(error)")
+        }
+        return .permanent("webhook answered 410 Gone: subscription \(subscription.uuidString.lowercased()) deleted")
     }
 }

@@ -114,7 +114,8 @@ struct WebhookController<Webhooks: WebhookRepository, Cases: CaseRepository> {
         }
         do {
             _ = try target.pinnedAddress(from: resolved, allowLoopback: allowLoopback)
-        } catch let error as WebhookTargetError {
+        } catch {
+            // Typed throws: `error` is a WebhookTargetError.
             throw GatewayError.invalid("url", "url \(error.reason)")
         }
     }

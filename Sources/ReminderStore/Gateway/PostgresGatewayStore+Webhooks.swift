@@ -51,11 +51,7 @@ extension PostgresGatewayStore {
     }
 
     public func deleteWebhook(_ id: UUID) async throws -> Bool {
-        let rows = try await postgres.query(
-            "UPDATE reminder_webhook_subscriptions SET deleted_at = clock_timestamp() WHERE id = $1 AND deleted_at IS NULL RETURNING id",
-            [id]
-        )
-        return !rows.isEmpty
+        try await PostgresWebhookTargets(postgres: postgres).deleteWebhookTarget(id)
     }
 
     private static func webhook(from row: PostgresRow) throws -> WebhookSubscription {

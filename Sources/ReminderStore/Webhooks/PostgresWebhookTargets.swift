@@ -1,7 +1,8 @@
 import Foundation
 import Postgres
 
-/// Reads webhook subscriptions for the webhook worker.
+/// Reads webhook subscriptions for the webhook worker, and deletes them (the
+/// worker when a receiver answers 410 Gone, the gateway for their owners).
 public struct PostgresWebhookTargets: WebhookTargetRepository {
     let postgres: PostgresClient
 
@@ -17,5 +18,13 @@ public struct PostgresWebhookTargets: WebhookTargetRepository {
         return try rows.first.map { row in
             WebhookCallTarget(id: try row.decode("id"), url: try row.decode("url"), sealedSecret: try row.decode("secret_sealed"))
         }
+    }
+
+    public func deleteWebhookTarget(_ id: UUID) async throws -> Bool {
+        let rows = try await postgres.query(
+            "UPDATE reminder_webhook_subscriptions SET deleted_at = clock_timestamp() WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+            [id]
+        )
+        return !rows.isEmpty
     }
 }
