@@ -251,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "KafkaIntegrationTests",
             dependencies: [
-                "Kafka", "IntegrationSupport",
+                "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,8 +1,7 @@
-/// A lease store for a consumer that reads every partition of its topics
-/// alone and commits nothing, such as a one-off reader of a dead-letter
-/// topic: it holds every lease it wants, so it is assigned its partitions at
-/// once instead of joining a broker-side group (a join costs seconds, and
-/// on a loaded broker sometimes half a minute).
+/// A lease store for the only member of its group, such as a one-off reader
+/// of a dead-letter topic: it holds every lease it wants, so it is assigned
+/// every partition at once instead of joining a broker-side group (a join
+/// costs seconds, and on a loaded broker sometimes half a minute).
 public struct KafkaSoleReaderLeases: KafkaPartitionLeaseStore {
     public init() {}
 

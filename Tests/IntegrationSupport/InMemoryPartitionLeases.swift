@@ -1,7 +1,7 @@
 import Kafka
 import Synchronization
 
-/// Partition leases kept in this process, for tests against the real broker
+/// Partition leases kept in this process, for the integration tests
 /// that are not about where leases are stored (the PostgreSQL store has tests
 /// of its own). Test consumers share partitions through these rather than
 /// through the broker's group protocol, whose rejoin pauses on a loaded test

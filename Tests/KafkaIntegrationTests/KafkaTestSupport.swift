@@ -1,5 +1,4 @@
 import Foundation
-import IntegrationSupport
 import Kafka
 import Logging
 import ServiceLifecycle
@@ -43,7 +42,7 @@ enum KafkaTestEnvironment {
     /// held a group's records back for over 30 s).
     static func makeLeaseConsumer(topic: String, group: String) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: group, topics: [topic])
-        configuration.partitionAssignment = .leases(store: InMemoryPartitionLeases(), memberID: "only", leaseTime: .seconds(3))
+        configuration.partitionAssignment = .leases(store: KafkaSoleReaderLeases(), memberID: "only", leaseTime: .seconds(3))
         return try KafkaConsumer.makeConsumer(configuration: configuration, logger: logger)
     }
 
