@@ -31,7 +31,7 @@ struct GatewayConnectionTests {
         return try JSONDecoder().decode(Probe.self, from: Data(line.utf8))
     }
 
-    @Test("a 10 MB body: 413 within 1 s and the connection closed within 3 s, with Connection: close, keep-alive, chunked or no token",
+    @Test("a 10 MB body: 413 and the connection closed in seconds, not after the idle timeout, with Connection: close, keep-alive, chunked or no token",
           arguments: ["close", "keep-alive", "chunked", "no-token"])
     func oversizedBodies(mode: String) async throws {
         try await GatewayHarness.with(.live) { gateway, client in
@@ -41,8 +41,10 @@ struct GatewayConnectionTests {
             let result = try await Self.probe(mode, port: port, token: gateway.token(alice), path: "/api/v1/sag/\(sag)/reminders")
             let allowed: Set<Int> = mode == "no-token" ? [401, 413] : [413]
             #expect(result.status.map(allowed.contains) == true, "\(mode): \(result)")
-            #expect((result.first_ms ?? .infinity) < 1000, "\(mode): answered after \(result.first_ms ?? -1) ms")
-            #expect((result.closed_ms ?? .infinity) < 3000, "\(mode): closed after \(result.closed_ms ?? -1) ms")
+            // Well inside the 30 s idle timeout the gateway would otherwise wait for; not
+            // tighter, as a full parallel run on two cores measured 1.1 s for the answer.
+            #expect((result.first_ms ?? .infinity) < 10_000, "\(mode): answered after \(result.first_ms ?? -1) ms")
+            #expect((result.closed_ms ?? .infinity) < 15_000, "\(mode): closed after \(result.closed_ms ?? -1) ms")
         }
     }
 
@@ -53,7 +55,9 @@ struct GatewayConnectionTests {
             let result = try await Self.probe("half-head", port: port)
             #expect(result.status == nil, "\(result)")
             let closed = try #require(result.closed_ms, "never closed: \(result)")
-            #expect(closed >= 900 && closed < 4000, "closed after \(closed) ms")
+            // After the 1 s idle timeout, and long before the default 30 s; the upper bound has
+            // slack for a full parallel run on two cores.
+            #expect(closed >= 900 && closed < 15_000, "closed after \(closed) ms")
         }
     }
 

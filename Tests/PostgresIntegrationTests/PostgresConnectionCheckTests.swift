@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Connection check", .timeLimit(.minutes(1)))
 struct PostgresConnectionCheckTests {
-    @Test("checkConnection against a wrong port fails quickly, naming host and port but not the password")
+    @Test("checkConnection against a wrong port fails after one attempt, naming host and port but not the password")
     func wrongPort() async throws {
         let password = "pw-" + UUID().uuidString
         var configuration = PostgresConfiguration(url: "postgresql://reminders:\(password)@127.0.0.1:1/reminders_check")
@@ -13,7 +13,10 @@ struct PostgresConnectionCheckTests {
 
         let started = ContinuousClock.now
         let error = await #expect(throws: PostgresError.self) { try await client.checkConnection() }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // One refused attempt, not a retry loop (which would run into the suite's minute).
+        // Not tighter: in a full parallel run the blocking connect waits for a free thread,
+        // and a fresh-clone run measured 3.06 s.
+        #expect(ContinuousClock.now - started < .seconds(15))
         let description = try #require(error).description
         #expect(description.hasPrefix("cannot connect to PostgreSQL at 127.0.0.1:1 (database reminders_check, user reminders): "))
         #expect(!description.contains(password))
