@@ -65,6 +65,17 @@ struct DeliveryWebhookTests {
         }
     }
 
+    /// Waits (bounded) until `delivery` is dead, expects that it is, and returns its log.
+    @discardableResult
+    static func expectDead(_ bench: DeliveryBench, _ delivery: Delivery) async throws -> [DeliveryLogRow] {
+        let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            try await bench.status(of: delivery.deliveryID) == "dead"
+        }
+        let log = try await bench.log(of: delivery.deliveryID)
+        #expect(dead, "\(log)")
+        return log
+    }
+
     /// Waits (bounded) until `delivery` is logged sent once, and expects that it was.
     static func expectSent(_ bench: DeliveryBench, _ delivery: Delivery) async throws {
         let sent = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
@@ -132,11 +143,7 @@ struct DeliveryWebhookTests {
     func deadLetterAndReplay() async throws {
         try await Self.withSignedDelivery(script: #"[{"status": 400, "body": "no"}]"#) { sink, bench, _, delivery in
             try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
-                let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                    try await bench.status(of: delivery.deliveryID) == "dead"
-                }
-                let deadLog = try await bench.log(of: delivery.deliveryID)
-                #expect(dead, "\(deadLog)")
+                try await Self.expectDead(bench, delivery)
                 let parked = try await DeadLetterReader(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.dlq"))
                     .read(topic: bench.topicPrefix + TopicName.deadLetter(of: TopicName.deliverWebhook), firstMessageTimeout: .seconds(15))
                 try #require(parked.count == 1)
@@ -157,11 +164,7 @@ struct DeliveryWebhookTests {
     func goneDeletesSubscription() async throws {
         try await Self.withSignedDelivery(script: #"[{"status": 410, "body": "gone"}]"#) { sink, bench, _, delivery in
             try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
-                let dead = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                    try await bench.status(of: delivery.deliveryID) == "dead"
-                }
-                let log = try await bench.log(of: delivery.deliveryID)
-                #expect(dead, "\(log)")
+                let log = try await Self.expectDead(bench, delivery)
                 #expect(log.last?.error?.contains("410 Gone") == true, "\(log)")
                 let subscription = try #require(delivery.webhookSubscriptionID)
                 #expect(try await PostgresWebhookTargets(postgres: bench.postgres).webhookTarget(subscription) == nil)
@@ -169,11 +172,7 @@ struct DeliveryWebhookTests {
                 // The next firing's delivery to it is not sent.
                 let next = Self.delivery(bench, subscription: subscription)
                 try await bench.enqueue([next])
-                let refused = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                    try await bench.status(of: next.deliveryID) == "dead"
-                }
-                #expect(refused)
-                #expect(try await bench.log(of: next.deliveryID).last?.error?.contains("was deleted") == true)
+                #expect(try await Self.expectDead(bench, next).last?.error?.contains("was deleted") == true)
             }
             #expect(try await sink.requests().count == 1)
         }
