@@ -17,11 +17,7 @@ final class CurlWorker: @unchecked Sendable {
     /// Runs `work` on the worker's own queue, off Swift's cooperative pool, because
     /// `curl_easy_perform` blocks its thread for the whole transfer.
     func run<Result: Sendable>(_ work: @escaping @Sendable (CurlEasyHandle) throws -> Result) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Swift.Result { try work(self.handle) })
-            }
-        }
+        try await queue.runBlocking { try work(self.handle) }
     }
 }
 

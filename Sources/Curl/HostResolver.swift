@@ -10,11 +10,7 @@ public enum HostResolver {
     /// `host` resolves to for TCP.
     /// - Throws: `CurlError` (`.transport`, retriable) when the name does not resolve.
     public static func addresses(of host: String) async throws -> [[UInt8]] {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try resolve(host) })
-            }
-        }
+        try await queue.runBlocking { try resolve(host) }
     }
 
     private static func resolve(_ host: String) throws -> [[UInt8]] {

@@ -12,7 +12,7 @@ public final class InMemoryPartitionLeases: KafkaPartitionLeaseStore {
     /// different tests never share a group name.
     public static let shared = InMemoryPartitionLeases()
 
-    public init() {}
+    private init() {}
 
     private struct Lease { var member: String; var expires: ContinuousClock.Instant }
     private struct Tables {
