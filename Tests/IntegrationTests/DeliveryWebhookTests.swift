@@ -46,10 +46,10 @@ struct DeliveryWebhookTests {
     }
 
     /// An HTTP sink that answers with `script` (then 200) and checks every signature against
-    /// a new subscription's secret, a bench, and the delivery to that subscription (at `path`
-    /// on the sink, or at `url`) already enqueued.
+    /// a new subscription's secret, a bench, and the delivery to that subscription (at `url`,
+    /// by default the sink's `/in`) already enqueued.
     static func withSignedDelivery(
-        script: String? = nil, path: String = "/in", url: (@Sendable (HTTPSink) -> String)? = nil,
+        script: String? = nil, url: @escaping @Sendable (HTTPSink) -> String = { $0.baseURL + "/in" },
         _ body: @Sendable @escaping (HTTPSink, DeliveryBench, WebhookSecret, Delivery) async throws -> Void
     ) async throws {
         try await withHTTPSink { sink in
@@ -57,8 +57,7 @@ struct DeliveryWebhookTests {
             try await DeliveryBench.with(channels: [.webhook]) { bench in
                 let secret = WebhookSecret.generate()
                 try await sink.checkWebhookSignatures(secret: secret.text)
-                let target = url?(sink) ?? sink.baseURL + path
-                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: target, secret: secret))
+                let delivery = Self.delivery(bench, subscription: try await Self.subscribe(bench, url: url(sink), secret: secret))
                 try await bench.enqueue([delivery])
                 try await body(sink, bench, secret, delivery)
             }
@@ -87,7 +86,7 @@ struct DeliveryWebhookTests {
 
     @Test("a firing reaches the subscription as one signed JSON event the sink verifies independently")
     func signedEvent() async throws {
-        try await Self.withSignedDelivery(path: "/hooks/crm?x=1") { sink, bench, secret, delivery in
+        try await Self.withSignedDelivery(url: { $0.baseURL + "/hooks/crm?x=1" }) { sink, bench, secret, delivery in
             try await bench.run([bench.worker(bench.configuration(.webhook), sender: try Self.sender(bench))]) {
                 try await Self.expectSent(bench, delivery)
             }
