@@ -136,8 +136,14 @@ public final class DeliveryWorker: Service {
     /// Claims, sends and records `deliveries` in one transaction; while the
     /// database is away, keeps them in hand and tries again. If the sends went
     /// out but their transaction failed, only the recording is repeated.
+    /// In-app deliveries have nothing to send: one statement records them.
     private func deliver(_ deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws {
         let records: [DeliveryRecord]
+        if configuration.channel == .frontend {
+            records = try await withStoreRetry { try await self.repository.writeToInbox(deliveries, now: Date()) }
+            reportRecorded(records, of: deliveries)
+            return
+        }
         do {
             records = try await withStoreRetry {
                 try await self.repository.deliver(deliveries, now: Date()) { claimed in
@@ -156,6 +162,10 @@ public final class DeliveryWorker: Service {
             }
             records = recorded
         }
+        reportRecorded(records, of: deliveries)
+    }
+
+    private func reportRecorded(_ records: [DeliveryRecord], of deliveries: [Delivery]) {
         let handledBefore = deliveries.count - records.count
         if handledBefore > 0 {
             logger.info("deliveries handled before; skipped", metadata: [LogKey.channel: "\(configuration.channel.rawValue)", "count": "\(handledBefore)"])
@@ -166,9 +176,6 @@ public final class DeliveryWorker: Service {
     /// Decides each claimed delivery's result, sending the sendable ones
     /// concurrently (`sendSlots` bounds how many are in flight).
     private func act(on deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws -> [DeliveryResult] {
-        if configuration.channel == .frontend {
-            return deliveries.map { _ in .sent(messageID: nil) }
-        }
         guard configuration.enabled else {
             return deliveries.map { _ in .skipped(reason: configuration.disabledReason) }
         }

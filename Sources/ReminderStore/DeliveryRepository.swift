@@ -31,6 +31,13 @@ public protocol DeliveryRepository: Sendable {
         _ deliveries: [Delivery], now: Date, act: @Sendable ([Delivery]) async throws -> [DeliveryResult]
     ) async throws -> [DeliveryRecord]
 
+    /// In-app deliveries, whose "send" is the inbox row itself: records those
+    /// not handled before (for a delivery given more than once, its highest
+    /// attempt) in one statement, each as written to the inbox, or as skipped
+    /// when a person stopped its reminder, with its log row and its inbox
+    /// entry. Returns what was recorded.
+    func writeToInbox(_ deliveries: [Delivery], now: Date) async throws -> [DeliveryRecord]
+
     /// Notes accepted sends at once, in their own transaction.
     func noteAccepted(_ acceptances: [DeliveryAcceptance]) async throws
 

@@ -9,6 +9,9 @@ final class LibPQConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Used to scrub the password from any text libpq hands back.
     private let password: String?
+    /// The statements prepared on this session (prepared statements outlive
+    /// transactions and end with the session).
+    private var preparedStatements = PreparedStatements()
     /// Receives server notices; must outlive `handle`, which points at it unretained.
     private let noticeSink: NoticeSink
 
@@ -133,10 +136,36 @@ final class LibPQConnection: @unchecked Sendable {
         guard !sql.utf8.contains(0), parameters.allSatisfy({ $0?.utf8.contains(0) != true }) else {
             throw PostgresError.encoding("a statement or parameter contains a NUL character")
         }
-        let result = withCStringArray(parameters, terminated: false) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        guard let name = try preparedName(of: sql, parameterCount: parameters.count, handle: handle) else {
+            let result = withCStringArray(parameters, terminated: false) { values in
+                PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+            return try LibPQResult(result, connection: self).rows()
         }
-        return try LibPQResult(result, connection: self).rows()
+        let result = withCStringArray(parameters, terminated: false) { values in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        do {
+            return try LibPQResult(result, connection: self).rows()
+        } catch let error as PostgresError where error.sqlState == "0A000" {
+            // "cached plan must not change result type": a table the statement reads
+            // changed shape. Prepared afresh, under a new name, on its next use.
+            preparedStatements.forget(sql)
+            throw error
+        }
+    }
+
+    /// The name of `sql` prepared on this session, preparing it on first use;
+    /// nil for statements without parameters (transaction control, scripts)
+    /// and once the cache is full. Parsing and planning the pipeline's
+    /// statements again on every call was a measured share of PostgreSQL's CPU.
+    private func preparedName(of sql: String, parameterCount: Int, handle: OpaquePointer) throws -> String? {
+        guard parameterCount > 0 else { return nil }
+        if let name = preparedStatements.name(of: sql) { return name }
+        guard let name = preparedStatements.reserveName() else { return nil }
+        try LibPQResult(PQprepare(handle, name, sql, Int32(parameterCount), nil), connection: self).rows()
+        preparedStatements.remember(sql, as: name)
+        return name
     }
 
     /// Several statements without parameters (PQexec), e.g. a migration file.
