@@ -26,6 +26,9 @@ struct PostgresPreparedStatementTests {
             #expect(answer == 42)
             let preparedPlain = try await preparedCount(of: plain, on: connection)
             #expect(preparedPlain == 0)
+            // Each call is still planned for its own parameters.
+            let mode = try await connection.query("SHOW plan_cache_mode")[0].decode("plan_cache_mode", as: String.self)
+            #expect(mode == "force_custom_plan")
         }
     }
 
