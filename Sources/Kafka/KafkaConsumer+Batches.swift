@@ -4,8 +4,11 @@ extension KafkaConsumer {
     ///
     /// A batch is what has already arrived, up to `maximumBatchSize` records:
     /// when idle a record goes alone and at once, under load many share one
-    /// call. Up to `concurrency` batches run at the same time, so the next one
-    /// starts while the previous one waits for its database or its commit.
+    /// call. Records that arrive while a batch runs wait for it and then go
+    /// together; only a backlog of half a batch or more starts another batch
+    /// beside it, up to `concurrency` at the same time. (Starting one for every
+    /// few records that arrived made many small transactions, each costing
+    /// about as much as a large one.)
     /// Offsets are committed in reading order, so a crash never commits past a
     /// batch that had not finished. `handle` must tolerate seeing a record
     /// again (after a crash, a rebalance or a stop before the commit).
@@ -24,9 +27,9 @@ extension KafkaConsumer {
             var reading = true
             var stoppedBeforeCommit = false
             while reading || window.inFlight > 0 {
-                // Start another batch when there is room and either records wait
-                // or nothing is running (then wait for the next record).
-                if reading, window.inFlight < concurrency, window.inFlight == 0 || hasBufferedMessages {
+                // Start a batch when nothing runs (then wait for the next record),
+                // or beside the running ones when a backlog waits.
+                if reading, window.mayStart(buffered: bufferedMessageCount, maximumBatchSize: maximumBatchSize, concurrency: concurrency) {
                     guard let first = try await iterator.next() else {
                         reading = false
                         continue
@@ -64,6 +67,14 @@ struct BatchCommitWindow {
 
     /// Batches started and not yet finished.
     private(set) var inFlight = 0
+
+    /// Whether to start a batch now, with `buffered` records waiting: always
+    /// when none runs; beside running ones (up to `concurrency`) only for a
+    /// backlog of at least half of `maximumBatchSize`.
+    func mayStart(buffered: Int, maximumBatchSize: Int, concurrency: Int) -> Bool {
+        if inFlight == 0 { return true }
+        return inFlight < concurrency && buffered >= max(1, maximumBatchSize / 2)
+    }
 
     /// Registers a batch; returns its sequence number.
     mutating func start(_ batch: [KafkaConsumerMessage]) -> Int {

@@ -79,6 +79,9 @@ public final class KafkaConsumer: Service, Sendable {
     /// when this turns false, so nothing it finished stays uncommitted while it idles.
     public var hasBufferedMessages: Bool { buffer.hasBufferedMessages }
 
+    /// How many received records wait to be read.
+    public var bufferedMessageCount: Int { buffer.bufferedCount }
+
     /// Commits `message.offset + 1` for the message's partition, synchronously with the broker.
     ///
     /// - Throws: ``KafkaError`` (`.commit`, or `.shutdown` once the consumer closed).

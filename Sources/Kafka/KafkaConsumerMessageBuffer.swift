@@ -29,10 +29,13 @@ final class KafkaConsumerMessageBuffer: @unchecked Sendable {
     private var count: Int { messages.count - head }
 
     /// Whether records wait to be handed out.
-    var hasBufferedMessages: Bool {
+    var hasBufferedMessages: Bool { bufferedCount > 0 }
+
+    /// How many records wait to be handed out.
+    var bufferedCount: Int {
         condition.lock()
         defer { condition.unlock() }
-        return count > 0
+        return count
     }
 
     // MARK: Poll thread side

@@ -18,8 +18,9 @@ public struct DeliveryWorkerConfiguration: Sendable {
     /// a batch is what has arrived, so an idle worker handles each at once.
     /// Default 200.
     public var batchSize = 200
-    /// Batches handled at the same time (`DELIVERY_BATCHES_IN_FLIGHT`): the
-    /// next one is claimed and sent while the previous one commits. Default 2.
+    /// Batches handled at the same time (`DELIVERY_BATCHES_IN_FLIGHT`): under
+    /// a backlog of half a batch, the next one is claimed and sent while the
+    /// previous one commits. Default 2.
     public var batchesInFlight = 2
     /// The most sends at once (`DELIVERY_CONCURRENCY`), across the batches in
     /// flight. Each holds its slot until its acceptance is noted, so a worker

@@ -21,7 +21,8 @@ public struct DispatcherConfiguration: Sendable {
     /// The most firings in one transaction: `batchSize × backlogBatches`.
     public var maximumFiringsPerTransaction: Int { max(1, batchSize) * max(1, backlogBatches) }
     /// `DISPATCHER_BATCHES_IN_FLIGHT`: batches dispatched at the same time,
-    /// each in its own transaction, so the next one runs while the previous
+    /// each in its own transaction, so under a backlog (half of
+    /// ``maximumFiringsPerTransaction``) the next one runs while the previous
     /// one commits; offsets are still committed in order. Default 2.
     public var batchesInFlight = 2
     /// The consumer group all dispatchers share. Default `reminders-dispatcher`.

@@ -54,6 +54,32 @@ struct BatchCommitWindowTests {
     }
 }
 
+@Suite("When another batch starts")
+struct BatchStartTests {
+    @Test("with nothing running a batch always starts; beside running ones only for a backlog of half a batch, up to the concurrency")
+    func startRule() {
+        var window = BatchCommitWindow()
+        for buffered in 0...10 {
+            #expect(window.mayStart(buffered: buffered, maximumBatchSize: 10, concurrency: 3))
+        }
+        _ = window.start([])
+        for buffered in 0...10 {
+            #expect(window.mayStart(buffered: buffered, maximumBatchSize: 10, concurrency: 3) == (buffered >= 5), "\(buffered) waiting")
+            // A concurrency of one never starts a second batch.
+            #expect(!window.mayStart(buffered: buffered, maximumBatchSize: 10, concurrency: 1))
+        }
+        _ = window.start([])
+        #expect(window.mayStart(buffered: 5, maximumBatchSize: 10, concurrency: 3))
+        _ = window.start([])
+        #expect(!window.mayStart(buffered: 1_000, maximumBatchSize: 10, concurrency: 3))
+        // A batch of one: any waiting record is a backlog.
+        var single = BatchCommitWindow()
+        _ = single.start([])
+        #expect(!single.mayStart(buffered: 0, maximumBatchSize: 1, concurrency: 2))
+        #expect(single.mayStart(buffered: 1, maximumBatchSize: 1, concurrency: 2))
+    }
+}
+
 @Suite("Dropping records of revoked partitions")
 struct MessageBufferDropTests {
     @Test("only the revoked partitions' records are dropped; the others keep their order")
