@@ -160,8 +160,8 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// The name of `sql` prepared on this session, preparing it on first use;
     /// nil for statements without parameters (transaction control, scripts)
-    /// and once the cache is full. Parsing and planning the pipeline's
-    /// statements again on every call was a measured share of PostgreSQL's CPU.
+    /// and once the cache is full. Parsing the pipeline's statements again on
+    /// every call was a measured share of PostgreSQL's CPU.
     private func preparedName(of sql: String, parameterCount: Int, handle: OpaquePointer) throws -> String? {
         guard parameterCount > 0 else { return nil }
         if let name = preparedStatements.name(of: sql) { return name }
