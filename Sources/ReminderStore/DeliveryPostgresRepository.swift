@@ -297,14 +297,13 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         var stopped: Set<String> = []
     }
 
-    /// Writes claimed deliveries' outcomes: their rows, log rows and in-app
-    /// inbox entries in one statement, then retries and dead letters through
-    /// the outbox.
+    /// Writes claimed deliveries' outcomes: their rows and log rows in one
+    /// statement, then retries and dead letters through the outbox. (In-app
+    /// deliveries are written by ``writeToInbox(_:now:)``.)
     private func write(_ records: [DeliveryRecord], now: Date, on connection: PostgresConnection) async throws {
         guard !records.isEmpty else { return }
         var states: [JSONValue] = []
         var logs: [JSONValue] = []
-        var inbox: [JSONValue] = []
         var outbox: [OutboxRow] = []
         for record in records {
             let delivery = record.delivery
@@ -333,7 +332,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
             ]))
             switch record.result {
             case .sent where delivery.channel == .frontend:
-                inbox.append(.object(try Self.inboxEntry(of: delivery)))
+                throw StoreError(.unexpectedData, "in-app delivery \(delivery.deliveryID) is written by writeToInbox, not recorded as sent")
             case .retry(_, let next, let availableAt):
                 outbox.append(try DeliveryOutbox.row(for: next, availableAt: availableAt))
             case .dead(let why, let letter, let topic):
@@ -358,23 +357,16 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, recipient_email, channel, status, reason,
                                                error_message, payload, attempt, dedupe_key, created_at)
                 SELECT x.reminder_id, x.sag_id, x.event_id, x.user_id, x.recipient_email, x.channel, x.status, x.reason,
-                       x.error_message, x.payload, x.attempt, x.dedupe_key, $5
+                       x.error_message, x.payload, x.attempt, x.dedupe_key, $4
                   FROM jsonb_to_recordset($3::jsonb) AS x(reminder_id INTEGER, sag_id INTEGER, event_id UUID, user_id INTEGER,
                        recipient_email TEXT, channel TEXT, status TEXT, reason TEXT, error_message TEXT, payload JSONB,
                        attempt INTEGER, dedupe_key TEXT)
                 ON CONFLICT (dedupe_key) DO NOTHING
-            ), accepted AS (
-                DELETE FROM sag_reminder_delivery_acceptances WHERE delivery_id = ANY($2::text[])
             )
-            INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, message, priority,
-                                            case_title, created_at)
-            SELECT x.delivery_id, x.event_id, x.reminder_id, x.sag_id, x.user_id, x.title, x.message, x.priority, x.case_title, $5
-              FROM jsonb_to_recordset($4::jsonb) AS x(delivery_id TEXT, event_id UUID, reminder_id INTEGER, sag_id INTEGER,
-                   user_id INTEGER, title TEXT, message TEXT, priority TEXT, case_title TEXT)
-            ON CONFLICT (delivery_id) DO NOTHING
+            DELETE FROM sag_reminder_delivery_acceptances WHERE delivery_id = ANY($2::text[])
             """,
             [PostgresJSON(try JSONValue.array(states).jsonText()), records.map(\.delivery.deliveryID),
-             PostgresJSON(try JSONValue.array(logs).jsonText()), PostgresJSON(try JSONValue.array(inbox).jsonText()), now]
+             PostgresJSON(try JSONValue.array(logs).jsonText()), now]
         )
         try await OutboxWriter.insert(outbox, on: connection)
     }
@@ -405,8 +397,6 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     /// What the log row and the delivery's row say about an outcome.
     private static func logEntry(for record: DeliveryRecord) -> (reason: String, error: String?, messageID: String?, payload: JSONValue?) {
         switch record.result {
-        case .sent(let id) where record.delivery.channel == .frontend:
-            return (inboxReason, nil, id, nil)
         case .sent(let id):
             return ("delivered", nil, id, nil)
         case .dryRun(let rendered):

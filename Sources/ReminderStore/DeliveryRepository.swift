@@ -15,9 +15,10 @@ public protocol DeliveryRepository: Sendable {
     /// In one transaction: claims the deliveries not handled before (for a
     /// delivery given more than once, its highest attempt), passes them to
     /// `act`, which returns each one's result in the same order, and records
-    /// the results: the delivery's row, a log row, the in-app inbox entry for
-    /// a sent in-app delivery, and for a retry the next attempt or for a dead
-    /// delivery its dead letter, through the outbox.
+    /// the results: the delivery's row, a log row, and for a retry the next
+    /// attempt or for a dead delivery its dead letter, through the outbox.
+    /// Not for in-app deliveries, which have nothing to send: see
+    /// ``writeToInbox(_:now:)``.
     ///
     /// A claimed delivery whose acceptance was noted before (by a worker that
     /// died before recording it) is not passed to `act`: it is recorded as sent.
