@@ -99,6 +99,8 @@ struct StatusTriggerTests {
     }
 }
 
-func count(_ postgres: PostgresClient, _ table: String, where condition: String = "TRUE") async throws -> Int {
-    try await postgres.query("SELECT count(*) AS n FROM \(table) WHERE \(condition)")[0].decode("n")
+func count(
+    _ postgres: PostgresClient, _ table: String, where condition: String = "TRUE", _ bindings: [any PostgresBindable] = []
+) async throws -> Int {
+    try await postgres.query("SELECT count(*) AS n FROM \(table) WHERE \(condition)", bindings)[0].decode("n")
 }
