@@ -139,18 +139,17 @@ final class LibPQConnection: @unchecked Sendable {
         guard !sql.utf8.contains(0), parameters.allSatisfy({ $0?.utf8.contains(0) != true }) else {
             throw PostgresError.encoding("a statement or parameter contains a NUL character")
         }
-        guard let name = try preparedName(of: sql, parameterCount: parameters.count, handle: handle) else {
-            let result = withCStringArray(parameters, terminated: false) { values in
+        let name = try preparedName(of: sql, parameterCount: parameters.count, handle: handle)
+        let result = withCStringArray(parameters, terminated: false) { values in
+            if let name {
+                PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+            } else {
                 PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
             }
-            return try LibPQResult(result, connection: self).rows()
-        }
-        let result = withCStringArray(parameters, terminated: false) { values in
-            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }
         do {
             return try LibPQResult(result, connection: self).rows()
-        } catch let error as PostgresError where error.sqlState == "0A000" {
+        } catch let error as PostgresError where name != nil && error.sqlState == "0A000" {
             // "cached plan must not change result type": a table the statement reads
             // changed shape. Prepared afresh, under a new name, on its next use.
             preparedStatements.forget(sql)
