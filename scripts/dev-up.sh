@@ -19,7 +19,6 @@ SERVICES=(
     "dispatcher:9103:dispatcher"
     "worker-email:9104:worker email"
     "worker-mattermost:9105:worker mattermost"
-    "worker-frontend:9106:worker frontend"
     "gateway:-:gateway --demo"
 )
 RUN_DIR="$STACK_DIR/run"

@@ -3,15 +3,21 @@
 public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
     case email, mattermost, frontend, webhook
 
-    /// The channel's delivery topic.
-    public var deliveryTopic: String {
+    /// The delivery topic its worker consumes; none for the in-app inbox,
+    /// whose entry the deciding stage writes in its own transaction (there is
+    /// nothing to send, so a topic would only carry a database write back to
+    /// the same database).
+    public var deliveryTopic: String? {
         switch self {
         case .email: TopicName.deliverEmail
         case .mattermost: TopicName.deliverMattermost
-        case .frontend: TopicName.deliverFrontend
+        case .frontend: nil
         case .webhook: TopicName.deliverWebhook
         }
     }
+
+    /// The channels delivered by a worker of their own, through their delivery topic.
+    public static let delivered: [Channel] = allCases.filter { $0.deliveryTopic != nil }
 
     /// The channels that reach a person, chosen by preferences and reminder flags;
     /// the webhook channel reaches subscriptions instead.

@@ -6,8 +6,6 @@ public enum TopicName {
     public static let deliverEmail = "reminders.deliver.email"
     /// One Mattermost post for one recipient.
     public static let deliverMattermost = "reminders.deliver.mattermost"
-    /// One in-app notification for one recipient.
-    public static let deliverFrontend = "reminders.deliver.frontend"
     /// One signed webhook call for one subscription.
     public static let deliverWebhook = "reminders.deliver.webhook"
 

@@ -13,8 +13,8 @@ struct DeliveryMetrics: Sendable {
     let lag: PartitionLagGauges
     private let latency: [String: Timer]
 
-    init(channel: Channel) {
-        let dimensions = [("role", "worker.\(channel.rawValue)"), ("topic", channel.deliveryTopic)]
+    init(channel: Channel, topic: String) {
+        let dimensions = [("role", "worker.\(channel.rawValue)"), ("topic", topic)]
         processed = Counter(label: MetricName.messagesProcessed, dimensions: dimensions)
         failed = Counter(label: MetricName.messagesFailed, dimensions: dimensions)
         retried = Counter(label: MetricName.messagesRetried, dimensions: dimensions)

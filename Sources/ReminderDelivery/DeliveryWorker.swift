@@ -11,7 +11,8 @@ import Synchronization
 import Timestamps
 
 /// Consumes one channel's delivery topic and delivers each message: by
-/// e-mail, to Mattermost, or into the in-app inbox.
+/// e-mail, to Mattermost or to a webhook subscription. (The in-app channel
+/// has no worker: the dispatcher writes its inbox entries.)
 ///
 /// Messages are taken in batches (what has arrived, up to
 /// ``DeliveryWorkerConfiguration/batchSize``). A batch's deliveries are
@@ -25,6 +26,8 @@ public final class DeliveryWorker: Service {
     private let sender: (any DeliverySender)?
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let configuration: DeliveryWorkerConfiguration
+    /// The channel's delivery topic.
+    private let topic: String
     private let logger: Logger
     private let readiness: Readiness?
     private let metrics: DeliveryMetrics
@@ -32,8 +35,8 @@ public final class DeliveryWorker: Service {
     private let journal: AcceptanceJournal
     private let sendSlots: AsyncSemaphore
 
-    /// Creates a worker. `sender` is required for e-mail and Mattermost and
-    /// unused for the in-app inbox. `readiness` learns when it consumes.
+    /// Creates a worker for a channel with a delivery topic (not the in-app
+    /// one, which has none). `sender` is required; `readiness` learns when it consumes.
     public init(
         repository: any DeliveryRepository,
         sender: (any DeliverySender)?,
@@ -45,10 +48,14 @@ public final class DeliveryWorker: Service {
         self.repository = repository
         self.sender = sender
         self.consumerConfiguration = consumerConfiguration
+        guard let topic = configuration.channel.deliveryTopic else {
+            preconditionFailure("the \(configuration.channel.rawValue) channel has no delivery topic, so no worker")
+        }
         self.configuration = configuration
+        self.topic = topic
         self.logger = logger
         self.readiness = readiness
-        self.metrics = DeliveryMetrics(channel: configuration.channel)
+        self.metrics = DeliveryMetrics(channel: configuration.channel, topic: topic)
         self.journal = AcceptanceJournal(repository: repository, logger: logger)
         self.sendSlots = AsyncSemaphore(permits: configuration.sendsInFlight, demandPerPermit: configuration.sendsPerSlot)
         readiness?.require("consumer", reason: "not consuming yet")
@@ -60,7 +67,7 @@ public final class DeliveryWorker: Service {
     /// Delivers until graceful shutdown; the batches in hand are finished
     /// (sent and recorded) first.
     public func run() async throws {
-        if configuration.channel != .frontend, sender == nil {
+        if sender == nil {
             throw DeliveryError(.configuration, "the \(configuration.channel.rawValue) worker needs a sender")
         }
         let consumer = try KafkaConsumer.makeConsumer(configuration: consumerConfiguration, logger: logger)
@@ -136,14 +143,8 @@ public final class DeliveryWorker: Service {
     /// Claims, sends and records `deliveries` in one transaction; while the
     /// database is away, keeps them in hand and tries again. If the sends went
     /// out but their transaction failed, only the recording is repeated.
-    /// In-app deliveries have nothing to send: one statement records them.
     private func deliver(_ deliveries: [Delivery], sources: [String: KafkaConsumerMessage]) async throws {
         let records: [DeliveryRecord]
-        if configuration.channel == .frontend {
-            records = try await withStoreRetry { try await self.repository.writeToInbox(deliveries, now: Date()) }
-            reportRecorded(records, of: deliveries)
-            return
-        }
         do {
             records = try await withStoreRetry {
                 try await self.repository.deliver(deliveries, now: Date()) { claimed in
@@ -263,7 +264,7 @@ public final class DeliveryWorker: Service {
         switch record.result {
         case .sent(let messageID):
             if let messageID { metadata["message_id"] = "\(messageID)" }
-            logger.info(configuration.channel == .frontend ? "in-app notification written" : "delivered", metadata: metadata)
+            logger.info("delivered", metadata: metadata)
             metrics.recordLatency(of: delivery, outcome: "sent")
         case .dryRun:
             logger.notice("dry run (REMINDERS_DRY_RUN=true): rendered and logged, not sent", metadata: metadata)
@@ -286,14 +287,14 @@ public final class DeliveryWorker: Service {
         }
     }
 
-    private var deadLetterTopic: String { TopicName.deadLetter(of: configuration.channel.deliveryTopic) }
+    private var deadLetterTopic: String { TopicName.deadLetter(of: topic) }
 
     /// The dead letter of a delivery: from the message it came in, or (when
     /// that is unknown) from the delivery itself.
     private func letter(for message: KafkaConsumerMessage?, delivery: Delivery, reason: String) -> DeadLetter {
         if let message { return DeadLetter(parking: message, reason: reason) }
         return DeadLetter(
-            eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: delivery.channel.deliveryTopic, sourcePartition: nil,
+            eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: topic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
             value: try? MessageCoding.encode(delivery), key: Array(delivery.messageKey.utf8)
         )

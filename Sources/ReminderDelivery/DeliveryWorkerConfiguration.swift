@@ -7,10 +7,9 @@ public struct DeliveryWorkerConfiguration: Sendable {
     public var channel: Channel
     /// The channel's switch (`REMINDERS_EMAIL_ENABLED`,
     /// `REMINDERS_MATTERMOST_ENABLED`, `REMINDERS_WEBHOOK_ENABLED`): when off, messages are logged
-    /// `skipped`. The in-app inbox has no switch. Default true.
+    /// `skipped`. Default true.
     public var enabled = true
-    /// `REMINDERS_DRY_RUN`: render and log, send nothing. The in-app inbox is
-    /// written even then: it does not leave the building. Default true.
+    /// `REMINDERS_DRY_RUN`: render and log, send nothing. Default true.
     public var dryRun = true
     /// When failed sends are retried (`DELIVERY_MAX_ATTEMPTS`).
     public var retryPolicy = RetryPolicy()
@@ -50,7 +49,7 @@ public struct DeliveryWorkerConfiguration: Sendable {
         switch channel {
         case .email: "e-mail channel disabled (REMINDERS_EMAIL_ENABLED=false)"
         case .mattermost: "Mattermost channel disabled (REMINDERS_MATTERMOST_ENABLED=false)"
-        case .frontend: "in-app channel disabled"
+        case .frontend: "in-app channel has no worker"
         case .webhook: "webhook channel disabled (REMINDERS_WEBHOOK_ENABLED=false)"
         }
     }

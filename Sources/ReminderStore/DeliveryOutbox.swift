@@ -3,8 +3,8 @@ import Postgres
 import ReminderContracts
 import ReminderDomain
 
-/// How deliveries and dead letters become outbox rows: a delivery goes to
-/// its channel's topic, keyed by recipient, with a `delivery_id` header,
+/// How deliveries and dead letters become outbox rows: a delivery (other
+/// than an in-app one) goes to its channel's topic, keyed by recipient, with a `delivery_id` header,
 /// held until `notBefore` when quiet hours defer it.
 public enum DeliveryOutbox {
     /// Writes `deliveries` in one statement on `connection`.
@@ -17,11 +17,16 @@ public enum DeliveryOutbox {
         try await OutboxWriter.insert(try deliveries.map { try row(for: $0) }, through: postgres)
     }
 
-    /// The outbox row of `delivery`, held until `availableAt` (default: its `notBefore`).
+    /// The outbox row of `delivery`, held until `availableAt` (default: its
+    /// `notBefore`). An in-app delivery has no topic: it is written to the
+    /// inbox (``DeliveryHandoff``), and refused here.
     public static func row(for delivery: Delivery, availableAt: Date? = nil) throws -> OutboxRow {
-        OutboxRow(
+        guard let topic = delivery.channel.deliveryTopic else {
+            throw StoreError(.unexpectedData, "delivery \(delivery.deliveryID) is for the in-app inbox, which has no topic")
+        }
+        return OutboxRow(
             eventID: delivery.eventID,
-            topic: delivery.channel.deliveryTopic,
+            topic: topic,
             key: delivery.messageKey,
             payload: String(decoding: try MessageCoding.encode(delivery), as: UTF8.self),
             headers: [MessageHeader.deliveryID: delivery.deliveryID],

@@ -67,69 +67,6 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         }
     }
 
-    public func writeToInbox(_ deliveries: [Delivery], now: Date) async throws -> [DeliveryRecord] {
-        let candidates = Self.latestAttempts(of: deliveries) { $0 }
-        guard !candidates.isEmpty else { return [] }
-        var rows: [JSONValue] = []
-        for delivery in candidates {
-            guard delivery.channel == .frontend else {
-                throw StoreError(.unexpectedData, "delivery \(delivery.deliveryID) is for \(delivery.channel.rawValue), not the in-app inbox")
-            }
-            var row = try Self.inboxEntry(of: delivery)
-            row["attempt"] = .integer(Int64(delivery.attempt))
-            row["fired_event_id"] = .string(delivery.firedEventID.uuidString.lowercased())
-            rows.append(.object(row))
-        }
-        // One statement, so one round trip and no transaction around it: the
-        // claim inserts the row with its outcome (no later update), and the log
-        // row and the inbox entry are written only for the rows it claimed.
-        let claimed = try await postgres.query(
-            """
-            WITH x AS (
-                SELECT x.*, CASE WHEN EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = x.reminder_id AND r.stopped_at IS NOT NULL)
-                                 THEN 'skipped' ELSE 'sent' END AS status
-                  FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, event_id UUID, fired_event_id UUID, reminder_id INTEGER,
-                       sag_id INTEGER, user_id INTEGER, attempt INTEGER, title TEXT, message TEXT, priority TEXT, case_title TEXT)
-            ), claimed AS (
-                INSERT INTO sag_reminder_deliveries AS d (delivery_id, channel, reminder_id, sag_id, user_id, status, handled_attempt,
-                                                          last_event_id)
-                SELECT x.delivery_id, 'frontend', x.reminder_id, x.sag_id, x.user_id, x.status, x.attempt, x.event_id
-                  FROM x
-                 ORDER BY x.delivery_id
-                ON CONFLICT (delivery_id) DO UPDATE
-                   SET status = EXCLUDED.status, handled_attempt = EXCLUDED.handled_attempt, last_event_id = EXCLUDED.last_event_id,
-                       last_error = NULL, updated_at = clock_timestamp()
-                 WHERE d.status NOT IN ('sent', 'dry_run', 'skipped', 'dead') AND d.handled_attempt < EXCLUDED.handled_attempt
-                RETURNING d.delivery_id, d.status
-            ), logs AS (
-                INSERT INTO sag_reminder_logs (reminder_id, sag_id, event_id, user_id, channel, status, reason, attempt, dedupe_key,
-                                               created_at)
-                SELECT x.reminder_id, x.sag_id, x.fired_event_id, x.user_id, 'frontend', c.status,
-                       CASE c.status WHEN 'sent' THEN $3 ELSE $4 END, x.attempt,
-                       'deliver:' || x.delivery_id || ':' || x.attempt || ':' || c.status, $2
-                  FROM x JOIN claimed c ON c.delivery_id = x.delivery_id
-                ON CONFLICT (dedupe_key) DO NOTHING
-            ), entries AS (
-                INSERT INTO sag_reminder_inbox (delivery_id, event_id, reminder_id, sag_id, user_id, title, message, priority,
-                                                case_title, created_at)
-                SELECT x.delivery_id, x.event_id, x.reminder_id, x.sag_id, x.user_id, x.title, x.message, x.priority, x.case_title, $2
-                  FROM x JOIN claimed c ON c.delivery_id = x.delivery_id
-                 WHERE c.status = 'sent'
-                ON CONFLICT (delivery_id) DO NOTHING
-            )
-            SELECT delivery_id, status FROM claimed
-            """,
-            [PostgresJSON(try JSONValue.array(rows).jsonText()), now, Self.inboxReason, Self.stoppedReason]
-        )
-        var outcomes: [String: String] = [:]
-        for row in claimed { outcomes[try row.decode("delivery_id")] = try row.decode("status") }
-        return candidates.compactMap { delivery in
-            outcomes[delivery.deliveryID].map {
-                DeliveryRecord(delivery: delivery, result: $0 == "sent" ? .sent(messageID: nil) : .skipped(reason: Self.stoppedReason))
-            }
-        }
-    }
-
     /// Committed without waiting for the WAL flush (`synchronous_commit` off
     /// for this statement alone): the note guards against the worker dying,
     /// not the database, and a database crash fails the batch anyway.
@@ -299,7 +236,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
 
     /// Writes claimed deliveries' outcomes: their rows and log rows in one
     /// statement, then retries and dead letters through the outbox. (In-app
-    /// deliveries are written by ``writeToInbox(_:now:)``.)
+    /// deliveries never come here: ``InboxWriter`` writes them.)
     private func write(_ records: [DeliveryRecord], now: Date, on connection: PostgresConnection) async throws {
         guard !records.isEmpty else { return }
         var states: [JSONValue] = []
@@ -331,8 +268,6 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 "dedupe_key": .string("deliver:\(delivery.deliveryID):\(delivery.attempt):\(record.result.logStatus)"),
             ]))
             switch record.result {
-            case .sent where delivery.channel == .frontend:
-                throw StoreError(.unexpectedData, "in-app delivery \(delivery.deliveryID) is written by writeToInbox, not recorded as sent")
             case .retry(_, let next, let availableAt):
                 outbox.append(try DeliveryOutbox.row(for: next, availableAt: availableAt))
             case .dead(let why, let letter, let topic):
@@ -371,28 +306,8 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
         try await OutboxWriter.insert(outbox, on: connection)
     }
 
-    /// The inbox row of an in-app delivery, as `jsonb_to_recordset` input.
-    private static func inboxEntry(of delivery: Delivery) throws -> [String: JSONValue] {
-        guard let userID = delivery.recipientUserID else {
-            throw StoreError(.unexpectedData, "in-app delivery \(delivery.deliveryID) names no user")
-        }
-        return [
-            "delivery_id": .string(delivery.deliveryID),
-            "event_id": .string(delivery.eventID.uuidString.lowercased()),
-            "reminder_id": .integer(Int64(delivery.reminderID)),
-            "sag_id": .integer(Int64(delivery.sagID)),
-            "user_id": .integer(Int64(userID)),
-            "title": .string(delivery.title),
-            "message": delivery.message.map(JSONValue.string) ?? .null,
-            "priority": .string(delivery.priority.rawValue),
-            "case_title": delivery.caseTitle.map(JSONValue.string) ?? .null,
-        ]
-    }
-
     /// Why a claimed delivery of a reminder a person stopped is skipped.
     public static let stoppedReason = "the reminder was deleted or deactivated before it was sent"
-    /// The log reason of a written in-app entry.
-    public static let inboxReason = "written to the in-app inbox"
 
     /// What the log row and the delivery's row say about an outcome.
     private static func logEntry(for record: DeliveryRecord) -> (reason: String, error: String?, messageID: String?, payload: JSONValue?) {

@@ -17,8 +17,7 @@ public protocol DeliveryRepository: Sendable {
     /// `act`, which returns each one's result in the same order, and records
     /// the results: the delivery's row, a log row, and for a retry the next
     /// attempt or for a dead delivery its dead letter, through the outbox.
-    /// Not for in-app deliveries, which have nothing to send: see
-    /// ``writeToInbox(_:now:)``.
+    /// In-app deliveries never reach a worker: ``InboxWriter`` writes them.
     ///
     /// A claimed delivery whose acceptance was noted before (by a worker that
     /// died before recording it) is not passed to `act`: it is recorded as sent.
@@ -31,13 +30,6 @@ public protocol DeliveryRepository: Sendable {
     func deliver(
         _ deliveries: [Delivery], now: Date, act: @Sendable ([Delivery]) async throws -> [DeliveryResult]
     ) async throws -> [DeliveryRecord]
-
-    /// In-app deliveries, whose "send" is the inbox row itself: records those
-    /// not handled before (for a delivery given more than once, its highest
-    /// attempt) in one statement, each as written to the inbox, or as skipped
-    /// when a person stopped its reminder, with its log row and its inbox
-    /// entry. Returns what was recorded.
-    func writeToInbox(_ deliveries: [Delivery], now: Date) async throws -> [DeliveryRecord]
 
     /// Notes accepted sends at once, in their own transaction.
     func noteAccepted(_ acceptances: [DeliveryAcceptance]) async throws

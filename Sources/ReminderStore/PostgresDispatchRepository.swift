@@ -373,7 +373,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 [PostgresJSON(try JSONValue.array(logRows).jsonText()), now]
             )
         }
-        try await DeliveryOutbox.insert(planned.flatMap(\.2.deliveries), on: connection)
+        try await DeliveryHandoff.handOn(planned.flatMap(\.2.deliveries), now: now, on: connection)
         // The event ids as an array too: joined only with the record set, the
         // planner scans the whole queue (it cannot see how few rows the set
         // holds); `= ANY` lets it use the unique index on event_id.

@@ -151,7 +151,7 @@ extension PostgresSchedulerRepository {
                 [PostgresJSON(try JSONValue.array(logRows).jsonText()), now]
             )
         }
-        try await DeliveryOutbox.insert(deliveries, on: connection)
+        try await DeliveryHandoff.handOn(deliveries, now: now, on: connection)
     }
 
     private func recentUserDispatches(_ users: [Int], since start: Date, on connection: PostgresConnection) async throws -> [Int: [Date]] {

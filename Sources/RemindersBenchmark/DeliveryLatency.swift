@@ -34,6 +34,7 @@ struct DeliveryLatency: AsyncParsableCommand {
     }
 
     private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws {
+        guard let topic = channel.deliveryTopic else { throw ValidationError("--channel must be email or mattermost") }
         let total = rate * seconds + 1
         let rate = self.rate
         let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
@@ -46,8 +47,8 @@ struct DeliveryLatency: AsyncParsableCommand {
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics(
                 [KafkaTopicSpecification(name: prefix + TopicName.fired, partitions: 8),
-                 KafkaTopicSpecification(name: prefix + channel.deliveryTopic, partitions: 8),
-                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: channel.deliveryTopic), partitions: 1)],
+                 KafkaTopicSpecification(name: prefix + topic, partitions: 8),
+                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: topic), partitions: 1)],
                 timeout: .seconds(30)
             )
             let relay = OutboxRelay.forBenchmark(
@@ -71,7 +72,7 @@ struct DeliveryLatency: AsyncParsableCommand {
                 repository: PostgresDeliveryRepository(postgres: postgres),
                 sender: server.sender,
                 consumerConfiguration: KafkaConsumerConfiguration(
-                    bootstrapServers: brokerAddress, groupID: prefix + workerConfiguration.groupID, topics: [prefix + channel.deliveryTopic]
+                    bootstrapServers: brokerAddress, groupID: prefix + workerConfiguration.groupID, topics: [prefix + topic]
                 ),
                 configuration: workerConfiguration,
                 logger: quietLogger

@@ -53,6 +53,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
     }
 
     private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws -> RunResult {
+        guard let topic = channel.deliveryTopic else { throw ValidationError("--channel must be email or mattermost") }
         let prefix = "bench-dlv-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         let messages = self.messages
         let batchSize = self.batchSize
@@ -63,8 +64,8 @@ struct DeliveryThroughput: AsyncParsableCommand {
             let fixture = try await DeliveryFixture.create(fixtures)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
             _ = try await admin.createTopics(
-                [KafkaTopicSpecification(name: prefix + channel.deliveryTopic, partitions: 8),
-                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: channel.deliveryTopic), partitions: 1)],
+                [KafkaTopicSpecification(name: prefix + topic, partitions: 8),
+                 KafkaTopicSpecification(name: prefix + TopicName.deadLetter(of: topic), partitions: 1)],
                 timeout: .seconds(30)
             )
             let deliveries = (0..<messages).map { fixture.delivery(channel, index: $0) }
@@ -82,7 +83,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
                 repository: PostgresDeliveryRepository(postgres: postgres),
                 sender: server.sender,
                 consumerConfiguration: KafkaConsumerConfiguration(
-                    bootstrapServers: brokerAddress, groupID: prefix + configuration.groupID, topics: [prefix + channel.deliveryTopic]
+                    bootstrapServers: brokerAddress, groupID: prefix + configuration.groupID, topics: [prefix + topic]
                 ),
                 configuration: configuration,
                 logger: quietLogger

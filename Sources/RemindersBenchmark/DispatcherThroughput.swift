@@ -9,7 +9,8 @@ import ReminderDomain
 import ReminderStore
 
 /// Notifications per second from fired events to delivery messages on the
-/// channel topics: dispatcher plus relay, from a backlog of fired events.
+/// channel topics and entries in the inbox: dispatcher plus relay, from a
+/// backlog of fired events.
 struct DispatcherThroughput: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dispatcher-throughput", abstract: "Notifications/s into the channel topics.")
 
@@ -28,7 +29,7 @@ struct DispatcherThroughput: AsyncParsableCommand {
                 try await fixtures.addProgressReminders(recipientsEach: recipients)
                 let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)
                 _ = try await admin.createTopics(
-                    [TopicName.fired, TopicName.deliverEmail, TopicName.deliverMattermost, TopicName.deliverFrontend]
+                    [TopicName.fired, TopicName.deliverEmail, TopicName.deliverMattermost]
                         .map { KafkaTopicSpecification(name: prefix + $0, partitions: 8) },
                     timeout: .seconds(30)
                 )
@@ -59,7 +60,7 @@ struct DispatcherThroughput: AsyncParsableCommand {
                     }
                     let start = ContinuousClock.now
                     group.addTask { try await dispatcher.run(); return nil }
-                    while try await fixtures.publishedDeliveryMessages() < notifications {
+                    while try await fixtures.handedOnDeliveries() < notifications {
                         try await Task.sleep(for: .milliseconds(50))
                     }
                     return (ContinuousClock.now - start).seconds

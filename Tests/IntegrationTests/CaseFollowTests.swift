@@ -136,7 +136,7 @@ extension CaseFollowTests {
         )[0].decode("id")
     }
 
-    /// An entry as the in-app worker writes it.
+    /// An entry as the dispatcher writes it.
     static func inboxEntry(_ postgres: PostgresClient, reminderID: Int, sagID: Int, userID: Int) async throws {
         try await postgres.query(
             """

@@ -16,12 +16,14 @@ struct DeadLetterBytesTests {
     /// sequence, a truncated four-byte sequence, then valid text with a NUL.
     static let poison: [UInt8] = [0x7B, 0x00, 0x22, 0xFF, 0xFE, 0x80, 0xC0, 0xAF, 0xF0, 0x9F, 0x94] + Array("påmindelse\u{0}🔔".utf8)
 
-    @Test("the in-app worker parks it; `dead-letters list` shows it; replay puts the very bytes back on the topic")
+    @Test("a delivery worker parks it; `dead-letters list` shows it; replay puts the very bytes back on the topic")
     func worker() async throws {
-        try await DeliveryBench.with(channels: [.frontend]) { bench in
+        try await DeliveryBench.with(channels: [.mattermost]) { bench in
             let eventID = "poison-" + TestEnvironment.uniqueSuffix()
-            let topic = bench.topicPrefix + TopicName.deliverFrontend
-            try await bench.run([bench.worker(bench.configuration(.frontend), sender: nil)]) {
+            let topic = bench.topicPrefix + TopicName.deliverMattermost
+            // Nothing readable arrives, so nothing is posted to the (absent) webhook.
+            let sender = MattermostSender(webhookURL: "http://127.0.0.1:9/hooks/none", publicBaseURL: "https://hub.example.test", concurrentRequests: 1)
+            try await bench.run([bench.worker(bench.configuration(.mattermost), sender: sender)]) {
                 try await produce(Self.poison, topic: topic, key: "\(bench.userID)", eventID: eventID + "\u{0}\n")
                 let parked = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
                     try await count(bench.postgres, "sag_reminder_logs", where: "dedupe_key LIKE 'unreadable:%'") == 1
@@ -29,7 +31,7 @@ struct DeadLetterBytesTests {
                 #expect(parked)
 
                 let letters = try await DeadLetterReader(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.dlq"))
-                    .read(topic: bench.topicPrefix + TopicName.deadLetter(of: TopicName.deliverFrontend), firstMessageTimeout: .seconds(15))
+                    .read(topic: bench.topicPrefix + TopicName.deadLetter(of: TopicName.deliverMattermost), firstMessageTimeout: .seconds(15))
                 try #require(letters.count == 1)
                 let letter = try #require(letters[0].letter)
                 #expect(letter.originalBytes == Self.poison)
@@ -40,7 +42,7 @@ struct DeadLetterBytesTests {
 
                 let environment = ["DATABASE_URL": bench.database.url, "KAFKA_TOPIC_PREFIX": bench.topicPrefix, "LOG_LEVEL": "warning"]
                 let list = try await runReminders(
-                    ["dead-letters", "list", "--topic", TopicName.deliverFrontend, "--wait", "15"], environment: environment
+                    ["dead-letters", "list", "--topic", TopicName.deliverMattermost, "--wait", "15"], environment: environment
                 )
                 #expect(list.status == 0, "\(list.output)")
                 let line = list.output.split(separator: "\n").first { $0.contains(eventID) }
@@ -53,7 +55,7 @@ struct DeadLetterBytesTests {
                     Issue.record("not replayed: \(outcome)")
                     return
                 }
-                #expect(replayedTopic == TopicName.deliverFrontend)
+                #expect(replayedTopic == TopicName.deliverMattermost)
                 let replayed = try await firstValue(topic: topic, eventID: newID.uuidString.lowercased(), timeout: .seconds(30))
                 #expect(replayed == Self.poison)
             }

@@ -35,7 +35,7 @@ struct DeliveryBench: Sendable {
     }
 
     func createTopics(for channels: [Channel]) async throws {
-        let names = Set(channels.flatMap { [$0.deliveryTopic, TopicName.deadLetter(of: $0.deliveryTopic)] })
+        let names = Set(channels.compactMap(\.deliveryTopic).flatMap { [$0, TopicName.deadLetter(of: $0)] })
         let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: TestEnvironment.kafkaBootstrapServers, logger: TestEnvironment.logger("test.admin"))
         try await TopicCreator(admin: admin, logger: TestEnvironment.logger("test.admin"))
             .createTopics(of: TopicCatalog(definitions: try TopicCatalog.load(fromDirectory: TestEnvironment.topicsDirectory)
@@ -86,7 +86,7 @@ struct DeliveryBench: Sendable {
             repository: PostgresDeliveryRepository(postgres: postgres),
             sender: sender,
             consumerConfiguration: KafkaConsumerConfiguration.testing(
-                groupID: topicPrefix + (group ?? configuration.groupID), topics: [topicPrefix + configuration.channel.deliveryTopic]
+                groupID: topicPrefix + (group ?? configuration.groupID), topics: configuration.channel.deliveryTopic.map { [topicPrefix + $0] } ?? []
             ),
             configuration: configuration,
             logger: TestEnvironment.logger("test.worker.\(configuration.channel.rawValue)")

@@ -59,9 +59,9 @@ struct EscalationTests {
                 #expect(try row.decode("reason", as: String.self) == "escalation step 1: nobody acknowledged within 1 minute; escalated to user \(boss)")
             }
             #expect(try await count(postgres, "sag_reminder_queue", where: "event_type = 'escalation' AND recipient_user_id = \(boss) AND reminder_id = \(ignored)") == 1)
-            #expect(try await count(postgres, "reminder_outbox", where: "topic = 'reminders.deliver.frontend' AND message_key = '\(boss)'") == 1)
-            #expect(try await count(postgres, "reminder_outbox", where: "topic LIKE 'reminders.deliver.%' AND message_key = '\(boss)'") == 1,
-                    "only the step's channel")
+            #expect(try await count(postgres, "sag_reminder_inbox", where: "user_id = \(boss) AND reminder_id = \(ignored)") == 1)
+            #expect(try await count(postgres, "reminder_outbox", where: "topic LIKE 'reminders.deliver.%' AND message_key = '\(boss)'") == 0,
+                    "only the step's channel: in-app, which goes straight to the inbox")
 
             // The acknowledged firing's step stopped, logged with who stopped it; the boss heard nothing of it.
             let stopped = try await postgres.query(

@@ -76,7 +76,7 @@ struct GatewayExternalTests {
                             "http://localhost:\(port)", gateway.token(user), String(sag), screenshot],
                 environment: [:]
             )
-            // Stands in for the pipeline's frontend worker: each new firing becomes an inbox
+            // Stands in for the pipeline's dispatcher: each new firing becomes an inbox
             // entry per recipient, as soon as it is queued.
             var exitStatus: Int32?
             while exitStatus == nil {

@@ -47,7 +47,7 @@ struct GatewayPendingCacheTests {
             #expect(try await pendingIDs(client, token) == [first])
             _ = try await silentEntry(gateway.postgres, reminder: reminder, sag: sag, user: alice)
             #expect(try await pendingIDs(client, token) == [first])
-            // An announced one (as the frontend worker writes it) drops the list.
+            // An announced one (as the dispatcher writes it) drops the list.
             let announced = try await gateway.inboxEntry(reminder: reminder, sag: sag, user: alice)
             #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token).first == announced })
         }

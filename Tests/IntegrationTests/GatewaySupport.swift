@@ -55,7 +55,7 @@ struct GatewayHarness: Sendable {
         return id
     }
 
-    /// An inbox entry as the frontend delivery worker writes it.
+    /// An inbox entry as the dispatcher writes it.
     @discardableResult
     func inboxEntry(reminder: Int, sag: Int, user: Int, title: String = "Reminder") async throws -> Int {
         try await postgres.query(

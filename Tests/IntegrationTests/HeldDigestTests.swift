@@ -36,7 +36,7 @@ struct HeldDigestTests {
                     repository: PostgresDeliveryRepository(postgres: postgres),
                     sender: try emailSender(plainSMTP(port: sink.port)),
                     consumerConfiguration: KafkaConsumerConfiguration.testing(
-                        groupID: pipeline.topicPrefix + emailConfiguration.groupID, topics: [pipeline.topicPrefix + Channel.email.deliveryTopic]
+                        groupID: pipeline.topicPrefix + emailConfiguration.groupID, topics: [pipeline.topicPrefix + TopicName.deliverEmail]
                     ),
                     configuration: emailConfiguration, logger: TestEnvironment.logger("test.worker.email")
                 )

@@ -30,8 +30,10 @@ struct SchedulerDispatcherTests {
             let aliceQueue = "reminder_id IN (SELECT id FROM sag_reminders WHERE \(alice) = ANY(recipient_user_ids))"
             #expect(try await count(postgres, "sag_reminder_queue", where: "\(aliceQueue) AND status = 'sent'") == 5)
             #expect(try await count(postgres, "sag_reminder_queue", where: "\(aliceQueue) AND status = 'rate_limited'") == 1)
-            // The default channels (Mattermost and inbox) for each dispatched notification.
-            #expect(try await count(postgres, "reminder_outbox", where: "topic LIKE 'reminders.deliver.%' AND message_key = '\(alice)'") == 10)
+            // The default channels for each dispatched notification: a Mattermost
+            // message through the outbox, and an inbox entry written at once.
+            #expect(try await count(postgres, "reminder_outbox", where: "topic LIKE 'reminders.deliver.%' AND message_key = '\(alice)'") == 5)
+            #expect(try await count(postgres, "sag_reminder_inbox", where: "user_id = \(alice)") == 5)
             // The SQL helper agrees.
             let allowed = try await postgres.query("SELECT check_reminder_rate_limit($1) AS ok", [alice])
             #expect(try allowed[0].decode("ok", as: Bool.self) == false)
@@ -245,7 +247,8 @@ struct SchedulerDispatcherTests {
             }
             #expect(try await held(normal, "email"))
             #expect(try await held(normal, "mattermost"))
-            #expect(try await held(normal, "frontend") == false)
+            // The inbox entry is written with the decision, not held.
+            #expect(try await count(postgres, "sag_reminder_inbox", where: "reminder_id = \(normal) AND user_id = \(user)") == 1)
             #expect(try await held(urgent, "email") == false)
             #expect(try await held(urgent, "mattermost") == false)
             #expect(try await count(postgres, "sag_reminder_logs", where: "status = 'deferred' AND reminder_id = \(normal)") == 2)

@@ -42,8 +42,8 @@ struct ServiceObservabilityTests {
                 ("email", "reminders_messages_processed_total", ["topic": "reminders.deliver.email"], 2),
                 ("email", "reminders_delivery_latency_seconds_count", ["channel": "email", "outcome": "dry_run"], 2),
                 ("mattermost", "reminders_messages_processed_total", ["topic": "reminders.deliver.mattermost"], 2),
-                ("frontend", "reminders_messages_processed_total", ["topic": "reminders.deliver.frontend"], 2),
-                ("frontend", "reminders_delivery_latency_seconds_count", ["channel": "frontend", "outcome": "sent"], 2),
+                // In-app entries are written by the dispatcher itself.
+                ("dispatcher", "reminders_dispatched_total", ["channel": "frontend"], 2),
             ]
             for expected in expectations {
                 let moved = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {

@@ -996,6 +996,16 @@ def topic_reference_problems(references: Iterable[tuple[str, str]], topics: dict
     return problems
 
 
+def unconsumed_topic_problems(describe: Describe, topics: dict[str, dict[str, Any]]) -> list[str]:
+    """Every topic of topics/*.json is consumed by a role or is the dead-letter topic of one that
+    is: the topics job creates a topic per file, so a file left behind by a removed consumer
+    would create a topic nothing reads."""
+    consumed = {t for role in describe.consumers for t in role["consumes"]}
+    dead_letters = {topics[t].get("dead_letter_topic") for t in consumed if t in topics}
+    return [f"topics/*.json defines {name}, which no role consumes and no consumed topic names as dead_letter_topic"
+            for name in sorted(topics) if name not in consumed and name not in dead_letters]
+
+
 def topic_references(describe: Describe, k: Kustomization, topics: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     references = []
     for role in describe.consumers:

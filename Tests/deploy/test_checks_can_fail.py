@@ -37,8 +37,8 @@ def test_compose_check_flags_a_command_that_is_no_role(compose, describe):
 
 
 def test_compose_check_flags_a_service_named_after_another_role(compose, describe):
-    compose["services"]["email"]["command"] = ["worker", "frontend"]
-    assert any_mentions(checks.compose_role_problems(compose, describe), "email", "frontend")
+    compose["services"]["email"]["command"] = ["worker", "mattermost"]
+    assert any_mentions(checks.compose_role_problems(compose, describe), "email", "runs role mattermost")
 
 
 def test_compose_check_flags_a_flag_the_role_does_not_take(compose, describe):
@@ -61,10 +61,10 @@ def test_compose_check_follows_a_changed_metrics_port(compose, describe):
 
 def test_compose_check_flags_what_prevents_scaling(compose, describe):
     compose["services"]["email"]["container_name"] = "email"
-    compose["services"]["frontend"]["ports"] = ["9090:9090"]
+    compose["services"]["mattermost"]["ports"] = ["9090:9090"]
     problems = checks.compose_health_problems(compose, describe)
     assert any_mentions(problems, "email", "container_name")
-    assert any_mentions(problems, "frontend", "ports")
+    assert any_mentions(problems, "mattermost", "ports")
 
 
 def test_compose_check_flags_dependencies_without_conditions(compose):
@@ -157,12 +157,12 @@ def test_compose_fetch_wait_check_flags_ten_milliseconds(compose_demo):
 def test_backtrace_check_flags_no_setting_a_waiting_backtracer_and_a_wrong_path(compose, describe, backtracer):
     compose["services"]["relay"]["environment"].pop("SWIFT_BACKTRACE")
     compose["services"]["email"]["environment"]["SWIFT_BACKTRACE"] = "enable=yes,threads=all,sanitize=yes"
-    compose["services"]["frontend"]["environment"]["SWIFT_BACKTRACE"] = (
+    compose["services"]["mattermost"]["environment"]["SWIFT_BACKTRACE"] = (
         "enable=yes,interactive=no,threads=all,sanitize=yes,swift-backtrace=/usr/libexec/swift/linux/swift-backtrace")
     problems = checks.compose_backtrace_problems(compose, describe, backtracer)
     assert any_mentions(problems, "relay", "no SWIFT_BACKTRACE")
     assert any_mentions(problems, "email", "interactive")
-    assert any_mentions(problems, "frontend", "/usr/libexec/swift/linux/swift-backtrace")
+    assert any_mentions(problems, "mattermost", "/usr/libexec/swift/linux/swift-backtrace")
     assert checks.dockerfile_backtracer_path("FROM x\nENV SWIFT_BACKTRACE=enable=yes\n") is None
     assert any_mentions(checks.compose_backtrace_problems(compose, describe, None), "gateway", "ships no swift-backtrace")
 
@@ -268,12 +268,12 @@ def test_keda_check_flags_wrong_group_topic_servers_and_replicas(root, describe,
     objects = {o["metadata"]["name"]: o for o in k.of_kind("ScaledObject")}
     objects["reminders-dispatcher"]["spec"]["triggers"][0]["metadata"]["consumerGroup"] = "reminders-dispatchers"
     objects["reminders-worker-email"]["spec"]["triggers"][0]["metadata"]["topic"] = "reminders.deliver.mattermost"
-    objects["reminders-worker-frontend"]["spec"]["triggers"][0]["metadata"]["bootstrapServers"] = "elsewhere:9092"
+    objects["reminders-worker-webhook"]["spec"]["triggers"][0]["metadata"]["bootstrapServers"] = "elsewhere:9092"
     objects["reminders-worker-mattermost"]["spec"]["maxReplicaCount"] = 20
     problems = checks.keda_problems(k, describe, topics)
     assert any_mentions(problems, "reminders-dispatcher", "consumerGroup")
     assert any_mentions(problems, "reminders-worker-email", "topic")
-    assert any_mentions(problems, "reminders-worker-frontend", "bootstrapServers")
+    assert any_mentions(problems, "reminders-worker-webhook", "bootstrapServers")
     assert any_mentions(problems, "reminders-worker-mattermost", "partitions")
 
 
@@ -292,6 +292,18 @@ def test_topic_check_flags_an_undefined_topic(root, describe, topics):
     del fewer["reminders.fired.dlq"]
     assert any_mentions(checks.topic_reference_problems(checks.topic_references(describe, base_copy(root), fewer), fewer),
                         "reminders.fired.dlq")
+
+
+def test_topic_check_flags_a_topic_no_role_consumes(describe, topics):
+    """A topic file left behind when its consumer role was removed (with its dead-letter topic)."""
+    more = dict(topics)
+    more["reminders.deliver.pager"] = {"name": "reminders.deliver.pager", "partitions": 8,
+                                       "dead_letter_topic": "reminders.deliver.pager.dlq"}
+    more["reminders.deliver.pager.dlq"] = {"name": "reminders.deliver.pager.dlq", "partitions": 1, "dead_letter_topic": None}
+    problems = checks.unconsumed_topic_problems(describe, more)
+    assert any_mentions(problems, "reminders.deliver.pager,", "no role consumes")
+    assert any_mentions(problems, "reminders.deliver.pager.dlq,", "no role consumes")
+    assert not any_mentions(problems, "reminders.fired")
 
 
 def job(k, name):

@@ -7,7 +7,7 @@ import yaml
 import deploy_checks as checks
 
 EXPECTED_SERVICES = {"kafka", "postgres", "mailpit", "reminders-image", "topics", "migrate", "demo-data", "gateway",
-                     "relay", "scheduler", "dispatcher", "email", "mattermost", "frontend", "webhook"}
+                     "relay", "scheduler", "dispatcher", "email", "mattermost", "webhook"}
 
 
 def test_compose_services_on_our_image_run_existing_roles(compose, describe):

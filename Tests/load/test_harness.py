@@ -9,6 +9,7 @@ import pytest
 
 from load import __main__ as cli
 from load import analysis, run, scrape, workload
+from load.stack import SERVICE_ROLES
 
 
 @pytest.mark.parametrize("mean", [1.0, 1.15, 2.5, 4.0, 7.3])
@@ -22,9 +23,24 @@ def test_recipient_counts_have_the_asked_mean(mean):
 def test_parse_instances():
     assert cli.parse_instances("email=2, dispatcher=3") == {"email": 2, "dispatcher": 3}
     assert cli.parse_instances("") == {}
-    for bad in ("gateway=2", "email", "email=0", "email=two"):
+    for bad in ("gateway=2", "email", "email=0", "email=two", "frontend=2"):
         with pytest.raises(SystemExit):
             cli.parse_instances(bad)
+
+
+def test_the_frontend_role_is_refused_with_the_reason(monkeypatch):
+    # In-app notifications have no worker any more: the dispatcher writes them.
+    with pytest.raises(SystemExit) as refused:
+        cli.parse_instances("email=2,frontend=2")
+    message = str(refused.value)
+    assert "ROLE one of relay, scheduler, dispatcher, email, mattermost (" in message
+    assert "no frontend worker" in message
+    assert "frontend" not in SERVICE_ROLES and set(scrape.METRIC_BY_ROLE) == set(SERVICE_ROLES)
+    # Settings for it would be dropped silently: refused before any stack starts.
+    monkeypatch.setattr(cli.runner, "execute", lambda *a, **k: pytest.fail("a run started"))
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["run", "--env", "frontend:LOG_LEVEL=debug"])
+    assert refused.value.code == 2
 
 
 def test_scale_plan_orders_join_sigterm_sigkill_per_role_within_the_load():

@@ -17,7 +17,8 @@ def log(event, status, user=None, channel=None, reason="", key=None, at=T0, atte
 
 def consistent():
     """Two firings of reminder 1 (recipient user 7: Mattermost and in-app by default).
-    E1 is delivered on both channels (the post after one retry); E2 is rate limited (limit 1)."""
+    E1 is delivered on both channels (the post after one retry; the in-app rows written by the
+    dispatcher with its decision, at its time); E2 is rate limited (limit 1)."""
     d_mm = f"{E1}:user:7:mattermost"
     d_fe = f"{E1}:user:7:frontend"
     later = T0 + dt.timedelta(seconds=1)
@@ -250,3 +251,83 @@ def test_firing_after_completion_is_caught():
     snap["logs"].append(dict(log(None, "rearmed", reason="case reopened", key="case-follow:rearmed:1:2",
                                  at=T0 + dt.timedelta(milliseconds=500)), reminder_id=1))
     assert "firing after its reminder was completed" not in kinds(snap)
+
+
+# --- in-app notifications: written by the dispatcher with its decision, no worker, no outbox row ---------
+
+D_FE = f"{E1}:user:7:frontend"
+
+
+def in_app_log(snap):
+    return next(x for x in snap["logs"] if x["channel"] == "frontend")
+
+
+def test_in_app_delivery_through_the_outbox_is_caught():
+    snap = consistent()
+    snap["outbox_topics"] = {"reminders.fired": 2, "reminders.deliver.mattermost": 2}
+    assert invariants.check(snap, 1).ok
+    snap["outbox_topics"]["reminders.deliver.frontend"] = 1
+    assert kinds(snap) == {"outbox rows for the in-app channel"}
+    snap = consistent()
+    snap["held"].append({"delivery_id": D_FE, "topic": "reminders.deliver.frontend.dlq",
+                         "available_at": T0 + dt.timedelta(hours=1)})
+    assert kinds(snap) == {"outbox rows for the in-app channel"}
+
+
+def test_in_app_rows_not_at_the_decisions_time_are_caught():
+    # The inbox row and the log row carry the time of the `dispatched` row: one
+    # written later (by a worker, say) is not the dispatcher's.
+    snap = consistent()
+    snap["inbox"][0]["created_at"] = T0 + dt.timedelta(milliseconds=40)
+    assert kinds(snap) == {"in-app rows not at their decision's time"}
+    snap = consistent()
+    in_app_log(snap)["created_at"] = T0 + dt.timedelta(milliseconds=40)
+    assert kinds(snap) == {"in-app rows not at their decision's time"}
+
+
+def test_in_app_delivery_without_its_log_row_is_caught():
+    snap = consistent()
+    snap["logs"].remove(in_app_log(snap))
+    assert kinds(snap) == {"delivery without exactly one final log row"}
+
+
+def test_stopped_reminders_in_app_delivery_is_skipped_without_an_inbox_row():
+    snap = consistent()
+    next(d for d in snap["deliveries"] if d["channel"] == "frontend")["status"] = "skipped"
+    in_app_log(snap).update(status="skipped", reason="reminder stopped", dedupe_key=f"deliver:{D_FE}:0:skipped")
+    snap["inbox"] = []
+    result = invariants.check(snap, 1)
+    assert result.ok, result.summary()
+    assert result.stats["outcome.frontend.skipped"] == 1
+    snap["inbox"] = [{"delivery_id": D_FE, "event_id": E1, "created_at": T0}]
+    assert kinds(snap) == {"inbox row without a sent in-app delivery"}
+
+
+def test_in_app_delivery_that_failed_or_an_inbox_row_of_another_channel_is_caught():
+    snap = consistent()
+    next(d for d in snap["deliveries"] if d["channel"] == "frontend")["status"] = "dead"
+    in_app_log(snap).update(status="failed", dedupe_key=f"deliver:{D_FE}:0:failed")
+    snap["inbox"] = []
+    assert kinds(snap) == {"in-app delivery neither sent nor skipped"}
+    snap = consistent()
+    snap["inbox"].append({"delivery_id": f"{E1}:user:7:mattermost", "event_id": E1, "created_at": T0})
+    assert kinds(snap) == {"inbox row without a sent in-app delivery"}
+
+
+def test_held_digest_naming_the_in_app_channel_needs_its_inbox_row():
+    snap = with_new_outcomes()
+    digest = next(x for x in snap["logs"] if (x["dedupe_key"] or "").startswith("digest:"))
+    digest["reason"] = "digest of 1 held notifications; channels: email, frontend"
+    d = f"digest:{D1}:user:7:frontend"
+    at = digest["created_at"]
+    snap["logs"].append(log(D1, "sent", user=7, channel="frontend", key=f"deliver:{d}:0:sent", at=at))
+    snap["deliveries"].append({"delivery_id": d, "channel": "frontend", "sag_id": 3, "status": "sent", "message_id": None})
+    snap["inbox"].append({"delivery_id": d, "event_id": D1, "created_at": at})
+    result = invariants.check(snap, 1)
+    assert result.ok, result.summary()
+    assert result.stats["outcome.digest.frontend.sent"] == 1 and result.stats["outcome.digest.sent"] == 1
+    snap["inbox"].pop()
+    assert kinds(snap) == {"in-app delivery without exactly one inbox row"}
+    snap["deliveries"].pop()
+    snap["logs"].pop()
+    assert kinds(snap) == {"digest without a delivery"}

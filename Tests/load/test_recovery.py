@@ -6,8 +6,9 @@ import random
 import pytest
 
 from load import __main__ as cli
-from load import recovery, report, run
+from load import analysis, recovery, report, run
 from load.recovery import Arrival
+from load.stack import SERVICE_ROLES
 
 
 def fault(kind, detail, start, restored, **extra):
@@ -62,7 +63,6 @@ def test_affected_channels_and_targets():
     assert recovery.affected_channels("broker", "SIGSTOP") == ("email", "webhook", "inbox")
     assert recovery.affected_channels("kill", "email") == ("email",)
     assert recovery.affected_channels("kill", "mattermost") == ("webhook",)
-    assert recovery.affected_channels("kill", "frontend") == ("inbox",)
     assert recovery.affected_channels("kill", "dispatcher") == ("email", "webhook", "inbox")
     assert recovery.affected_channels("kill", "relay") == ("email", "webhook", "inbox")
     assert recovery.affected_channels("kill", "scheduler") == ()
@@ -71,31 +71,57 @@ def test_affected_channels_and_targets():
     assert recovery.target_s("broker", "SIGSTOP") == 3
     assert recovery.target_s("kill", "dispatcher") == 5 and recovery.target_s("kill", "email") == 5
     assert recovery.target_s("kill", "relay") is None and recovery.target_s("smtp", "down") is None
+    # The inbox has no worker: the dispatcher writes its rows, so among the
+    # roles only the stages up to the decision interrupt it.
+    assert [role for role in SERVICE_ROLES if "inbox" in recovery.affected_channels("kill", role)] == ["relay", "dispatcher"]
+    assert "frontend" not in recovery.CONSUMER_ROLES and "inbox" not in recovery.WORKER_CHANNEL.values()
 
 
 def test_fault_recoveries_per_fault_and_channel():
     arrivals = {
         # E-mail: the SMTP sink was down 20–30; the first e-mail after it at 31.5.
         "email": steady(0, 19.5) + steady(31.5, 80),
-        # Posts: steady but for the broker pause 40–50, back at 62 (12 s).
-        "webhook": steady(0, 39.5) + steady(62, 80),
-        # Inbox: back 1.5 s after SIGCONT; no row after the in-app worker's restart at 70.5.
-        "inbox": steady(0, 39.5) + steady(51.5, 69.5),
+        # Posts: steady but for the broker pause 40–50, back at 62 (12 s);
+        # none after the Mattermost worker's restart at 70.5.
+        "webhook": steady(0, 39.5) + steady(62, 69.5),
+        # Inbox: back 1.5 s after SIGCONT, and on through the worker's kill (it has no worker).
+        "inbox": steady(0, 39.5) + steady(51.5, 80),
     }
     faults = [fault("broker", "SIGSTOP", 40.0, 50.0), fault("smtp", "down", 20.0, 30.0),
-              fault("kill", "frontend", 70.0, 70.5, instance="frontend-1"), fault("kill", "scheduler", 75.0, 75.5)]
+              fault("kill", "mattermost", 70.0, 70.5, instance="mattermost-1"), fault("kill", "scheduler", 75.0, 75.5)]
     records = recovery.fault_recoveries(faults, arrivals, load_end=85.0)
-    assert [r["fault"] for r in records] == ["smtp down", "broker SIGSTOP", "kill frontend", "kill scheduler"]
-    smtp, broker, frontend, scheduler = records
+    assert [r["fault"] for r in records] == ["smtp down", "broker SIGSTOP", "kill mattermost", "kill scheduler"]
+    smtp, broker, mattermost, scheduler = records
     assert smtp["channels"]["email"]["s"] == 1.5 and smtp["target_s"] is None
     assert broker["target_s"] == 3
     assert {c: f["s"] for c, f in broker["channels"].items()} == {"email": 0.5, "webhook": 12.0, "inbox": 1.5}
-    assert frontend["channels"]["inbox"]["s"] is None
-    assert frontend["load_after_end_s"] == 14.5
+    assert list(mattermost["channels"]) == ["webhook"] and mattermost["channels"]["webhook"]["s"] is None
+    assert mattermost["load_after_end_s"] == 14.5
     assert scheduler["channels"] == {} and scheduler["note"]
     lines = recovery.summary_lines(records)
     assert lines[1] == "recovery broker SIGSTOP (target 3 s): email 0.50 s, webhook 12.0 s (over 3 s), inbox 1.5 s"
-    assert lines[2] == "recovery kill frontend (target 5 s): inbox n/a (no traffic)"
+    assert lines[2] == "recovery kill mattermost (target 5 s): webhook n/a (no traffic)"
+
+
+def test_after_a_relay_kill_an_inbox_row_counts_by_its_firings_publication():
+    # An inbox row has no delivery message: the relay's part in it is the
+    # firing it published. The relay died at 50 and was spawned again at 50.5;
+    # E1 and E2 were published before (E2's row still arrives after the
+    # restart, at 50.75), E3 after it (at 51.0), its row at 51.25.
+    e1, e2, e3 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", \
+        "33333333-3333-4333-8333-333333333333"
+    published = [{"topic": "reminders.fired", "event_id": e, "delivery_id": None, "published_at": t}
+                 for e, t in ((e1, 46.0), (e2, 49.75), (e3, 51.0))]
+    fired_at = {e1: 46.25, e2: 50.5, e3: 51.125}
+    rows = {e1: 46.5, e2: 50.75, e3: 51.25}
+    snap = {"smtp": [], "http": [], "published": published,
+            "inbox": [{"delivery_id": f"{e}:user:7:frontend", "created_at": t} for e, t in rows.items()]}
+    inbox = analysis.arrivals(snap, {}, fired_at, {})["inbox"]
+    assert inbox == [Arrival(46.5, 46.25, 46.0), Arrival(50.75, 50.5, 49.75), Arrival(51.25, 51.125, 51.0)]
+    record = recovery.fault_recoveries([fault("kill", "relay", 50.0, 50.5)], {"inbox": inbox})[0]
+    assert record["channels"]["inbox"]["s"] == 0.75
+    # Counted by arrival alone, E2's row (published before the kill) would pass for recovery.
+    assert recovery.channel_recovery(50.5, inbox, start=50.0)["s"] == 0.25
 
 
 def test_a_fault_under_way_before_the_first_arrival_is_named():
@@ -125,7 +151,9 @@ def test_a_failed_fault_is_not_measured():
 def test_the_fault_run_schedule_leaves_load_after_each_fault(seed):
     profile = cli.fault_profile(100, 150, run.ALL_FAULTS, seed)
     plan = run.fault_plan(profile, random.Random(seed))
-    assert len(plan) == 10
+    assert len(plan) == 9
+    # A kill of every service, and only of those that run (no in-app worker).
+    assert sorted(detail for _, kind, detail, _ in plan if kind == "kill") == sorted(SERVICE_ROLES)
     assert plan == run.fault_plan(profile, random.Random(seed))  # seeded
     spans = [(at, at + length + run.FAULT_OVERHEAD_S.get(kind, 0)) for at, kind, _, length in plan]
     assert spans[0][0] >= 15

@@ -27,6 +27,10 @@ def parse_faults(text):
     return faults
 
 
+# In-app notifications used to have a worker of their own; a role given out of habit is told why it is gone.
+NO_FRONTEND = " (there is no frontend worker: the dispatcher writes in-app notifications with its decision)"
+
+
 def parse_instances(text):
     """`email=2,dispatcher=3` → {"email": 2, "dispatcher": 3}."""
     instances = {}
@@ -36,7 +40,8 @@ def parse_instances(text):
         role, sep, count = item.partition("=")
         role = role.strip()
         if role not in SERVICE_ROLES or not sep:
-            raise SystemExit(f"--instances: {item!r} is not ROLE=N with ROLE one of {', '.join(SERVICE_ROLES)}")
+            raise SystemExit(f"--instances: {item!r} is not ROLE=N with ROLE one of {', '.join(SERVICE_ROLES)}"
+                             + (NO_FRONTEND if role == "frontend" else ""))
         try:
             instances[role] = int(count)
         except ValueError:
@@ -136,6 +141,10 @@ def main(argv=None):
             target, _, assignment = item.rpartition(":") if ":" in item.split("=", 1)[0] else ("", "", item)
             name, value = assignment.split("=", 1)
             if target:
+                if target not in SERVICE_ROLES:
+                    # Settings for a role that is never started would be dropped without a word.
+                    parser.error(f"--env {item}: {target!r} is not a role ({', '.join(SERVICE_ROLES)})"
+                                 + (NO_FRONTEND if target == "frontend" else ""))
                 profile.role_settings.setdefault(target, {})[name] = value
             else:
                 profile.settings[name] = value

@@ -4,7 +4,7 @@ import collections
 import datetime as dt
 
 from . import recovery
-from .invariants import attribute_repeats, message_id_delivery, repeated_sends, scale_acceptance
+from .invariants import IN_APP, attribute_repeats, message_id_delivery, repeated_sends, scale_acceptance
 
 
 def ts(value):
@@ -88,14 +88,17 @@ def analyse(snap, driver, workload, result):
         if d["channel"] == "mattermost" and d["status"] == "sent" and event in status_events \
                 and (event, "mattermost") not in deferred:
             latency["webhook"].append((ts(d["updated_at"]) - occurred[event]) * 1000)
+    # The inbox row carries the dispatcher's decision time: this is the
+    # change → decision latency of the in-app notifications.
     for row in snap["inbox"]:
-        event = row["delivery_id"][:36]  # the inbox's event_id is the delivery message's own id
+        event = row["delivery_id"][:36]  # the firing; the inbox's own event_id is not it
         if event in status_events:
             latency["inbox"].append((ts(row["created_at"]) - occurred[event]) * 1000)
 
     # Where the time goes: change → the dispatcher's decision (trigger, outbox,
     # relay, broker, dispatcher transaction), then decision → the worker's
-    # record of the outcome (outbox, relay, broker, worker: send and record).
+    # record of the outcome (outbox, relay, broker, worker: send and record);
+    # the in-app channel has no worker, so no stage after the decision.
     stages = collections.defaultdict(list)
     decided = {}
     for x in snap["logs"]:
@@ -105,6 +108,8 @@ def analyse(snap, driver, workload, result):
     for d in snap["deliveries"]:
         event = d["delivery_id"][:36]
         channel = d["channel"]
+        if channel == IN_APP:
+            continue
         if event in decided and (event, channel) not in deferred and d["status"] == "sent" and d.get("created_at"):
             stages[f"decision → {channel} worker claims it"].append((ts(d["created_at"]) - decided[event]) * 1000)
     # The hops in between, from the outbox: when each message was published.
@@ -122,7 +127,7 @@ def analyse(snap, driver, workload, result):
     for d in snap["deliveries"]:
         event = d["delivery_id"][:36]
         pub = delivery_published.get(d["delivery_id"])
-        if pub and event in decided and (event, d["channel"]) not in deferred and d["status"] == "sent":
+        if pub and d["channel"] != IN_APP and event in decided and (event, d["channel"]) not in deferred and d["status"] == "sent":
             stages[f"3 decision → relay published the {d['channel']} delivery"].append((pub[1] - decided[event]) * 1000)
             stages[f"4 {d['channel']} delivery published → worker recorded it"].append((ts(d["created_at"]) - pub[1]) * 1000)
     # Scheduler lateness of the time_based reminders that came due during the run.
@@ -266,11 +271,15 @@ def arrivals(snap, change_event, fired_at, occurred):
     """Every delivery at a sink, per channel, as recovery.Arrival: its arrival
     time (the SMTP sink's receipt, the webhook sink's receipt of a request it
     answered 2xx, the inbox row's `created_at`), when the dispatcher decided
-    its firing and when the relay published its delivery (None where unknown)."""
-    published = {}
+    its firing and when the relay published its delivery, or for an inbox
+    row (written by the dispatcher, no delivery message) its firing (None
+    where unknown)."""
+    published, firing_published = {}, {}
     for row in snap.get("published", []):
         if row.get("delivery_id"):
             published[row["delivery_id"]] = ts(row["published_at"])
+        elif row["topic"].endswith("reminders.fired"):
+            firing_published[row["event_id"]] = ts(row["published_at"])
     post_published = {}  # event → its Mattermost deliveries' earliest publication (a post names no recipient)
     for delivery_id, t in published.items():
         if delivery_id.endswith(":mattermost"):
@@ -302,8 +311,8 @@ def arrivals(snap, change_event, fired_at, occurred):
             out["webhook"].append(recovery.Arrival(rec["t"], earliest(fired_at.get(e) for e in candidates),
                                                    earliest(post_published.get(e) for e in candidates)))
     for row in snap["inbox"]:
-        out["inbox"].append(recovery.Arrival(ts(row["created_at"]), fired_at.get(row["delivery_id"][:36]),
-                                             published.get(row["delivery_id"])))
+        event = row["delivery_id"][:36]
+        out["inbox"].append(recovery.Arrival(ts(row["created_at"]), fired_at.get(event), firing_published.get(event)))
     return out
 
 

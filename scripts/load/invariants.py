@@ -23,9 +23,15 @@ The invariant:
   5. nothing in flight: no due unpublished outbox row, no pending firing, no
      delivery still retrying;
   6. the sinks agree: every e-mail recorded sent arrived (by Message-ID), every
-     sent Mattermost post arrived (counted per case), every in-app delivery has
-     exactly one inbox row. Extra copies at the sinks are repeated sends: they
-     are counted (and attributed to faults), not violations.
+     sent Mattermost post arrived (counted per case). Extra copies at the sinks
+     are repeated sends: they are counted (and attributed to faults), not
+     violations;
+  7. in-app notifications have no worker: the dispatcher (or the scheduler's
+     held-digest path) writes the delivery row (sent, or skipped for a stopped
+     reminder), its log row and its inbox row with its decision. Every sent
+     one has exactly one inbox row and every inbox row a sent in-app delivery;
+     the log and inbox rows carry the decision's time (the `dispatched` row's);
+     no outbox row is ever written for the in-app channel.
 
 `repeated_sends()` finds those extra copies and `attribute_repeats()` gives
 each to the fault or scale event (join, SIGTERM, SIGKILL of an instance)
@@ -41,6 +47,10 @@ FINAL_DELIVERY = {"sent", "dry_run", "skipped", "dead"}
 FINAL_LOG = {"sent", "dry_run", "skipped", "failed"}
 CHANNELS = ("email", "frontend", "mattermost")
 USER_DEFAULTS = {"email": False, "mattermost": True, "frontend": True}
+# The in-app channel (a name for preferences, log rows and statistics; no
+# worker and no delivery topic of its own any more).
+IN_APP = "frontend"
+IN_APP_TOPIC = "reminders.deliver.frontend"
 
 
 def expected_channels(prefs, flags, override, bare_address=False):
@@ -62,6 +72,16 @@ def expected_channels(prefs, flags, override, bare_address=False):
 
 def recipient_key(user_id, email):
     return f"user:{user_id}" if user_id is not None else f"email:{(email or '').lower()}"
+
+
+def delivery_parts(delivery_id):
+    """`<event>:user:42:frontend` → (event id, 'user:42', 'frontend'); a held
+    digest's `digest:<event>:user:42:email` → ('digest:<event>', 'user:42', 'email')."""
+    prefix = ""
+    if delivery_id.startswith("digest:"):
+        prefix, delivery_id = "digest:", delivery_id[len("digest:"):]
+    recipient, _, channel = delivery_id[37:].rpartition(":")
+    return prefix + delivery_id[:36], recipient, channel
 
 
 def message_id_delivery(message_id):
@@ -108,7 +128,8 @@ class Result:
 def check(snap, limit, now=None):
     """snap: dict with lists `firings`, `logs`, `deliveries`, `inbox`, `held`
     (unpublished outbox rows: delivery_id, available_at, topic), `smtp`,
-    `http`, dicts `reminders`, `users`; `now` defaults to snap['now']."""
+    `http`, dicts `reminders`, `users` and (optional) `outbox_topics` (every
+    outbox row's topic: count); `now` defaults to snap['now']."""
     r = Result()
     now = now or snap["now"]
     reminders, users = snap["reminders"], snap["users"]
@@ -311,15 +332,49 @@ def check(snap, limit, now=None):
     for sag, count in sent_posts.items():
         if posts.get(sag, 0) < count:
             r.violate("Mattermost post recorded sent but never arrived", (sag, count, posts.get(sag, 0)))
-    inbox = collections.Counter(x["delivery_id"] for x in snap["inbox"])
-    for d in snap["deliveries"]:
-        if d["channel"] == "frontend" and d["status"] == "sent" and inbox.get(d["delivery_id"], 0) != 1:
-            r.violate("in-app delivery without exactly one inbox row", (d["delivery_id"], inbox.get(d["delivery_id"], 0)))
-    for delivery_id, count in inbox.items():
-        d = by_delivery.get(delivery_id)
-        if d is None or d["status"] != "sent" or count != 1:
-            r.violate("inbox row without a sent in-app delivery", delivery_id)
+    check_in_app(snap, r, by_delivery, final_logs)
     return r
+
+
+def check_in_app(snap, r, deliveries, final_logs):
+    """7. In-app notifications, written by the deciding stage in one
+    transaction: once each in the inbox, with their delivery and log rows, at
+    the decision's time, and never through the outbox."""
+    decided = {}  # (event, recipient) -> the `dispatched` row's time; a digest's event as `digest:<event>`
+    for row in snap["logs"]:
+        if row["status"] == "dispatched":
+            event = ("digest:" if (row.get("dedupe_key") or "").startswith("digest:") else "") + row["event_id"]
+            decided[(event, recipient_key(row["user_id"], row["recipient_email"]))] = row["created_at"]
+    inbox = collections.defaultdict(list)
+    for x in snap["inbox"]:
+        inbox[x["delivery_id"]].append(x)
+    r.stats["inbox rows"] = len(snap["inbox"])
+    for d in snap["deliveries"]:
+        if d["channel"] != IN_APP:
+            continue
+        rows = inbox.get(d["delivery_id"], [])
+        if d["status"] not in ("sent", "skipped"):
+            # Nothing is sent, so nothing can fail or wait for a retry.
+            r.violate("in-app delivery neither sent nor skipped", (d["delivery_id"], d["status"]))
+        if d["status"] == "sent" and len(rows) != 1:
+            r.violate("in-app delivery without exactly one inbox row", (d["delivery_id"], len(rows)))
+        at = decided.get(delivery_parts(d["delivery_id"])[:2])
+        if at is None:
+            continue  # a delivery nobody dispatched: reported as such
+        late = [x["created_at"] for x in final_logs.get(d["delivery_id"], []) + rows if x["created_at"] != at]
+        if late:
+            r.violate("in-app rows not at their decision's time", (d["delivery_id"], at.isoformat(),
+                                                                    [t.isoformat() for t in late]))
+    for delivery_id, rows in inbox.items():
+        d = deliveries.get(delivery_id)
+        if d is None or d["channel"] != IN_APP or d["status"] != "sent" or len(rows) != 1:
+            r.violate("inbox row without a sent in-app delivery", delivery_id)
+    topics = collections.Counter(snap.get("outbox_topics") or {})
+    for h in snap["held"]:
+        topics.setdefault(h.get("topic"), 1)
+    for topic, count in topics.items():
+        if (topic or "").startswith(IN_APP_TOPIC):
+            r.violate("outbox rows for the in-app channel", (topic, count))
 
 
 def read_jsonl(path):
@@ -338,8 +393,9 @@ def read_jsonl(path):
 
 
 def check_digests(snap, r, deliveries, final_logs, held, expected_deliveries, now):
-    """Held digests: each is one `dispatched` notification with one e-mail
-    delivery; each `held` item names its digest and was rate limited before."""
+    """Held digests: each is one `dispatched` notification with a delivery on
+    each channel it names (an e-mail); each `held` item names its digest and
+    was rate limited before."""
     digests = {}
     for row in snap["logs"]:
         if row["status"] == "dispatched" and (row.get("dedupe_key") or "").startswith("digest:"):
@@ -357,19 +413,25 @@ def check_digests(snap, r, deliveries, final_logs, held, expected_deliveries, no
         if (row["event_id"], row["user_id"]) not in limited:
             r.violate("held item that was not rate limited", (row["event_id"], row["user_id"]))
     for event, row in digests.items():
-        delivery_id = f"digest:{event}:{recipient_key(row['user_id'], None)}:email"
-        expected_deliveries.add(delivery_id)
-        d = deliveries.get(delivery_id)
-        if d is None:
-            h = held.get(delivery_id)
-            if h is None or h["available_at"] <= now:
-                r.violate("digest without a delivery", delivery_id)
-            continue
-        finals = final_logs.get(delivery_id, [])
-        if d["status"] not in FINAL_DELIVERY or len(finals) != 1:
-            r.violate("digest delivery not finished once", (delivery_id, d["status"], len(finals)))
-            continue
-        r.stats[f"outcome.digest.{'failed' if d['status'] == 'dead' else d['status']}"] += 1
+        # The channels its row names (`…; channels: email`); an in-app one is
+        # written with the digest, like the dispatcher's (see check_in_app).
+        reason = row.get("reason") or ""
+        channels = {c.strip() for c in reason.split("channels:", 1)[1].split(",")} if "channels:" in reason else {"email"}
+        for channel in sorted(channels):
+            delivery_id = f"digest:{event}:{recipient_key(row['user_id'], None)}:{channel}"
+            expected_deliveries.add(delivery_id)
+            d = deliveries.get(delivery_id)
+            if d is None:
+                h = held.get(delivery_id)
+                if h is None or h["available_at"] <= now:
+                    r.violate("digest without a delivery", delivery_id)
+                continue
+            finals = final_logs.get(delivery_id, [])
+            if d["status"] not in FINAL_DELIVERY or len(finals) != 1:
+                r.violate("digest delivery not finished once", (delivery_id, d["status"], len(finals)))
+                continue
+            label = "failed" if d["status"] == "dead" else d["status"]
+            r.stats[f"outcome.digest.{label}" if channel == "email" else f"outcome.digest.{channel}.{label}"] += 1
 
 
 def check_escalations(snap, r):
@@ -444,6 +506,8 @@ def load_snapshot(conn, workload, sink_dir):
         "deliveries": rows("SELECT delivery_id, channel, reminder_id, sag_id, user_id, recipient_email, status, "
                            "handled_attempt, message_id, created_at, updated_at FROM sag_reminder_deliveries"),
         "inbox": rows("SELECT delivery_id, event_id::text, user_id, created_at FROM sag_reminder_inbox"),
+        "outbox_topics": {topic: n for topic, n in conn.execute(
+            "SELECT topic, count(*) FROM reminder_outbox GROUP BY topic")},
         "held": rows("SELECT id, topic, payload ->> 'delivery_id' AS delivery_id, available_at, created_at "
                      "FROM reminder_outbox WHERE published_at IS NULL"),
         "published": rows("SELECT topic, event_id::text, payload ->> 'delivery_id' AS delivery_id, created_at, published_at "

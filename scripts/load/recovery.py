@@ -7,7 +7,8 @@ killed process again, made the SMTP sink listen again, had the webhook answer
 2xx again, or seen `pg_ctl restart` return (`restored` in the fault's record,
 the harness's `time.time()`). Arrivals are on the same machine clock: the
 SMTP sink's receipt of a message (end of DATA), the webhook sink's receipt of
-a request it answered 2xx, and the inbox row's `created_at`.
+a request it answered 2xx, and the inbox row's `created_at` (the dispatcher's
+decision time: it writes the row in the transaction of its decision).
 
 Everything here is pure (plain numbers in, plain dicts out), so it is tested
 on hand-made time lines in `Tests/load/test_recovery.py`.
@@ -17,12 +18,14 @@ import collections
 
 CHANNELS = ("email", "webhook", "inbox")
 
-# The sink channel each worker role delivers to.
-WORKER_CHANNEL = {"email": "email", "mattermost": "webhook", "frontend": "inbox"}
+# The sink channel each worker role delivers to. The inbox has no worker: the
+# dispatcher writes its rows with its decision, so only the stages before the
+# decision (relay, broker, dispatcher, database) interrupt it.
+WORKER_CHANNEL = {"email": "email", "mattermost": "webhook"}
 
 # The roles that consume from the broker (the relay only produces, the
 # scheduler only reads the database).
-CONSUMER_ROLES = ("dispatcher", "email", "mattermost", "frontend")
+CONSUMER_ROLES = ("dispatcher", "email", "mattermost")
 
 # Targets of issue J, in seconds from the fault's end to the first delivery.
 BROKER_PAUSE_TARGET_S = 3.0
@@ -31,8 +34,9 @@ CONSUMER_RESTART_TARGET_S = 5.0
 # A kill of an upstream role is over only once that role works again:
 # deliveries already past it when it died still arrive after its restart.
 # For these the first arrival counted is one whose firing the dispatcher
-# decided (`decided`), or whose delivery the relay published (`published`),
-# after the fault's end.
+# decided (`decided`), or whose delivery the relay published (`published`;
+# for an inbox row, which has no delivery message, its firing), after the
+# fault's end.
 UPSTREAM_STAGE = {"dispatcher": "decided", "relay": "published"}
 
 # A channel counts as carrying traffic when something arrived on it in this

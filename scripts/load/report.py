@@ -99,7 +99,7 @@ def plot_series(result, filename, title, shade_faults=False):
 
 
 SCALE_COLOURS = {"join": "green", "sigterm": "orange", "sigkill": "red"}
-ROLE_ORDER = ("relay", "scheduler", "dispatcher", "email", "mattermost", "frontend")
+ROLE_ORDER = ("relay", "scheduler", "dispatcher", "email", "mattermost")
 
 
 def has_instance_data(result):
@@ -267,7 +267,7 @@ def targets_table(results):
 
 
 FAULT_ORDER = ("broker", "kill", "pg", "smtp", "webhook")
-ROLE_RANK = {role: n for n, role in enumerate(("dispatcher", "relay", "email", "mattermost", "frontend", "scheduler"))}
+ROLE_RANK = {role: n for n, role in enumerate(("dispatcher", "relay", "email", "mattermost", "scheduler"))}
 
 
 def recovery_rows(results, names):
@@ -305,12 +305,14 @@ def recovery_table(results, names):
           "made the SMTP sink listen again, had the webhook answer 2xx again, or saw `pg_ctl restart` return) to "
           "the first delivery that arrived after it on each channel the fault interrupts: the SMTP sink's receipt "
           "of a message, the webhook sink's receipt of a request it answered 2xx, the inbox row's `created_at` "
-          "(one machine clock). After a kill of the dispatcher or the relay only deliveries whose firing the new "
-          "dispatcher decided, or whose delivery the new relay published, count (others were already past it). "
+          "(one machine clock; the dispatcher writes the inbox row itself, with its decision). "
+          "After a kill of the dispatcher or the relay only deliveries whose firing the new dispatcher decided, or "
+          "whose delivery (for an inbox row: whose firing) the new relay published, count (others were already "
+          "past it). "
           "*n/a (no traffic)*: nothing arrived on that channel in the 5 s before the fault, or nothing after it. "
           "*with …*: another fault on that channel was under way before the first arrival, so the figure is "
           "not this fault's alone. Targets (issue J): broker pause ≤ 3 s, SIGKILL and restart of a consumer "
-          "(dispatcher, workers) ≤ 5 s; the relay, the database and the receivers have none. Figures over "
+          "(dispatcher, e-mail and Mattermost workers) ≤ 5 s; the relay, the database and the receivers have none. Figures over "
           "the target are bold.", "",
           "| fault | channel | " + " | ".join(names) + " | target | met in every run |",
           "|---|---|" + "---|" * len(names) + "---|---|"]
@@ -368,7 +370,7 @@ def write(out):
         md += [f"Binary: `{os.path.relpath(any_result['binary'], PROJECT_ROOT) if any_result['binary'].startswith(PROJECT_ROOT) else any_result['binary']}`. "
                "Every run starts private servers on free loopback ports (its own PostgreSQL 15 cluster with fsync off "
                "and synchronous_commit on, its own Tansu broker with memory storage, SMTP and webhook sinks written "
-               "in asyncio Python) and the six services as child processes. The machine has **2 cores shared with "
+               "in asyncio Python) and the five services as child processes. The machine has **2 cores shared with "
                "other work** (other helpers' builds and tests ran at the same time): the 1-minute load average is "
                "given with every run.", ""]
     md += [notes, ""]
@@ -433,7 +435,8 @@ def write(out):
                "(`sag_reminder_deliveries.updated_at`, written right after the response; the sink's receipt "
                "can only be matched through the case title, which under overload may name a later change — "
                "`webhook at the sink` rows count only the posts that match unambiguously) or the inbox row's "
-               "`created_at`; all on one machine clock.", "",
+               "`created_at` (the dispatcher's decision time: it writes the in-app notification in the "
+               "transaction of its decision); all on one machine clock.", "",
                f"![latency CDF]({png})", "",
                "| offered/s | committed/s | channel | n | p50 ms | p95 ms | p99 ms | max ms | load avg |",
                "|---|---|---|---|---|---|---|---|---|"]
@@ -448,7 +451,8 @@ def write(out):
                           f"{fmt(p.get('max'))} | {r.get('load_during', ['?'])[0]} |")
         md += ["", "Stages (same runs): where the time goes. A decision's time is the dispatcher's clock when it "
                "planned the batch (the log rows' `created_at`); its transaction commits later, so stage 3 includes "
-               "the rest of that transaction. The worker's time is its record of the outcome (after the send).", "",
+               "the rest of that transaction. The worker's time is its record of the outcome (after the send). "
+               "In-app notifications have no stage after the decision (no outbox row, relay or worker).", "",
                "| offered/s | stage | n | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|"]
         for n in latency_runs:
             r = results[n]

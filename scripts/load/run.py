@@ -279,7 +279,7 @@ SELECT (SELECT count(*) FROM reminder_outbox WHERE published_at IS NULL AND avai
        (SELECT count(*) FROM sag_reminder_deliveries WHERE status NOT IN ('sent', 'dry_run', 'skipped', 'dead')),
        (SELECT count(*) FROM reminder_outbox WHERE published_at IS NOT NULL AND topic LIKE 'reminders.deliver.%%'
           AND topic NOT LIKE '%%.dlq' AND COALESCE((payload ->> 'attempt')::int, 0) = 0),
-       (SELECT count(*) FROM sag_reminder_deliveries),
+       (SELECT count(*) FROM sag_reminder_deliveries WHERE channel <> 'frontend'),
        (SELECT count(*) FROM sag_reminders WHERE is_active AND deleted_at IS NULL AND next_check_at <= now()
           AND trigger_type IN ('time_based', 'deadline_approaching'))
 """
@@ -287,7 +287,9 @@ SELECT (SELECT count(*) FROM reminder_outbox WHERE published_at IS NULL AND avai
 
 def drain(stack, timeout, log, wait_for_held=True):
     """Waits until nothing is in flight: every due outbox row published, every
-    firing dispatched, every published delivery handled and finished."""
+    firing dispatched, every published delivery handled and finished. In-app
+    deliveries have no outbox row (the dispatcher writes them), so they are
+    not counted as handled ones."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:

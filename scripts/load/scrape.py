@@ -1,7 +1,7 @@
 """Per-instance throughput: every service instance's `/metrics`, once a second.
 
 Each instance serves Prometheus text on its own METRICS_PORT. The consumers
-(dispatcher, the three workers) count `reminders_messages_processed_total`
+(dispatcher, the two workers) count `reminders_messages_processed_total`
 {role, topic}; the relay counts `reminders_outbox_published_total` {topic};
 the scheduler `reminders_scheduler_fired_total`. A sample is the sum of the
 role's counter over its labels, with the process id it came from: a counter
@@ -23,7 +23,6 @@ METRIC_BY_ROLE = {
     "dispatcher": PROCESSED,
     "email": PROCESSED,
     "mattermost": PROCESSED,
-    "frontend": PROCESSED,
 }
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 

@@ -19,13 +19,14 @@ import urllib.request
 
 import psycopg
 
+# In-app notifications have no worker: the dispatcher writes their inbox rows
+# in the transaction of its decision.
 SERVICE_ROLES = {
     "relay": ["relay"],
     "scheduler": ["scheduler"],
     "dispatcher": ["dispatcher"],
     "email": ["worker", "email"],
     "mattermost": ["worker", "mattermost"],
-    "frontend": ["worker", "frontend"],
 }
 
 PROJECT_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))

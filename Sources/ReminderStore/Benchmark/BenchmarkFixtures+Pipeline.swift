@@ -60,9 +60,15 @@ extension BenchmarkFixtures {
         try await count("SELECT count(*) AS n FROM reminder_outbox WHERE published_at IS NULL")
     }
 
-    /// Delivery messages (`reminders.deliver.*`) published.
-    public func publishedDeliveryMessages() async throws -> Int {
-        try await count("SELECT count(*) AS n FROM reminder_outbox WHERE topic LIKE 'reminders.deliver.%' AND published_at IS NOT NULL")
+    /// Deliveries handed on: messages published on the delivery topics
+    /// (`reminders.deliver.*`) plus in-app entries, which go straight to the inbox.
+    public func handedOnDeliveries() async throws -> Int {
+        try await count(
+            """
+            SELECT (SELECT count(*) FROM reminder_outbox WHERE topic LIKE 'reminders.deliver.%' AND published_at IS NOT NULL)
+                 + (SELECT count(*) FROM sag_reminder_inbox) AS n
+            """
+        )
     }
 
     /// Deliveries recorded as sent.

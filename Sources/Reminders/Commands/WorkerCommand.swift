@@ -6,18 +6,22 @@ import ReminderStore
 
 extension Channel: ExpressibleByArgument {}
 
-/// `reminders worker email|mattermost|frontend|webhook`: delivers one channel.
+/// `reminders worker email|mattermost|webhook`: delivers one channel. The
+/// in-app channel has no worker: the dispatcher writes its inbox entries.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Consume one channel's delivery topic and deliver: e-mail (SMTP), Mattermost (webhook), the in-app inbox or signed webhooks to subscriptions."
+        abstract: "Consume one channel's delivery topic and deliver: e-mail (SMTP), Mattermost (webhook) or signed webhooks to subscriptions."
     )
 
-    @Argument(help: "The channel: email, mattermost, frontend or webhook.")
+    @Argument(help: "The channel: email, mattermost or webhook.")
     var channel: Channel
 
     func run() async throws {
         let channel = self.channel
+        guard let topic = channel.deliveryTopic else {
+            throw ValidationError("the \(channel.rawValue) channel has no worker: the dispatcher writes in-app entries to the inbox itself")
+        }
         try await reportingFailures(of: "worker \(channel.rawValue)") {
             let runner = try await ServiceRunner(role: "worker.\(channel.rawValue)")
             let settings = runner.settings
@@ -54,7 +58,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     concurrentRequests: settings.deliveryConcurrency
                 )
             case .frontend:
-                sender = nil
+                throw SettingsError("the in-app channel has no worker")
             case .webhook:
                 configuration.enabled = settings.webhookEnabled
                 let secrets = try settings.webhookSecretBox()
@@ -71,7 +75,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let worker = DeliveryWorker(
                 repository: PostgresDeliveryRepository(postgres: runner.postgres),
                 sender: sender,
-                consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [channel.deliveryTopic]),
+                consumerConfiguration: runner.consumerConfiguration(group: configuration.groupID, topics: [topic]),
                 configuration: configuration,
                 logger: runner.logger,
                 readiness: runner.readiness

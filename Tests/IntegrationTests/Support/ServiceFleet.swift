@@ -20,7 +20,7 @@ final class ServiceFleet: @unchecked Sendable {
 
     static let roleArguments: [(String, [String])] = [
         ("relay", ["relay"]), ("scheduler", ["scheduler"]), ("dispatcher", ["dispatcher"]),
-        ("email", ["worker", "email"]), ("mattermost", ["worker", "mattermost"]), ("frontend", ["worker", "frontend"]),
+        ("email", ["worker", "email"]), ("mattermost", ["worker", "mattermost"]),
         ("gateway", ["gateway"]),
     ]
 
