@@ -59,7 +59,8 @@ public struct PostgresDispatchRepository: DispatchRepository {
             let candidates = Set(toPlan.flatMap { planner.recipients(of: $0.0, reminder: $0.1) })
             let now = try await lockRateWindows(of: candidates.sorted(), on: connection)
             var recent = try await recentDispatches(
-                of: Array(candidates), since: now.addingTimeInterval(-planner.rateLimit.window), on: connection
+                of: Array(candidates), since: now.addingTimeInterval(-planner.rateLimit.window), newest: planner.rateLimit.limit,
+                on: connection
             )
 
             let webhooks = try await webhookSubscriptions(of: Set(toPlan.map { $0.1.sagID }), on: connection)
@@ -279,10 +280,14 @@ public struct PostgresDispatchRepository: DispatchRepository {
         return try rows[0].decode("locked_at", as: Date.self)
     }
 
-    /// Two reads, one per kind of recipient, so each stays on its partial
-    /// index of dispatches (migration 113) instead of an OR of the two.
+    /// Each recipient's `newest` latest dispatches since `start`: the
+    /// limit admits one more only while fewer than `newest` lie in the window,
+    /// and the oldest of those is when the window frees, so older ones change
+    /// nothing (and with a high limit they were most of what was read). One
+    /// read per kind of recipient, each walking its partial index of
+    /// dispatches (migration 113) backwards from the newest, per recipient.
     private func recentDispatches(
-        of recipients: [RecipientKey], since start: Date, on connection: PostgresConnection
+        of recipients: [RecipientKey], since start: Date, newest: Int, on connection: PostgresConnection
     ) async throws -> [RecipientKey: [Date]] {
         var userIDs: [Int] = []
         var addresses: [String] = []
@@ -294,15 +299,20 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
         let rows = try await connection.query(
             """
-            SELECT user_id, NULL::text AS recipient_email, created_at
-              FROM sag_reminder_logs
-             WHERE status = 'dispatched' AND created_at > $3 AND user_id = ANY($1)
+            SELECT u.user_id, NULL::text AS recipient_email, l.created_at
+              FROM unnest($1::integer[]) AS u(user_id)
+             CROSS JOIN LATERAL (SELECT created_at FROM sag_reminder_logs
+                                  WHERE status = 'dispatched' AND user_id = u.user_id AND created_at > $3
+                                  ORDER BY created_at DESC LIMIT $4) AS l
             UNION ALL
-            SELECT NULL::integer, recipient_email, created_at
-              FROM sag_reminder_logs
-             WHERE status = 'dispatched' AND created_at > $3 AND user_id IS NULL AND recipient_email = ANY($2)
+            SELECT NULL::integer, a.address, l.created_at
+              FROM unnest($2::text[]) AS a(address)
+             CROSS JOIN LATERAL (SELECT created_at FROM sag_reminder_logs
+                                  WHERE status = 'dispatched' AND user_id IS NULL AND recipient_email = a.address
+                                    AND created_at > $3
+                                  ORDER BY created_at DESC LIMIT $4) AS l
             """,
-            [userIDs, addresses, start]
+            [userIDs, addresses, start, newest]
         )
         var recent: [RecipientKey: [Date]] = [:]
         for row in rows {

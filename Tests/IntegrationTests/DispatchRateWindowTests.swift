@@ -63,4 +63,41 @@ struct DispatchRateWindowTests {
             #expect(try sent[0].decode("n", as: Int.self) == 5)
         }
     }
+
+    @Test("the window reads only each recipient's newest dispatches, and decides as if it had read them all")
+    func newestDispatchesDecide() async throws {
+        try await TestDatabase.with { _, postgres in
+            // Busy: ten dispatches in the window, with a limit of three.
+            // Freed: ten dispatches older than the window, two within it.
+            let busy = try await Fixtures.user(postgres)
+            let freed = try await Fixtures.user(postgres)
+            let sag = try await Fixtures.caseRow(postgres)
+            let reminder = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [busy, freed])
+            try await postgres.query(
+                """
+                INSERT INTO sag_reminder_logs (reminder_id, sag_id, user_id, status, reason, dedupe_key, created_at)
+                SELECT $1::integer, $2::integer, $3::integer, 'dispatched', 'earlier', 'earlier:busy:' || n, now() - n * interval '1 minute'
+                  FROM generate_series(1, 10) AS n
+                UNION ALL
+                SELECT $1, $2, $4::integer, 'dispatched', 'earlier', 'earlier:freed:' || n, now() - interval '2 hours' - n * interval '1 minute'
+                  FROM generate_series(1, 10) AS n
+                UNION ALL
+                SELECT $1, $2, $4, 'dispatched', 'earlier', 'earlier:freed-recent:' || n, now() - n * interval '1 minute'
+                  FROM generate_series(1, 2) AS n
+                """,
+                [reminder, sag, busy, freed]
+            )
+            try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
+            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
+            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let outcomes = try await PostgresDispatchRepository(postgres: postgres)
+                .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 3)))
+            guard case .dispatched(let plan) = outcomes.first else {
+                Issue.record("expected a plan, got \(outcomes)")
+                return
+            }
+            #expect(plan.rateLimited == [.user(busy)])
+            #expect(Set(plan.deliveries.compactMap(\.recipientUserID)) == [freed])
+        }
+    }
 }

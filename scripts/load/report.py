@@ -21,6 +21,14 @@ PNG_DIR = os.path.join(DOCS, "load")
 CHANNEL_NAMES = {"email": "SMTP 250", "webhook": "webhook 2xx", "inbox": "inbox row", "webhook_sink": "webhook at the sink"}
 
 
+def binary_name(path):
+    """The binary as the report names it: relative to the project, or only
+    its file name when it lies elsewhere (a report names no machine's paths)."""
+    if path.startswith(PROJECT_ROOT + os.sep):
+        return os.path.relpath(path, PROJECT_ROOT)
+    return os.path.basename(path) + " (a release build outside the project)"
+
+
 def load_results(out):
     results = {}
     for path in sorted(glob.glob(os.path.join(out, "*.json"))):
@@ -367,7 +375,7 @@ def write(out):
            "scripts/load.sh report     # only re-draw this report from .build/load-results/*.json", "```", ""]
     any_result = next(iter(results.values()), None)
     if any_result:
-        md += [f"Binary: `{os.path.relpath(any_result['binary'], PROJECT_ROOT) if any_result['binary'].startswith(PROJECT_ROOT) else any_result['binary']}`. "
+        md += [f"Binary: `{binary_name(any_result['binary'])}`. "
                "Every run starts private servers on free loopback ports (its own PostgreSQL 15 cluster with fsync off "
                "and synchronous_commit on, its own Tansu broker with memory storage, SMTP and webhook sinks written "
                "in asyncio Python) and the five services as child processes. The machine has **2 cores shared with "
