@@ -51,8 +51,7 @@ struct DispatchQueryPlanTests {
             try await postgres.query("ANALYZE users")
             try await postgres.query("ANALYZE user_notification_preferences")
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
-            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
-            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let event = try await Fixtures.firstFiredEvent(postgres)
 
             // Statistics reach the shared view when each session goes idle (within about 10 s).
             let settled = try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {

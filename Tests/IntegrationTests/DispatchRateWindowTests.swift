@@ -18,8 +18,7 @@ struct DispatchRateWindowTests {
             let sag = try await Fixtures.caseRow(postgres)
             let reminder = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
-            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
-            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let event = try await Fixtures.firstFiredEvent(postgres)
             let repository = PostgresDispatchRepository(postgres: postgres)
             let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: 5))
 
@@ -88,8 +87,7 @@ struct DispatchRateWindowTests {
                 [reminder, sag, busy, freed]
             )
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
-            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
-            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let event = try await Fixtures.firstFiredEvent(postgres)
             let outcomes = try await PostgresDispatchRepository(postgres: postgres)
                 .dispatch([event], planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 3)))
             guard case .dispatched(let plan) = outcomes.first else {

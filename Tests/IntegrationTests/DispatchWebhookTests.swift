@@ -39,8 +39,7 @@ struct DispatchWebhookTests {
                 [user, "earlier:\(user):"]
             )
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
-            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
-            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let event = try await Fixtures.firstFiredEvent(postgres)
             let repository = PostgresDispatchRepository(postgres: postgres)
             let planner = DispatchPlanner(rateLimit: RateLimitWindow(limit: 5))
 

@@ -51,8 +51,7 @@ struct StoppedReminderTests {
             _ = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [active, gone, noUsername])
             try await postgres.query("UPDATE users SET is_active = FALSE WHERE user_id = $1", [gone])
             try await postgres.query("UPDATE sag_sager SET status = 'i_gang' WHERE id = $1", [sag])
-            let payload = try await postgres.query("SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired'")
-            let event = try MessageCoding.decode(FiredEvent.self, from: Array(try payload[0].decode("payload", as: String.self).utf8))
+            let event = try await Fixtures.firstFiredEvent(postgres)
             let outcome = try await PostgresDispatchRepository(postgres: postgres)
                 .dispatch(event, planner: DispatchPlanner(rateLimit: RateLimitWindow(limit: 5)))
             guard case .dispatched(let plan) = outcome else {

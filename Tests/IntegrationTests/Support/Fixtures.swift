@@ -1,8 +1,19 @@
 import Foundation
 import Postgres
+import ReminderContracts
+import Testing
 
 /// Rows the tests build on: a user, a case and reminders on it.
 enum Fixtures {
+    /// The first firing the status trigger or the scheduler wrote to the outbox, as the dispatcher reads it.
+    static func firstFiredEvent(_ postgres: PostgresClient) async throws -> FiredEvent {
+        let rows = try await postgres.query(
+            "SELECT payload::text AS payload FROM reminder_outbox WHERE topic = 'reminders.fired' ORDER BY id LIMIT 1"
+        )
+        let payload = try #require(rows.first, "no firing in the outbox")
+        return try MessageCoding.decode(FiredEvent.self, from: Array(try payload.decode("payload", as: String.self).utf8))
+    }
+
     /// Sessions of this test's database waiting for an advisory lock. The
     /// lock table is the server's: other tests' databases (a standby relay,
     /// say) wait on locks of their own at the same time.
