@@ -154,7 +154,11 @@ extension PostgresGatewayStore {
         """
 
     public func pending(userID: Int, limit: Int) async throws -> PendingInbox {
-        let entries = try await postgres.query(Self.pendingEntriesQuery, [userID, limit]).map(Self.inboxEntry(from:))
+        // The next release is read first: every entry the second read finds
+        // still snoozed was snoozed at the first, so the release is never
+        // later than its return. Read the other way round, a snooze that ended
+        // between the two reads left its entry hidden with no release at all
+        // (seen on a loaded CI machine).
         let release = try await postgres.query(
             """
             SELECT min(snoozed_until) AS next FROM sag_reminder_inbox
@@ -162,6 +166,7 @@ extension PostgresGatewayStore {
             """,
             [userID]
         )
+        let entries = try await postgres.query(Self.pendingEntriesQuery, [userID, limit]).map(Self.inboxEntry(from:))
         return PendingInbox(entries: entries, nextRelease: try release.first?.decode("next", as: Date?.self))
     }
 
