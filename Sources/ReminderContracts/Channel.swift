@@ -16,8 +16,10 @@ public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    /// The channels delivered by a worker of their own, through their delivery topic.
-    public static let delivered: [Channel] = allCases.filter { $0.deliveryTopic != nil }
+    /// The channels delivered by a worker of their own, each with the topic it consumes.
+    public static let workerTopics: [(channel: Channel, topic: String)] = allCases.compactMap { channel in
+        channel.deliveryTopic.map { (channel, $0) }
+    }
 
     /// The channels that reach a person, chosen by preferences and reminder flags;
     /// the webhook channel reaches subscriptions instead.

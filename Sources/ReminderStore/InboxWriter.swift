@@ -77,19 +77,17 @@ public enum InboxWriter {
             )
             SELECT delivery_id, status FROM claimed
             """,
-            [PostgresJSON(try JSONValue.array(rows).jsonText()), now, inboxReason, stoppedReason]
+            [PostgresJSON(try JSONValue.array(rows).jsonText()), now, inboxReason, PostgresDeliveryRepository.stoppedReason]
         )
         var outcomes: [String: String] = [:]
         for row in claimed { outcomes[try row.decode("delivery_id")] = try row.decode("status") }
         return candidates.compactMap { delivery in
             outcomes[delivery.deliveryID].map {
-                DeliveryRecord(delivery: delivery, result: $0 == "sent" ? .sent(messageID: nil) : .skipped(reason: stoppedReason))
+                DeliveryRecord(delivery: delivery, result: $0 == "sent" ? .sent(messageID: nil) : .skipped(reason: PostgresDeliveryRepository.stoppedReason))
             }
         }
     }
 
     /// The log reason of a written in-app entry.
     public static let inboxReason = "written to the in-app inbox"
-    /// Why an in-app delivery of a reminder a person stopped is skipped.
-    public static let stoppedReason = PostgresDeliveryRepository.stoppedReason
 }

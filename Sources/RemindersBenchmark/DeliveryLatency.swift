@@ -23,18 +23,17 @@ struct DeliveryLatency: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        guard let channel = Channel(rawValue: channel), channel != .frontend else {
+        guard let channel = Channel(rawValue: channel), let topic = channel.deliveryTopic else {
             throw ValidationError("--channel must be email or mattermost")
         }
         let server = try await DeliveryTarget.start(for: channel)
         defer { server.stop() }
         try await BenchDatabase.with(migrationsDirectory: migrations) { database in
-            try await measure(channel: channel, server: server, database: database)
+            try await measure(channel: channel, topic: topic, server: server, database: database)
         }
     }
 
-    private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws {
-        guard let topic = channel.deliveryTopic else { throw ValidationError("--channel must be email or mattermost") }
+    private func measure(channel: Channel, topic: String, server: DeliveryTarget, database: BenchDatabase) async throws {
         let total = rate * seconds + 1
         let rate = self.rate
         let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."

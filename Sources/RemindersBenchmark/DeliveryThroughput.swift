@@ -27,7 +27,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
     @Option(help: "Migrations folder.") var migrations = "migrations"
 
     func run() async throws {
-        guard let channel = Channel(rawValue: channel), channel != .frontend else {
+        guard let channel = Channel(rawValue: channel), let topic = channel.deliveryTopic else {
             throw ValidationError("--channel must be email or mattermost")
         }
         var rates: [Double] = []
@@ -35,7 +35,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
             let server = try await DeliveryTarget.start(for: channel, concurrency: concurrency)
             defer { server.stop() }
             try await BenchDatabase.with(migrationsDirectory: migrations) { database in
-                let result = try await measure(channel: channel, server: server, database: database)
+                let result = try await measure(channel: channel, topic: topic, server: server, database: database)
                 rates.append(result.rate)
                 report("run \(run): \(messages) \(channel.rawValue) deliveries sent in \(format(result.seconds, 2)) s: \(format(result.rate, 0)) messages/s (first → last sent; \(format(result.wallSeconds, 2)) s from worker start) [load \(loadAverage())]")
                 report("  alone, same \(messages) messages one at a time: sender \(format(result.sendMilliseconds, 3)) ms/message, recording (claim + record) \(format(result.recordMilliseconds, 3)) ms/message")
@@ -52,8 +52,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
         var recordMilliseconds: Double
     }
 
-    private func measure(channel: Channel, server: DeliveryTarget, database: BenchDatabase) async throws -> RunResult {
-        guard let topic = channel.deliveryTopic else { throw ValidationError("--channel must be email or mattermost") }
+    private func measure(channel: Channel, topic: String, server: DeliveryTarget, database: BenchDatabase) async throws -> RunResult {
         let prefix = "bench-dlv-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         let messages = self.messages
         let batchSize = self.batchSize

@@ -50,7 +50,7 @@ struct DeliveryInboxTests {
             try await bench.postgres.query("UPDATE sag_reminders SET stopped_at = now(), is_active = FALSE WHERE id = $1", [bench.reminderID])
             let delivery = bench.delivery(.frontend)
             let records = try await write([delivery], through: bench.postgres)
-            #expect(records.map(\.result) == [.skipped(reason: InboxWriter.stoppedReason)])
+            #expect(records.map(\.result) == [.skipped(reason: PostgresDeliveryRepository.stoppedReason)])
             #expect(try await bench.status(of: delivery.deliveryID) == "skipped")
             #expect(try await bench.logCount(delivery.deliveryID, "skipped") == 1)
             #expect(try await count(bench.postgres, "sag_reminder_inbox", where: "delivery_id = ANY($1)", [[delivery.deliveryID]]) == 0)

@@ -35,11 +35,11 @@ struct DescribeCommand: ParsableCommand {
                 "consumer_group": .string(DispatcherConfiguration().groupID), "consumes": [.string(TopicName.fired)],
             ]),
         ]
-        for channel in Channel.delivered {
+        for (channel, topic) in Channel.workerTopics {
             roles.append(service([
                 "name": .string(channel.rawValue), "kind": "service", "arguments": ["worker", .string(channel.rawValue)],
                 "consumer_group": .string(DeliveryWorkerConfiguration(channel: channel).groupID),
-                "consumes": [.string(channel.deliveryTopic ?? "")],
+                "consumes": [.string(topic)],
             ]))
         }
         roles.append([
