@@ -21,6 +21,9 @@ struct ProcessLevelTests {
             let second = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: ["relay"], environment: environment)
             let secondWaits = await eventually(timeout: .seconds(30)) { second.outputText.contains("standing by") }
             #expect(secondWaits, "\(second.outputText)")
+            // Each service names its role on its connections, so pg_stat_activity tells them apart.
+            let named = try await count(postgres, "pg_stat_activity", where: "datname = current_database() AND application_name = 'reminders relay'")
+            #expect(named >= 2, "connections named 'reminders relay': \(named)")
 
             try await insertKeyedRows(postgres, topic: topic, range: 1...100)
             let firstBatch = try await eventually(timeout: .seconds(30)) {

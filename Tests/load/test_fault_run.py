@@ -38,6 +38,9 @@ def test_short_fault_run_keeps_the_invariant():
     # In-app notifications still arrive, written by the dispatcher: no frontend process ran.
     assert stats.get("outcome.frontend.sent", 0) > 0
     assert {i["role"] for i in result["instances"]["list"]} == set(SERVICE_ROLES)
+    # PostgreSQL's CPU is split by the role behind each connection.
+    by_client = result["cpu"]["load"]["postgres_seconds_by_client"]
+    assert by_client.get("load driver", 0) > 0 and by_client.get("reminders dispatcher", 0) > 0, by_client
     assert stats["webhook posts answered otherwise"] > 0  # the 429/500 window was hit
     assert result["drained"]
     # Recovery is measured for every fault, on the channels it affects (the

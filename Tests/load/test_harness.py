@@ -105,6 +105,20 @@ def test_cpu_window_and_cost():
     assert cost["load"]["ms_per_notification"] == pytest.approx(2000 / 3, abs=1e-3)
 
 
+def test_cpu_window_splits_postgres_by_client():
+    cpu = {("postgres", "postgres", 10): 5.0}
+    before = {("load driver", 101): 1.0, ("reminders dispatcher", 102): 2.0, ("reminders dispatcher", 103): 0.5}
+    # Backend 103 ended (its last value stays), 104 is a new connection of the dispatcher's.
+    after = {("load driver", 101): 4.0, ("reminders dispatcher", 102): 3.5, ("reminders dispatcher", 103): 0.5,
+             ("reminders dispatcher", 104): 0.25, ("autovacuum worker", 105): 0.125}
+    window = run.cpu_window(cpu, cpu, 100.0, 110.0, before, after)
+    assert window["postgres_seconds_by_client"] == {"load driver": 3.0, "reminders dispatcher": 1.75, "autovacuum worker": 0.125}
+    assert list(window["postgres_seconds_by_client"]) == ["load driver", "reminders dispatcher", "autovacuum worker"]
+    assert "postgres_seconds_by_client" not in run.cpu_window(cpu, cpu, 100.0, 110.0)
+    lines = analysis.summary_lines({"cpu": {"load": dict(window, stack_cpu_ms=0.0, notifications=0)}})
+    assert "PostgreSQL by client over the load: load driver 3.0, reminders dispatcher 1.8, autovacuum worker 0.1 s" in lines
+
+
 def test_plot_instances_draws_a_png():
     from load import report
     t0 = 1000.0

@@ -114,6 +114,12 @@ def main(argv=None):
     s.add_argument("--idle", type=float, default=60, help="seconds the streams are held idle while CPU and RSS are read")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--out", default=DEFAULT_OUT)
+    h = sub.add_parser("hop", help="one hop through the broker: send-to-receive latency per consumer fetch wait")
+    h.add_argument("--fetch-wait", type=int, nargs="+", default=[10, 25, 100], metavar="MS",
+                   help="consumer fetch.wait.max.ms values to measure (default: 10 25 100)")
+    h.add_argument("--records", type=int, default=100)
+    h.add_argument("--interval", type=float, default=0.137, help="mean seconds between sends")
+    h.add_argument("--out", default=DEFAULT_OUT)
     r = sub.add_parser("report", help="write docs/load-report.md and docs/load/*.png from the results")
     r.add_argument("--out", default=DEFAULT_OUT)
     args = parser.parse_args(argv)
@@ -170,6 +176,18 @@ def main(argv=None):
             f"RSS {result['rss_mib']:.0f} MiB (peak {result['peak_rss_mib']:.0f}); load {' '.join(result['load_average_before'])} → "
             f"{' '.join(result['load_average_after'])}; PostgreSQL fsync={result['postgres']['fsync']} "
             f"synchronous_commit={result['postgres']['synchronous_commit']} → {path}")
+        return 0
+    if args.command == "hop":
+        from . import hop
+        if min(args.fetch_wait) < 1 or args.records < 1 or args.interval <= 0:
+            parser.error("--fetch-wait values and --records must be at least 1, --interval above 0")
+        load_before = runner.loadavg()
+        result = dict(hop.run(args, log), load_average_before=load_before, load_average_after=runner.loadavg())
+        os.makedirs(args.out, exist_ok=True)
+        path = os.path.join(args.out, "hop.json")
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)
+        log(f"hop: load {load_before} → {result['load_average_after']} → {path}")
         return 0
     if args.command == "bench":
         return bench(args)

@@ -363,5 +363,8 @@ def summary_lines(result):
         lines.append(f"CPU over the load: {load['stack_cpu_ms'] / 1000:.1f} s for {load['notifications']} notifications = "
                      + (f"{per:.2f} ms per notification" if per is not None else "— per notification") + " ("
                      + ", ".join(f"{k} {v:.1f}" for k, v in load["seconds_by_role"].items()) + " s)")
+        if load.get("postgres_seconds_by_client"):
+            lines.append("PostgreSQL by client over the load: "
+                         + ", ".join(f"{k} {v:.1f}" for k, v in load["postgres_seconds_by_client"].items() if v >= 0.05) + " s")
     lines.append("peak RSS MiB: " + ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(result.get("peak_rss_kib", {}).items())))
     return lines

@@ -309,17 +309,26 @@ def drain(stack, timeout, log, wait_for_held=True):
     return False, dict(zip(("due_outbox", "queued", "open_deliveries", "published", "handled", "unfired"), last or ()))
 
 
-def cpu_window(before, after, t_from, t_to):
+def cpu_window(before, after, t_from, t_to, postgres_before=None, postgres_after=None):
     """CPU seconds per role and per instance between two snapshots of
-    {(role, instance, pid): seconds} (a process started in between counts from zero)."""
+    {(role, instance, pid): seconds} (a process started in between counts from zero).
+    With snapshots of {(client, backend pid): seconds}, also PostgreSQL's
+    seconds per client (the load driver, each service role, autovacuum…)."""
     by_role, by_instance = {}, {}
     for (role, instance, pid), seconds in after.items():
         spent = max(0.0, seconds - before.get((role, instance, pid), 0.0))
         by_role[role] = by_role.get(role, 0.0) + spent
         by_instance[instance] = by_instance.get(instance, 0.0) + spent
-    return {"from": t_from, "to": t_to, "seconds": round(t_to - t_from, 2),
-            "seconds_by_role": {k: round(v, 3) for k, v in sorted(by_role.items())},
-            "seconds_by_instance": {k: round(v, 3) for k, v in sorted(by_instance.items())}}
+    window = {"from": t_from, "to": t_to, "seconds": round(t_to - t_from, 2),
+              "seconds_by_role": {k: round(v, 3) for k, v in sorted(by_role.items())},
+              "seconds_by_instance": {k: round(v, 3) for k, v in sorted(by_instance.items())}}
+    if postgres_after is not None:
+        by_client = {}
+        for (client, pid), seconds in postgres_after.items():
+            spent = max(0.0, seconds - (postgres_before or {}).get((client, pid), 0.0))
+            by_client[client] = by_client.get(client, 0.0) + spent
+        window["postgres_seconds_by_client"] = {k: round(v, 3) for k, v in sorted(by_client.items(), key=lambda kv: -kv[1])}
+    return window
 
 
 def loadavg():
@@ -359,6 +368,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         scraper = Scraper(stack, log=log)
         scraper.start()
         cpu_load_start = stack.cpu_snapshot()
+        pg_load_start = stack.postgres_client_snapshot()
         t0 = time.time()
         injector = Injector(stack, plan, t0, log, scale=scale, seed=profile.seed)
         fault_thread = threading.Thread(target=injector.run, daemon=True)
@@ -367,6 +377,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             + (f"; scale events: {[(a, k, r) for a, k, r, _ in scale]}" if scale else ""))
         driver.run()
         cpu_load_end = stack.cpu_snapshot()
+        pg_load_end = stack.postgres_client_snapshot()
         t_driver_end = time.time()
         fault_thread.join()
         t_load_end = time.time()
@@ -380,6 +391,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             stack.restart_instance(instance)
         drained, drain_state = drain(stack, profile.drain_timeout, log, profile.wait_for_held)
         cpu_drained = stack.cpu_snapshot()
+        pg_drained = stack.postgres_client_snapshot()
         t_drained = time.time()
         scraper.stop()
         stack.sink_control("/flush")
@@ -387,8 +399,9 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             snap = invariants.load_snapshot(conn, workload, stack.sink_dir)
             stack._sample_once()
             result["cpu_seconds"] = {k: round(v, 1) for k, v in stack.cpu_by_role().items()}
-            result["cpu_windows"] = {"load": cpu_window(cpu_load_start, cpu_load_end, t0, t_driver_end),
-                                     "load_and_drain": cpu_window(cpu_load_start, cpu_drained, t0, t_drained)}
+            result["cpu_windows"] = {
+                "load": cpu_window(cpu_load_start, cpu_load_end, t0, t_driver_end, pg_load_start, pg_load_end),
+                "load_and_drain": cpu_window(cpu_load_start, cpu_drained, t0, t_drained, pg_load_start, pg_drained)}
             result["top_statements"] = [
                 {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
                 for q, calls, total, mean, rows in conn.execute(

@@ -188,6 +188,10 @@ class Stack:
         # PostgreSQL one entry per postmaster: its own, its waited-for
         # children's and its live children's, so short-lived backends count.
         self.cpu_seconds = {}
+        # PostgreSQL's backends by who they serve: {(client, backend pid): CPU seconds}.
+        self.postgres_client_cpu = {}
+        self._backend_clients = {}  # backend pid -> client name
+        self._activity = None  # the sampler's own connection to pg_stat_activity
         self.rss_samples = []  # (t, role, KiB)
         self._sampler_stop = threading.Event()
         self._sampler = None
@@ -480,6 +484,7 @@ pg_stat_statements.track = all
                     live = sum(read_cpu_seconds(pid) or 0.0 for pid in children)
                     key = ("postgres", "postgres", postmaster)
                     self.cpu_seconds[key] = max(own + live, self.cpu_seconds.get(key, 0.0))
+                self._sample_backends(children)
                 rss = 0
                 for pid in [postmaster] + children:
                     status = read_status(pid)
@@ -495,6 +500,43 @@ pg_stat_statements.track = all
                 self.rss_samples.append((now, role, sum(v[0] for v in values)))
                 # Per process: a role's largest instance.
                 self.peak_rss[role] = max(self.peak_rss.get(role, 0), max(v[1] for v in values))
+
+    def _backend_names(self):
+        """{backend pid: client} from pg_stat_activity: the connection's
+        application_name (each service names its role), else the backend type."""
+        try:
+            if self._activity is None or self._activity.closed:
+                self._activity = psycopg.connect(self.database_url, autocommit=True, connect_timeout=1,
+                                                 application_name="load sampler")
+            return {pid: name for pid, name in self._activity.execute(
+                "SELECT pid, COALESCE(NULLIF(application_name, ''), backend_type) FROM pg_stat_activity")}
+        except psycopg.Error:
+            # Restarting under a fault: the names already known stay.
+            if self._activity is not None:
+                self._activity.close()
+            self._activity = None
+            return {}
+
+    def _sample_backends(self, children):
+        """PostgreSQL's CPU split by client, so a run shows which stage's
+        statements the database spends its time on. Called with the lock held."""
+        unknown = [pid for pid in children if pid not in self._backend_clients]
+        if unknown:
+            names = self._backend_names()
+            for pid in unknown:
+                if pid in names:
+                    self._backend_clients[pid] = names[pid]
+        for pid in children:
+            client = self._backend_clients.get(pid)
+            cpu = read_cpu_seconds(pid) if client else None
+            if cpu is not None:
+                self.postgres_client_cpu[(client, pid)] = cpu
+
+    def postgres_client_snapshot(self):
+        """{(client, backend pid): CPU seconds} as of the last sample (take it
+        right after ``cpu_snapshot``, which samples)."""
+        with self._lock:
+            return dict(self.postgres_client_cpu)
 
     def _sample_loop(self):
         while not self._sampler_stop.wait(1.0):
@@ -523,6 +565,8 @@ pg_stat_statements.track = all
             self._sample_once()
         except Exception:
             pass
+        if self._activity is not None:
+            self._activity.close()
         if self.broker and self.broker.poll() is None:
             try:
                 os.kill(self.broker.pid, signal.SIGCONT)

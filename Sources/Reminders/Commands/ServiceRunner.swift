@@ -30,7 +30,10 @@ struct ServiceRunner {
             MetricName.deliveryLatency: MetricName.latencyBuckets,
             MetricName.schedulerLateness: MetricName.latencyBuckets,
         ])
-        postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
+        var postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
+        // pg_stat_activity (and the load runs' CPU by client) then names the role behind each connection.
+        postgresConfiguration.applicationName = "reminders \(role)"
+        self.postgresConfiguration = postgresConfiguration
         postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
         try await checkDatabase(postgresConfiguration, logger: logger)
     }
