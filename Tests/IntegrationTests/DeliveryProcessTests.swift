@@ -88,7 +88,7 @@ struct DeliveryProcessTests {
             let status = await process.waitForExit(timeout: .seconds(30))
             #expect(status != nil && status != 0, "\(arguments): \(process.outputText)")
             // The pipe may deliver the last line a moment after the exit.
-            let named = await eventually(timeout: .seconds(5)) { process.outputText.contains(expected) }
+            let named = await eventually(timeout: .seconds(20)) { process.outputText.contains(expected) }
             #expect(named, "\(arguments): \(process.outputText)")
         }
     }

@@ -49,7 +49,7 @@ struct GatewayPendingCacheTests {
             #expect(try await pendingIDs(client, token) == [first])
             // An announced one (as the dispatcher writes it) drops the list.
             let announced = try await gateway.inboxEntry(reminder: reminder, sag: sag, user: alice)
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token).first == announced })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token).first == announced })
         }
     }
 
@@ -62,7 +62,7 @@ struct GatewayPendingCacheTests {
             for action in ["dismiss", "acknowledge", "snooze"] {
                 let reminder = try await createReminder(client, token: token, sag: sag, recipients: [alice])
                 let entry = try await gateway.inboxEntry(reminder: reminder, sag: sag, user: alice)
-                #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token).contains(entry) })
+                #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token).contains(entry) })
                 let answer = try await client.call(.post, "/api/v1/sag/reminders/\(reminder)/\(action)", token: token,
                                                    json: action == "snooze" ? ["minutes": 15] : nil)
                 #expect(answer.status == .ok)
@@ -82,22 +82,22 @@ struct GatewayPendingCacheTests {
             let other = try await createReminder(client, token: token, sag: sag, recipients: [alice])
             let keptEntry = try await gateway.inboxEntry(reminder: kept, sag: sag, user: alice)
             let otherEntry = try await gateway.inboxEntry(reminder: other, sag: sag, user: alice)
-            #expect(try await eventually(timeout: .seconds(5)) { Set(try await pendingIDs(client, token)) == [keptEntry, otherEntry] })
+            #expect(try await eventually(timeout: .seconds(20)) { Set(try await pendingIDs(client, token)) == [keptEntry, otherEntry] })
 
             try await gateway.postgres.query("UPDATE sag_reminder_inbox SET dismissed_at = now() WHERE id = $1", [otherEntry])
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token) == [keptEntry] })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token) == [keptEntry] })
 
             try await gateway.postgres.query("UPDATE sag_reminders SET stopped_at = now() WHERE id = $1", [kept])
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token).isEmpty })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token).isEmpty })
             try await gateway.postgres.query("UPDATE sag_reminders SET stopped_at = NULL WHERE id = $1", [kept])
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token) == [keptEntry] })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token) == [keptEntry] })
 
             // Snoozed for a moment, elsewhere: hidden, then back without any write.
             try await gateway.postgres.query(
                 "UPDATE sag_reminder_inbox SET snoozed_until = clock_timestamp() + interval '1500 milliseconds' WHERE id = $1", [keptEntry]
             )
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token).isEmpty })
-            #expect(try await eventually(timeout: .seconds(5)) { try await pendingIDs(client, token) == [keptEntry] })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token).isEmpty })
+            #expect(try await eventually(timeout: .seconds(20)) { try await pendingIDs(client, token) == [keptEntry] })
         }
     }
 }

@@ -22,7 +22,7 @@ struct GatewayStreamTests {
             let before = try await gateway.inboxEntry(reminder: reminder, sag: sag, user: alice, title: "before connecting")
 
             async let stream = client.call(.get, "/api/v1/reminders/stream/me?token=\(gateway.token(alice))")
-            #expect(try await eventually(timeout: .seconds(5)) { gateway.notifier.subscriberCount == 1 })
+            #expect(try await eventually(timeout: .seconds(20)) { gateway.notifier.subscriberCount == 1 })
             let pushedAt = ContinuousClock.now
             let fresh = try await gateway.inboxEntry(reminder: reminder, sag: sag, user: alice, title: "fresh one")
             try await gateway.inboxEntry(reminder: reminder, sag: sag, user: bob, title: "for bob")

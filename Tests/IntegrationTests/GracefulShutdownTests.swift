@@ -66,7 +66,7 @@ struct GracefulShutdownTests {
                     #expect(took < .seconds(10), "\(role) took \(took)")
                     print("graceful shutdown: \(role) exited \(status.map(String.init) ?? "-") after \(took) with \(load.changes) status changes made so far")
                     if role == "gateway" {
-                        let ended = await eventually(timeout: .seconds(5)) { stream.outputText.contains("stream closed") }
+                        let ended = await eventually(timeout: .seconds(20)) { stream.outputText.contains("stream closed") }
                         #expect(ended, "the event stream stayed open: \(stream.outputText)")
                     }
                     try fleet.start(role)
