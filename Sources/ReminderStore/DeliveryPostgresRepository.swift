@@ -176,7 +176,9 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
     /// claimed; the others were handled before. A rival transaction holding
     /// one of them makes this wait until it ends. `accepted` names the claimed
     /// ones whose send of this very attempt was noted as accepted, with the
-    /// Message-ID.
+    /// Message-ID. Whether a reminder was stopped is read by key per row: as
+    /// an EXISTS in the select list PostgreSQL may hash it, reading every
+    /// reminder for each batch.
     private func claim(_ deliveries: [Delivery], on connection: PostgresConnection) async throws -> Claim {
         guard !deliveries.isEmpty else { return Claim() }
         let rows: [JSONValue] = deliveries.map { delivery in
@@ -206,7 +208,7 @@ public struct PostgresDeliveryRepository: DeliveryRepository {
                 RETURNING delivery_id, reminder_id
             )
             SELECT c.delivery_id, a.attempt AS accepted_attempt, a.message_id,
-                   EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = c.reminder_id AND r.stopped_at IS NOT NULL) AS stopped
+                   COALESCE((SELECT r.stopped_at IS NOT NULL FROM sag_reminders r WHERE r.id = c.reminder_id), FALSE) AS stopped
               FROM claimed c
               LEFT JOIN sag_reminder_delivery_acceptances a ON a.delivery_id = c.delivery_id
             """,

@@ -41,10 +41,12 @@ public enum InboxWriter {
         }
         // The claim inserts the row with its outcome (no later update); the
         // log row and the inbox entry follow only for the rows it claimed.
+        // "Stopped" is read by key per row: as an EXISTS in the select list
+        // PostgreSQL may hash it, reading every reminder for each batch.
         let claimed = try await connection.query(
             """
             WITH x AS (
-                SELECT x.*, CASE WHEN EXISTS (SELECT 1 FROM sag_reminders r WHERE r.id = x.reminder_id AND r.stopped_at IS NOT NULL)
+                SELECT x.*, CASE WHEN (SELECT r.stopped_at IS NOT NULL FROM sag_reminders r WHERE r.id = x.reminder_id)
                                  THEN 'skipped' ELSE 'sent' END AS status
                   FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id TEXT, event_id UUID, fired_event_id UUID, reminder_id INTEGER,
                        sag_id INTEGER, user_id INTEGER, attempt INTEGER, title TEXT, message TEXT, priority TEXT, case_title TEXT)
