@@ -28,12 +28,20 @@ public final class WakeSignal: Sendable {
         continuation?.resume()
     }
 
+    /// Whether a signal was pending; clears it without waiting.
+    public func takePending() -> Bool {
+        state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
+        }
+    }
+
     /// Returns when signalled (now, if a signal is pending), after `timeout`,
     /// or when the task is cancelled; whether it was signalled (or cancelled)
     /// rather than timed out.
     @discardableResult
     public func wait(upTo timeout: Duration) async -> Bool {
-        if state.withLock({ state in defer { state.pending = false }; return state.pending }) { return true }
+        if takePending() { return true }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try? await Task.sleep(for: timeout)

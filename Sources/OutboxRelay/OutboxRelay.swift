@@ -32,6 +32,7 @@ public final class OutboxRelay: Service {
     private let logger: Logger
     private let loop = WakeableWork()
     private let published = Atomic<Int>(0)
+    private let reads = Atomic<Int>(0)
     private let publishedCounters = Mutex<[String: Counter]>([:])
     private let quarantinedCounters = Mutex<[String: Counter]>([:])
     private let backlogGauge = Gauge(label: MetricName.outboxBacklog)
@@ -54,6 +55,9 @@ public final class OutboxRelay: Service {
 
     /// Rows this relay has published and marked since it started.
     public var publishedCount: Int { published.load(ordering: .relaxed) }
+
+    /// Reads of the outbox this relay has made since it started.
+    public var outboxReadCount: Int { reads.load(ordering: .relaxed) }
 
     /// Relays until graceful shutdown; a batch in flight is finished first.
     /// Every NOTIFY on `reminder_outbox` wakes it; so does the listener's
@@ -161,6 +165,12 @@ public final class OutboxRelay: Service {
             // broker may refuse a whole batch for one record in it, so each is
             // sent again alone, with nothing else in flight, before it is judged.
             var suspects: [OutboxMessage] = []
+            // Whether the outbox may hold rows the last read did not return. A
+            // read that came back short saw every committed row, and each row
+            // committed later sends a NOTIFY; so the outbox is read again only
+            // after a wake-up, a full read, a failure or the poll interval, not
+            // once more for every round (which read it empty three times in four).
+            var mayHoldMore = true
             while !isStopping || rounds > 0 {
                 if !isStopping, rounds == 0, !suspects.isEmpty {
                     let judged = suspects
@@ -169,31 +179,44 @@ public final class OutboxRelay: Service {
                     if let failure = try await publishAlone(judged, outbox: outbox, producer: producer) {
                         try await pause(after: failure, failed: 1, failures: &failures)
                     }
+                    mayHoldMore = true
                     continue
                 }
                 // Read and send another round while there is room.
                 if !isStopping, rounds < roundsInFlight, suspects.isEmpty {
-                    if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
-                        backlogGauge.record(try await outbox.backlog())
-                        backlogMeasured = .now
-                    }
-                    let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
-                    try await recordFailures(batch.unreadable, outbox: outbox)
-                    if !batch.messages.isEmpty {
-                        inFlight.formUnion(batch.messages.map(\.id))
-                        rounds += 1
-                        let prefix = configuration.topicPrefix
-                        let rows = batch.messages
-                        group.addTask {
-                            let results = await producer.send(contentsOf: rows.map { Self.kafkaMessage($0, topicPrefix: prefix) })
-                            return Round(rows: rows, results: results, sentAt: .now)
+                    // Taken before the read, so a NOTIFY during it is kept for the next.
+                    if wake.takePending() { mayHoldMore = true }
+                    if mayHoldMore {
+                        mayHoldMore = false
+                        if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
+                            backlogGauge.record(try await outbox.backlog())
+                            backlogMeasured = .now
                         }
-                        continue
+                        let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
+                        reads.add(1, ordering: .relaxed)
+                        try await recordFailures(batch.unreadable, outbox: outbox)
+                        // Only unreadable rows, or a full read: there may be more behind them.
+                        mayHoldMore = batch.messages.count + batch.unreadable.count >= configuration.batchSize
+                        if !batch.messages.isEmpty {
+                            inFlight.formUnion(batch.messages.map(\.id))
+                            rounds += 1
+                            let prefix = configuration.topicPrefix
+                            let rows = batch.messages
+                            group.addTask {
+                                let results = await producer.send(contentsOf: rows.map { Self.kafkaMessage($0, topicPrefix: prefix) })
+                                return Round(rows: rows, results: results, sentAt: .now)
+                            }
+                            continue
+                        }
+                        if !batch.unreadable.isEmpty {
+                            mayHoldMore = true
+                            continue
+                        }
                     }
-                    // Only unreadable rows: there may be more behind them.
-                    if !batch.unreadable.isEmpty { continue }
                     if rounds == 0 {
+                        // A wake-up, or the poll interval catching a lost one (and rows held back after a failure).
                         await wake.wait(upTo: configuration.pollInterval)
+                        mayHoldMore = true
                         continue
                     }
                 }
@@ -230,6 +253,8 @@ public final class OutboxRelay: Service {
                 logger.debug("published outbox round", metadata: [
                     "rows": "\(round.rows.count)", "marked": "\(marked)", "mark": "\(ContinuousClock.now - round.sentAt)",
                 ])
+                // Rows given back (a transport failure) or judged are read again.
+                if transportFailure != nil || !judged.isEmpty { mayHoldMore = true }
                 if let transportFailure {
                     try await pause(after: transportFailure, failed: transportFailed, failures: &failures)
                 } else {

@@ -30,4 +30,16 @@ struct WakeSignalTests {
         // loaded machine can hold the cooperative pool for seconds.
         #expect(ContinuousClock.now - started < .seconds(25))
     }
+
+    @Test("taking a pending signal clears it without waiting; with none pending it reports false")
+    func takePending() async {
+        let signal = WakeSignal()
+        #expect(signal.takePending() == false)
+        signal.signal()
+        signal.signal()
+        #expect(signal.takePending())
+        #expect(signal.takePending() == false)
+        // Taken, so a later wait does not see it.
+        #expect(await signal.wait(upTo: .milliseconds(20)) == false)
+    }
 }

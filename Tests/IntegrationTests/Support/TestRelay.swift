@@ -10,6 +10,18 @@ func withTestRelay(
     configureProducer: @Sendable (inout KafkaProducerConfiguration) -> Void = { _ in },
     _ body: @Sendable (PostgresClient, String) async throws -> Void
 ) async throws {
+    try await withTestRelay(topicPrefix: topicPrefix, bootstrapServers: bootstrapServers, configureProducer: configureProducer) { postgres, topic, _ in
+        try await body(postgres, topic)
+    }
+}
+
+/// As above, with the relay's settings adjusted by `configureRelay` and the relay handed to `body`.
+func withTestRelay(
+    topicPrefix: String, bootstrapServers: String,
+    configureProducer: @Sendable (inout KafkaProducerConfiguration) -> Void = { _ in },
+    configureRelay: @Sendable (inout OutboxRelayConfiguration) -> Void = { _ in },
+    _ body: @Sendable (PostgresClient, String, OutboxRelay) async throws -> Void
+) async throws {
     try await TestDatabase.with { database, postgres in
         let topic = topicPrefix + TestEnvironment.uniqueSuffix()
         try await createTopic(topic, bootstrapServers: bootstrapServers)
@@ -17,6 +29,7 @@ func withTestRelay(
         configureProducer(&producer)
         var configuration = OutboxRelayConfiguration()
         configuration.maximumBackoff = .milliseconds(500)
+        configureRelay(&configuration)
         let relay = OutboxRelay(
             postgres: postgres, postgresConfiguration: database.configuration,
             producerConfiguration: producer, configuration: configuration,
@@ -25,7 +38,7 @@ func withTestRelay(
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await relay.run() }
             defer { group.cancelAll() }
-            try await body(postgres, topic)
+            try await body(postgres, topic, relay)
         }
     }
 }
