@@ -87,8 +87,7 @@ public struct EmailMessage: Sendable, Equatable {
         // Folding keeps every line short by construction; this makes the
         // limit a rule rather than a consequence (RFC 5322 section 2.1.1).
         for field in headers {
-            let lines = "\(field.name): \(field.value)".components(separatedBy: "\r\n")
-            guard lines.allSatisfy({ $0.utf8.count <= maximumLineOctets }) else {
+            guard longestLineOctets("\(field.name): \(field.value)") <= maximumLineOctets else {
                 throw DeliveryError(.rendering, "the \(field.name) header would have a line over \(maximumLineOctets) octets")
             }
         }
@@ -123,6 +122,26 @@ public struct EmailMessage: Sendable, Equatable {
 
     /// The longest line of a message, CRLF not counted (RFC 5322).
     public static let maximumLineOctets = 998
+
+    /// The octets of the longest line of `text` cut at each CRLF (a lone CR or
+    /// LF is part of its line), CRLF not counted.
+    public static func longestLineOctets(_ text: String) -> Int {
+        var longest = 0
+        var current = 0
+        var afterCR = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n"), afterCR {
+                // The CR was counted with the line; it is part of the break.
+                longest = max(longest, current - 1)
+                current = 0
+                afterCR = false
+                continue
+            }
+            current += 1
+            afterCR = byte == UInt8(ascii: "\r")
+        }
+        return max(longest, current)
+    }
     /// The longest local part of a Message-ID we write; a longer one (from a
     /// long delivery id) is replaced by a hash of the delivery id, so the
     /// unfoldable `Message-ID:` line stays far below 998 octets.

@@ -150,6 +150,54 @@ struct MIMETextTests {
         #expect(TextTemplate("").fill(["a": "b"]) == "")
     }
 
+    @Test("longest line: cut at CRLF only, the same as splitting on CRLF, exhaustively over short strings")
+    func longestLine() {
+        #expect(EmailMessage.longestLineOctets("") == 0)
+        #expect(EmailMessage.longestLineOctets("ab\r\nc") == 2)
+        #expect(EmailMessage.longestLineOctets("a\r\r\nbc\n") == 3)
+        #expect(EmailMessage.longestLineOctets("æ\r\n") == 2)
+        let alphabet: [Character] = ["a", "\r", "\n", "ø"]
+        var inputs = [""]
+        for _ in 0..<6 { inputs = inputs + inputs.flatMap { prefix in alphabet.map { prefix + String($0) } } }
+        for input in Set(inputs) {
+            let expected = input.components(separatedBy: "\r\n").map(\.utf8.count).max() ?? 0
+            #expect(EmailMessage.longestLineOctets(input) == expected, "\(Array(input.utf8))")
+        }
+    }
+
+    @Test("base64 lines: Foundation's base64 cut into CRLF-ended lines of 76, for every length up to 400")
+    func base64Lines() {
+        var random = SystemRandomNumberGenerator()
+        for count in 0...400 {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let encoded = Data(bytes).base64EncodedString()
+            var expected = ""
+            var rest = Substring(encoded)
+            while !rest.isEmpty {
+                expected += rest.prefix(76) + "\r\n"
+                rest = rest.dropFirst(76)
+            }
+            #expect(MIMEText.base64Lines(bytes) == expected, "\(count) bytes")
+        }
+    }
+
+    @Test("HTML escaping works on bytes: a combining mark after < or & does not hide it")
+    func escapeHTMLCombining() {
+        #expect(MIMEText.escapeHTML("<\u{338}b>&\u{301}") == "&lt;\u{338}b&gt;&amp;\u{301}")
+        #expect(MIMEText.escapeHTML("æøå 🙂") == "æøå 🙂")
+        #expect(MIMEText.escapeHTML("") == "")
+    }
+
+    @Test("templates: the same text is filled the same way again, and equal texts make equal templates")
+    func templateRepeatable() {
+        let template = TextTemplate("Hej {{ name }}, {{case}} {{ name}}{{x")
+        for value in ["A", "{{case}}", "", "ø"] {
+            #expect(template.fill(["name": value, "case": "7"]) == "Hej \(value), 7 \(value){{x")
+        }
+        #expect(template == TextTemplate("Hej {{ name }}, {{case}} {{ name}}{{x"))
+        #expect(template != TextTemplate("Hej {{ name }}"))
+    }
+
     @Test("line endings: LF, CR and CRLF all become CRLF, nothing else changes")
     func lineEndings() {
         #expect(MIMEText.crlf("a\nb\rc\r\nd\n\ne") == "a\r\nb\r\nc\r\nd\r\n\r\ne")
