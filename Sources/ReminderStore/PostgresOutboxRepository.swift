@@ -79,7 +79,8 @@ public struct PostgresOutboxRepository: OutboxRepository {
         let headers: [String: String]
         do {
             let headersText: String = try row.decode("headers")
-            headers = try JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
+            headers = try JSONText.plainStringObject(headersText)
+                ?? JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
         } catch {
             throw StoreError(.unexpectedData, "outbox row \(id) has headers that are not a flat JSON object of strings")
         }

@@ -67,6 +67,26 @@ struct PostgresRoundTripTests {
         #expect(try row.decode("shifted", as: [Int].self) == [5, 6])
     }
 
+    @Test("random text arrays (quotes, backslashes, braces, NULL, multi-byte and combining characters) come back as sent")
+    func randomTextArrays() async throws {
+        let client = try TestDatabase.client()
+        let pieces = ["\"", "\\", ",", "{", "}", " ", "NULL", "null", "a", "æ", "🙂", "e\u{301}", "\t", "\n", "'"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            let count = Int.random(in: 0...12, using: &random)
+            let elements: [String?] = (0..<count).map { _ in
+                if Int.random(in: 0..<8, using: &random) == 0 { return nil }
+                return (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            }
+            let rows = try await client.query(
+                "SELECT n, value FROM unnest($1::text[]) WITH ORDINALITY AS u(value, n) ORDER BY n", [elements]
+            )
+            let back = try rows.map { try $0.decode("value", as: String?.self) }
+            // Byte for byte: Swift's String equality would let a composed and a decomposed form pass.
+            #expect(back.map { $0.map { Array($0.utf8) } } == elements.map { $0.map { Array($0.utf8) } }, "\(elements)")
+        }
+    }
+
     @Test("an SQL injection attempt through a parameter is stored literally")
     func injectionIsStoredLiterally() async throws {
         let client = try TestDatabase.client()

@@ -38,3 +38,35 @@ struct JSONTextTests {
         #expect(throws: JSONTextError.self) { try JSONText.appendNumber(-.infinity, to: &output) }
     }
 }
+
+@Suite("Plain string objects")
+struct PlainStringObjectTests {
+    @Test("plain objects read as JSONDecoder reads them; anything else is left to it")
+    func againstJSONDecoder() throws {
+        #expect(JSONText.plainStringObject("{}") == [:])
+        #expect(JSONText.plainStringObject(#" { "delivery_id" : "a:1:email" ,"k":"" } "#) == ["delivery_id": "a:1:email", "k": ""])
+        #expect(JSONText.plainStringObject(#"{"æ": "🙂 ø"}"#) == ["æ": "🙂 ø"])
+        for refused in [#"{"a": 1}"#, #"{"a": "b\"c"}"#, #"{"a\n": "b"}"#, #"{"a": "b",}"#, #"{"a": "b"} x"#, #"{"a": "b", "a": "c"}"#,
+                        #"["a"]"#, #"{"a" "b"}"#, #"{"a": "b""#, "", "{", #"{"a": null}"#, "{\"a\": \"b\u{1}\"}"] {
+            #expect(JSONText.plainStringObject(refused) == nil, "\(refused)")
+        }
+        // Random documents in PostgreSQL's spacing and compact: whenever the
+        // plain reader answers, JSONDecoder gives the same object.
+        let pieces = ["a", "Z", "9", " ", "_", ":", ",", "{", "}", "æ", "🙂", "\\\"", "\\\\", "\\n", "\\u00e6", "/"]
+        var random = SystemRandomNumberGenerator()
+        var answered = 0
+        for _ in 0..<2000 {
+            let members = (0..<Int.random(in: 0...3, using: &random)).map { _ -> String in
+                let key = (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+                let value = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+                return Bool.random(using: &random) ? "\"\(key)\": \"\(value)\"" : "\"\(key)\":\"\(value)\""
+            }
+            let text = "{" + members.joined(separator: Bool.random(using: &random) ? ", " : ",") + "}"
+            guard let plain = JSONText.plainStringObject(text) else { continue }
+            answered += 1
+            let decoded = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+            #expect(plain == decoded, "\(text)")
+        }
+        #expect(answered > 200, "the random documents were almost never plain (\(answered))")
+    }
+}

@@ -119,6 +119,19 @@ def test_cpu_window_splits_postgres_by_client():
     assert "PostgreSQL by client over the load: load driver 3.0, reminders dispatcher 1.8, autovacuum worker 0.1 s" in lines
 
 
+def test_cpu_percent_series_per_window():
+    series = [(100.0, {"tansu": 0.0}), (105.0, {"tansu": 1.0}), (110.0, {"tansu": 2.0, "email": 1.0}),
+              (120.0, {"tansu": 6.0, "email": 1.5})]
+    by_role = run.cpu_percent_series(series, 100.0, 120.0)
+    assert by_role == {"email": [10.0, 5.0], "tansu": [20.0, 40.0]}
+    # A boundary between samples uses the last sample before it; a window
+    # without two distinct samples is None.
+    assert run.cpu_percent_series(series, 100.0, 120.0, step=5.0)["tansu"] == [20.0, 20.0, None, 40.0]
+    assert run.cpu_percent_series([], 0.0, 20.0) == {}
+    lines = analysis.summary_lines({"cpu_percent_per_10s": {"by_role": {"tansu": [20.0, None]}}})
+    assert "CPU per 10 s over the load, % of one core: tansu 20 —" in lines
+
+
 def test_plot_instances_draws_a_png():
     from load import report
     t0 = 1000.0

@@ -366,5 +366,9 @@ def summary_lines(result):
         if load.get("postgres_seconds_by_client"):
             lines.append("PostgreSQL by client over the load: "
                          + ", ".join(f"{k} {v:.1f}" for k, v in load["postgres_seconds_by_client"].items() if v >= 0.05) + " s")
+    per_10s = result.get("cpu_percent_per_10s", {}).get("by_role", {})
+    if per_10s:
+        lines.append("CPU per 10 s over the load, % of one core: " + "; ".join(
+            f"{role} " + " ".join("—" if v is None else f"{v:.0f}" for v in values) for role, values in per_10s.items()))
     lines.append("peak RSS MiB: " + ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(result.get("peak_rss_kib", {}).items())))
     return lines

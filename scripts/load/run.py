@@ -331,6 +331,41 @@ def cpu_window(before, after, t_from, t_to, postgres_before=None, postgres_after
     return window
 
 
+def cpu_percent_series(series, t_from, t_to, step=10.0):
+    """Each role's CPU in % of one core over consecutive `step`-second windows
+    from `t_from` to `t_to`, from cumulative samples [(t, {role: seconds})]:
+    the test broker's cost grows as its store fills, and a run's total hides
+    that. Each window runs between the last samples at or before its ends; a
+    role first seen inside a window counts from zero; a window without two
+    distinct samples is None."""
+    bounds = []
+    t = t_from
+    while t <= t_to + 1e-9:
+        bounds.append(t)
+        t += step
+    ordered = sorted(series, key=lambda entry: entry[0])
+
+    def at(moment):
+        found = None
+        for entry in ordered:
+            if entry[0] > moment:
+                break
+            found = entry
+        return found
+
+    roles = sorted({role for _, totals in ordered for role in totals})
+    by_role = {role: [] for role in roles}
+    for start, end in zip(bounds, bounds[1:]):
+        first, last = at(start), at(end)
+        for role in roles:
+            if first is None or last is None or last[0] <= first[0]:
+                by_role[role].append(None)
+            else:
+                spent = last[1].get(role, 0.0) - first[1].get(role, 0.0)
+                by_role[role].append(round(100.0 * max(0.0, spent) / (last[0] - first[0]), 1))
+    return by_role
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
@@ -402,6 +437,9 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
             result["cpu_windows"] = {
                 "load": cpu_window(cpu_load_start, cpu_load_end, t0, t_driver_end, pg_load_start, pg_load_end),
                 "load_and_drain": cpu_window(cpu_load_start, cpu_drained, t0, t_drained, pg_load_start, pg_drained)}
+            result["cpu_percent_per_10s"] = {
+                "from": t0, "to": t_driver_end, "step_s": 10.0,
+                "by_role": cpu_percent_series(stack.cpu_series_snapshot(), t0, t_driver_end)}
             result["top_statements"] = [
                 {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
                 for q, calls, total, mean, rows in conn.execute(

@@ -193,6 +193,7 @@ class Stack:
         self._backend_clients = {}  # backend pid -> client name
         self._activity = None  # the sampler's own connection to pg_stat_activity
         self.rss_samples = []  # (t, role, KiB)
+        self.cpu_series = []  # (t, {role: CPU seconds so far}), once a second
         self._sampler_stop = threading.Event()
         self._sampler = None
         self.database_url = f"postgresql://reminders:reminders@127.0.0.1:{self.pg_port}/reminders"
@@ -500,6 +501,10 @@ pg_stat_statements.track = all
                 self.rss_samples.append((now, role, sum(v[0] for v in values)))
                 # Per process: a role's largest instance.
                 self.peak_rss[role] = max(self.peak_rss.get(role, 0), max(v[1] for v in values))
+            totals = {}
+            for (role, _, _), seconds in self.cpu_seconds.items():
+                totals[role] = totals.get(role, 0.0) + seconds
+            self.cpu_series.append((now, totals))
 
     def _backend_names(self):
         """{backend pid: client} from pg_stat_activity: the connection's
@@ -550,6 +555,11 @@ pg_stat_statements.track = all
         self._sample_once()
         with self._lock:
             return dict(self.cpu_seconds)
+
+    def cpu_series_snapshot(self):
+        """[(t, {role: CPU seconds so far})], one entry per sample."""
+        with self._lock:
+            return list(self.cpu_series)
 
     def cpu_by_role(self):
         totals = {}

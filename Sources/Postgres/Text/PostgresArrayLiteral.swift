@@ -1,23 +1,26 @@
 /// Writes and reads one-dimensional PostgreSQL array literals (`{…}`) in text format.
 enum PostgresArrayLiteral {
     /// Every element is double-quoted so that commas, braces, spaces and the word NULL stay literal.
+    /// Written as UTF-8 bytes: the two escaped characters are ASCII, and the
+    /// stores pass batches of hundreds of elements per statement.
     static func format(_ elements: [String?]) -> String {
-        var literal = "{"
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(2 + elements.count * 24)
         for (index, element) in elements.enumerated() {
-            if index > 0 { literal.append(",") }
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
             guard let element else {
-                literal.append("NULL")
+                literal += "NULL".utf8
                 continue
             }
-            literal.append("\"")
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { literal.append("\\") }
-                literal.unicodeScalars.append(character)
+            literal.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
             }
-            literal.append("\"")
+            literal.append(UInt8(ascii: "\""))
         }
-        literal.append("}")
-        return literal
+        literal.append(UInt8(ascii: "}"))
+        return String(decoding: literal, as: UTF8.self)
     }
 
     /// Returns the elements (`nil` for an unquoted NULL), or `nil` when the text is not a
