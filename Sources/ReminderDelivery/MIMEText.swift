@@ -96,7 +96,7 @@ public enum MIMEText {
     /// `bytes` in base64, in lines of 76 characters ended by CRLF (RFC 2045).
     public static func base64Lines(_ bytes: [UInt8]) -> String {
         // Straight to bytes: Foundation's encoder and cutting its string by
-        // String indices were a tenth of the e-mail worker's own work.
+        // String indices showed in the e-mail worker's profile, per message sent.
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4 / 76 * 78 + 80)
         var lineLength = 0
