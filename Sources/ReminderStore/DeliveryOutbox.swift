@@ -28,7 +28,7 @@ public enum DeliveryOutbox {
             eventID: delivery.eventID,
             topic: topic,
             key: delivery.messageKey,
-            payload: String(decoding: try MessageCoding.encode(delivery), as: UTF8.self),
+            payload: try delivery.jsonText(),
             headers: [MessageHeader.deliveryID: delivery.deliveryID],
             availableAt: availableAt ?? delivery.notBefore
         )
