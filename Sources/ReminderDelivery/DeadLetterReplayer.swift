@@ -47,7 +47,7 @@ public struct DeadLetterReplayer: Sendable {
             decoded.attempt = 0
             decoded.notBefore = nil
             delivery = decoded
-            payload = String(decoding: try MessageCoding.encode(decoded), as: UTF8.self)
+            payload = try decoded.jsonText()
         } else if let renewed = Self.withEventID(eventID, original) {
             payload = renewed
         } else {

@@ -296,7 +296,7 @@ public final class DeliveryWorker: Service {
         return DeadLetter(
             eventID: delivery.eventID.uuidString.lowercased(), sourceTopic: topic, sourcePartition: nil,
             sourceOffset: nil, reason: reason, failedAt: Date(),
-            value: try? MessageCoding.encode(delivery), key: Array(delivery.messageKey.utf8)
+            value: (try? delivery.jsonText()).map { Array($0.utf8) }, key: Array(delivery.messageKey.utf8)
         )
     }
 
