@@ -41,6 +41,12 @@ def test_short_fault_run_keeps_the_invariant():
     # PostgreSQL's CPU is split by the role behind each connection.
     by_client = result["cpu"]["load"]["postgres_seconds_by_client"]
     assert by_client.get("load driver", 0) > 0 and by_client.get("reminders dispatcher", 0) > 0, by_client
+    # Every in-app row of the driven changes was heard when it committed, and
+    # no earlier than the decision inside its transaction.
+    latency = result["analysis"]["latency_ms"]
+    assert latency["inbox"]["n"] == latency["inbox_decision"]["n"] > 0, latency
+    assert latency["inbox"]["p50"] >= latency["inbox_decision"]["p50"], latency
+    assert "load inbox listener" in by_client, by_client
     assert stats["webhook posts answered otherwise"] > 0  # the 429/500 window was hit
     assert result["drained"]
     # Recovery is measured for every fault, on the channels it affects (the

@@ -8,7 +8,7 @@ import tempfile
 import pytest
 
 from load import __main__ as cli
-from load import analysis, run, scrape, workload
+from load import analysis, inbox_listener, run, scrape, workload
 from load.stack import SERVICE_ROLES
 
 
@@ -103,6 +103,27 @@ def test_cpu_window_and_cost():
     assert cost["load"]["notifications"] == 3
     assert cost["load"]["stack_cpu_ms"] == 2000.0  # the sinks are not counted
     assert cost["load"]["ms_per_notification"] == pytest.approx(2000 / 3, abs=1e-3)
+
+
+def test_cpu_cost_leaves_out_the_inbox_listeners_backend():
+    window = {"from": 0.0, "to": 10.0, "seconds_by_role": {"postgres": 3.0, "email": 1.0},
+              "postgres_seconds_by_client": {"load driver": 1.0, inbox_listener.CLIENT_NAME: 0.5}}
+    cost = analysis.cpu_cost({"load": window}, dispatched_t=[1.0, 2.0])
+    assert cost["load"]["stack_cpu_ms"] == 3500.0
+    assert inbox_listener.CLIENT_NAME in cost["load"]["not_counted"]
+
+
+def test_inbox_visibility_takes_the_first_notification_of_each_insert():
+    heard = [
+        (10.0, '{"user_id" : 7, "id" : 1}'),
+        (10.5, '{"user_id" : 7, "id" : 2}'),
+        (11.0, '{"user_id" : 7, "id" : 1, "changed" : true}'),  # a dismissal, not the insert
+        (11.5, '{"reminder_id" : 3}'),                          # a reminder stopped
+        (12.0, 'not json'),
+        (12.5, '{"user_id" : 8, "id" : 2}'),                    # heard twice: the first counts
+        (13.0, '[1, 2]'),
+    ]
+    assert inbox_listener.visible_at(heard) == {1: 10.0, 2: 10.5}
 
 
 def test_cpu_window_splits_postgres_by_client():

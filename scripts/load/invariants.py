@@ -505,7 +505,7 @@ def load_snapshot(conn, workload, sink_dir):
                      "dedupe_key, attempt, created_at FROM sag_reminder_logs"),
         "deliveries": rows("SELECT delivery_id, channel, reminder_id, sag_id, user_id, recipient_email, status, "
                            "handled_attempt, message_id, created_at, updated_at FROM sag_reminder_deliveries"),
-        "inbox": rows("SELECT delivery_id, event_id::text, user_id, created_at FROM sag_reminder_inbox"),
+        "inbox": rows("SELECT id, delivery_id, event_id::text, user_id, created_at FROM sag_reminder_inbox"),
         "outbox_topics": {topic: n for topic, n in conn.execute(
             "SELECT topic, count(*) FROM reminder_outbox GROUP BY topic")},
         "held": rows("SELECT id, topic, payload ->> 'delivery_id' AS delivery_id, available_at, created_at "

@@ -10,6 +10,7 @@ import time
 import psycopg
 
 from . import analysis, invariants
+from .inbox_listener import InboxCommitListener
 from .scrape import METRIC_BY_ROLE, Scraper
 from .stack import SERVICE_ROLES, Stack
 from .workload import Driver, Workload
@@ -381,6 +382,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
     result = {"name": name, "profile": profile.as_dict(), "load_before": loadavg(), "binary": stack.binary}
     rng = random.Random(profile.seed)
     scraper = None
+    listener = None
     try:
         t_setup = time.time()
         stack.start()
@@ -402,6 +404,8 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         scale = scale_plan(profile, rng)
         scraper = Scraper(stack, log=log)
         scraper.start()
+        listener = InboxCommitListener(stack.database_url)
+        listener.start()
         cpu_load_start = stack.cpu_snapshot()
         pg_load_start = stack.postgres_client_snapshot()
         t0 = time.time()
@@ -429,9 +433,15 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
         pg_drained = stack.postgres_client_snapshot()
         t_drained = time.time()
         scraper.stop()
+        listener.stop()
+        if listener.error:
+            log(f"{name}: the inbox listener lost its connection {listener.reconnects} time(s) (last: {listener.error}); "
+                "inserts committed meanwhile have no in-app latency")
+            result["inbox_listener"] = {"reconnects": listener.reconnects, "last_error": listener.error}
         stack.sink_control("/flush")
         with psycopg.connect(stack.database_url, autocommit=True) as conn:
             snap = invariants.load_snapshot(conn, workload, stack.sink_dir)
+            snap["inbox_visible"] = listener.visible_at()
             stack._sample_once()
             result["cpu_seconds"] = {k: round(v, 1) for k, v in stack.cpu_by_role().items()}
             result["cpu_windows"] = {
@@ -487,6 +497,8 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
     finally:
         if scraper is not None:
             scraper.stop()
+        if listener is not None:
+            listener.stop()
         logs_to = os.path.join(out_dir, f"{name}-logs")
         try:
             if result.get("error") or not result.get("invariant", {}).get("ok", False):
