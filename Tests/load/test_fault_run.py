@@ -47,6 +47,8 @@ def test_short_fault_run_keeps_the_invariant():
     assert latency["inbox"]["n"] == latency["inbox_decision"]["n"] > 0, latency
     assert latency["inbox"]["p50"] >= latency["inbox_decision"]["p50"], latency
     assert "load inbox listener" in by_client, by_client
+    steady = result["analysis"]["steady"]
+    assert steady["recipient_pairs_per_s"] >= steady["notifications_per_s"] > 0, steady
     assert stats["webhook posts answered otherwise"] > 0  # the 429/500 window was hit
     assert result["drained"]
     # Recovery is measured for every fault, on the channels it affects (the

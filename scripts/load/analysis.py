@@ -199,8 +199,21 @@ def analyse(snap, driver, workload, result):
         open_firings = bisect.bisect_right(firing_open, t) - bisect.bisect_right(firing_close, t)
         open_deliveries = bisect.bisect_right(emitted, t) - bisect.bisect_right(finished, t)
         backlog.append(open_firings + open_deliveries)
+    # Firing × recipient pairs the dispatcher decided, whatever it decided:
+    # each pair has at least one log row naming the recipient (dispatched,
+    # skipped, rate limited, or only per-channel skips when the preferences
+    # leave no channel with an address). A notification is a dispatched pair.
+    pair_decided = {}
+    for x in snap["logs"]:
+        if x["status"] in ("dispatched", "skipped", "rate_limited", "deferred") and x["event_id"] \
+                and (x["user_id"] is not None or x["recipient_email"]):
+            key = (x["event_id"], x["user_id"] if x["user_id"] is not None else (x["recipient_email"] or "").lower())
+            t = ts(x["created_at"])
+            if t < pair_decided.get(key, float("inf")):
+                pair_decided[key] = t
     out["series"] = {
         "start": start, "changes": series(changes), "firings": series(firings_created),
+        "recipient_pairs": series(pair_decided.values()),
         "notifications": series([ts(x["created_at"]) for x in dispatched_rows]),
         "email": series(email_t), "webhook": series(post_t), "inbox": series(inbox_t), "backlog": backlog,
         "webhook_errors": series([r["t"] for r in snap["http"] if not 200 <= r["status"] < 300]),
@@ -214,6 +227,7 @@ def analyse(snap, driver, workload, result):
         "window_s": span,
         "changes_per_s": sum(s["changes"][w0:w1]) / span,
         "firings_per_s": sum(s["firings"][w0:w1]) / span,
+        "recipient_pairs_per_s": sum(s["recipient_pairs"][w0:w1]) / span,
         "notifications_per_s": sum(s["notifications"][w0:w1]) / span,
         "channel_deliveries_per_s": (sum(s["email"][w0:w1]) + sum(s["webhook"][w0:w1]) + sum(s["inbox"][w0:w1])) / span,
         "email_per_s": sum(s["email"][w0:w1]) / span, "webhook_per_s": sum(s["webhook"][w0:w1]) / span,
@@ -357,7 +371,8 @@ def summary_lines(result):
             lines.append(f"latency {channel}: n={p['n']} p50={p['p50']:.1f} ms p95={p['p95']:.1f} ms p99={p['p99']:.1f} ms max={p['max']:.1f} ms")
     st = a.get("steady", {})
     if st:
-        lines.append(f"steady: {st['changes_per_s']:.0f} changes/s, {st['notifications_per_s']:.0f} notifications/s, "
+        pairs = f" of {st['recipient_pairs_per_s']:.0f} firing × recipient pairs decided/s" if "recipient_pairs_per_s" in st else ""
+        lines.append(f"steady: {st['changes_per_s']:.0f} changes/s, {st['notifications_per_s']:.0f} notifications/s{pairs}, "
                      f"{st['channel_deliveries_per_s']:.0f} channel deliveries/s; backlog {st['backlog_start']}→{st['backlog_end']} "
                      f"(max {st['backlog_max']}, slope {(st.get('backlog_slope_per_s') or 0):.1f}/s); drain {result.get('drain_s')} s")
     lines.extend(recovery.summary_lines(a.get("recovery", [])))

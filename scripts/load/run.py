@@ -454,7 +454,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
                 {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
                 for q, calls, total, mean, rows in conn.execute(
                     "SELECT query, calls, total_exec_time, mean_exec_time, rows FROM pg_stat_statements "
-                    "ORDER BY total_exec_time DESC LIMIT 12")]
+                    "ORDER BY total_exec_time DESC LIMIT 20")]
             result["seq_scans"] = {name: [seq, seq_rows, idx] for name, seq, seq_rows, idx in conn.execute(
                 "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")}
         verdict = invariants.check(snap, profile.limit)
