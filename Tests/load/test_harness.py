@@ -61,10 +61,15 @@ def test_users_grow_with_the_recipients():
     clean = cli.throughput_profile(300, 40)
     clean.recipients = 4
     clean.fit_users()
-    assert clean.users == 2000  # the raised limit is far away
+    # The limit is raised, and an average user still gets about five, as under the default limit.
+    assert clean.limit == 10_000 and clean.users == 300 * 40 * 4 // 5 + 1
     clean.limit = 5
     clean.fit_users()
     assert clean.users >= 300 * 40 * 4 / 1.25
+    given = cli.throughput_profile(300, 40)
+    given.recipients, given.users, given.users_given = 4, 2000, True
+    given.fit_users()
+    assert given.users == 2000  # --users wins
     assert cli.short_profile().users == 400  # untouched without --recipients
 
 

@@ -90,6 +90,9 @@ def main(argv=None):
                    help="extra service environment, for every service or one role (e.g. dispatcher:LOG_LEVEL=debug)")
     p.add_argument("--recipients", type=float, default=None, metavar="N",
                    help="mean recipients per status-change reminder (default: the workload's mix, about 1.15)")
+    p.add_argument("--users", type=int, default=None, metavar="N",
+                   help="users in the data set (default: with --recipients, enough that an average user gets "
+                        "about five notifications in the run)")
     p.add_argument("--instances", default="", metavar="ROLE=N[,ROLE=N...]",
                    help=f"instances per role from the start (roles: {', '.join(SERVICE_ROLES)}; others 1)")
     p.add_argument("--scale-events", action="store_true",
@@ -142,6 +145,8 @@ def main(argv=None):
         profile.recipients = args.recipients
         profile.instances = instances
         profile.scale_events = args.scale_events
+        if args.users is not None:
+            profile.users, profile.users_given = args.users, True
         profile.fit_users()
         for item in args.env:
             target, _, assignment = item.rpartition(":") if ":" in item.split("=", 1)[0] else ("", "", item)

@@ -19,6 +19,10 @@ ALL_FAULTS = ("kill", "pg", "broker", "smtp", "webhook")
 SCALE_KINDS = invariants.SCALE_KINDS  # join, sigterm, sigkill
 
 
+# The product's default REMINDERS_MAX_PER_USER_PER_HOUR.
+DEFAULT_HOURLY_LIMIT = 5
+
+
 class Profile:
     def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=5,
                  seed=1, smtp_down_s=30, broker_pause_s=10, webhook_bad_s=20, kill_roles=None, drain_timeout=180,
@@ -36,6 +40,7 @@ class Profile:
         self.scale_events = scale_events
         # Enough users that most are under the limit, few enough that some reach it.
         self.users = users or max(200, int(rate * duration * (recipients or 1) / 3))
+        self.users_given = False  # set by --users: fit_users leaves the count alone
         # Each case changes at most once every ~10 s, so a post's case title
         # names its change; and each of its two reminders fires at most about
         # three times in the run, so that under the hourly limit (5) only the
@@ -62,11 +67,15 @@ class Profile:
     def fit_users(self):
         """With more recipients per reminder, more users: under the hourly
         limit of the fault runs (5) an average user gets about 3 notifications
-        (most stay under the limit, some reach it); with the limit raised
-        (runs without faults) at most a quarter of the limit."""
-        if self.recipients is None:
+        (most stay under the limit, some reach it). With the limit raised
+        (runs without faults), so that no one is held back, an average user
+        still gets no more than the product's default hourly limit in a run:
+        a hub whose users each got thousands of reminders an hour would make
+        every rate-window read walk thousands of rows, which no real data set
+        does (the default limit keeps that read at five rows a recipient)."""
+        if self.recipients is None or self.users_given:
             return
-        per_user = 0.6 * self.limit if self.faults else self.limit / 4
+        per_user = 0.6 * self.limit if self.faults else min(self.limit / 4, DEFAULT_HOURLY_LIMIT)
         needed = int(self.rate * self.duration * self.recipients / max(per_user, 0.5)) + 1
         self.users = max(self.users, needed)
 
