@@ -24,7 +24,7 @@ DEFAULT_HOURLY_LIMIT = 5
 
 
 class Profile:
-    def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=5,
+    def __init__(self, rate=100, duration=60, faults=(), users=None, cases=None, scheduled=None, limit=DEFAULT_HOURLY_LIMIT,
                  seed=1, smtp_down_s=30, broker_pause_s=10, webhook_bad_s=20, kill_roles=None, drain_timeout=180,
                  quiet_release_s=None, threads=4, settings=None, wait_for_held=True, role_settings=None,
                  recipients=None, instances=None, scale_events=False):
