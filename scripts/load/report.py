@@ -436,15 +436,18 @@ def write(out):
         png = plot_latency(results, latency_runs)
         md += ["## Latency: status change → delivery", "",
                "No faults; `REMINDERS_MAX_PER_USER_PER_HOUR` raised to 10,000 (the most the service accepts) so the "
-               "limit does not silence the load; 2,000 users with the preference mix of `scripts/load/workload.py`; "
+               "limit does not silence the load; 2,000 users (since the eighth pass of issue G, with `--recipients`, "
+               "enough that an average user gets about five notifications in the run) with the preference mix of "
+               "`scripts/load/workload.py`; "
                "quiet-hour deferrals (held for hours) are left out of the latencies. The clock starts at the "
                "trigger's `clock_timestamp()` inside the status UPDATE and stops at the SMTP sink's receipt of "
                "the message (end of DATA, matched by Message-ID), the Mattermost worker's record of the 2xx "
                "(`sag_reminder_deliveries.updated_at`, written right after the response; the sink's receipt "
                "can only be matched through the case title, which under overload may name a later change — "
-               "`webhook at the sink` rows count only the posts that match unambiguously) or the inbox row's "
-               "`created_at` (the dispatcher's decision time: it writes the in-app notification in the "
-               "transaction of its decision); all on one machine clock.", "",
+               "`webhook at the sink` rows count only the posts that match unambiguously) or, for the inbox row, "
+               "the commit of the dispatcher's transaction that wrote it, heard by the harness as the insert's "
+               "NOTIFY (before the eighth pass of issue G: the row's `created_at`, the decision inside that "
+               "transaction, now `inbox_decision`); all on one machine clock.", "",
                f"![latency CDF]({png})", "",
                "| offered/s | committed/s | channel | n | p50 ms | p95 ms | p99 ms | max ms | load avg |",
                "|---|---|---|---|---|---|---|---|---|"]
