@@ -33,6 +33,8 @@ public final class OutboxRelay: Service {
     private let loop = WakeableWork()
     private let published = Atomic<Int>(0)
     private let reads = Atomic<Int>(0)
+    private let lastBacklog = Atomic<Int>(0)
+    private let backlogCounts = Atomic<Int>(0)
     private let publishedCounters = Mutex<[String: Counter]>([:])
     private let quarantinedCounters = Mutex<[String: Counter]>([:])
     private let backlogGauge = Gauge(label: MetricName.outboxBacklog)
@@ -58,6 +60,18 @@ public final class OutboxRelay: Service {
 
     /// Reads of the outbox this relay has made since it started.
     public var outboxReadCount: Int { reads.load(ordering: .relaxed) }
+
+    /// The backlog this relay last reported: due rows not yet published.
+    public var reportedBacklog: Int { lastBacklog.load(ordering: .relaxed) }
+
+    /// Times this relay counted the outbox for its backlog, rather than
+    /// knowing it from a read that saw every due row.
+    public var backlogQueryCount: Int { backlogCounts.load(ordering: .relaxed) }
+
+    private func recordBacklog(_ backlog: Int) {
+        lastBacklog.store(backlog, ordering: .relaxed)
+        backlogGauge.record(backlog)
+    }
 
     /// Relays until graceful shutdown; a batch in flight is finished first.
     /// Every NOTIFY on `reminder_outbox` wakes it; so does the listener's
@@ -188,15 +202,23 @@ public final class OutboxRelay: Service {
                     if wake.takePending() { mayHoldMore = true }
                     if mayHoldMore {
                         mayHoldMore = false
-                        if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
-                            backlogGauge.record(try await outbox.backlog())
-                            backlogMeasured = .now
-                        }
                         let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
                         reads.add(1, ordering: .relaxed)
                         try await recordFailures(batch.unreadable, outbox: outbox)
                         // Only unreadable rows, or a full read: there may be more behind them.
                         mayHoldMore = batch.messages.count + batch.unreadable.count >= configuration.batchSize
+                        // A short read saw every due row, so the backlog is what it
+                        // returned plus the rows still in flight. Only after a full
+                        // read is the outbox counted, at most once per interval: the
+                        // count walks the due index, dead entries and all, and under
+                        // load that took longer than many rounds.
+                        if !mayHoldMore {
+                            recordBacklog(batch.messages.count + inFlight.count)
+                        } else if ContinuousClock.now - backlogMeasured >= configuration.backlogInterval {
+                            recordBacklog(try await outbox.backlog())
+                            backlogCounts.add(1, ordering: .relaxed)
+                            backlogMeasured = .now
+                        }
                         if !batch.messages.isEmpty {
                             inFlight.formUnion(batch.messages.map(\.id))
                             rounds += 1

@@ -17,7 +17,9 @@ public struct OutboxRelayConfiguration: Sendable {
     /// Put before every topic name (`KAFKA_TOPIC_PREFIX`), so several
     /// deployments can share one cluster. Default none.
     public var topicPrefix = ""
-    /// How often the relay counts the outbox backlog for its metric. Default 5 s.
+    /// How often, at most, the relay counts the outbox for its backlog metric;
+    /// it counts only when a full read left the backlog unknown (a short read
+    /// tells it). Default 5 s.
     public var backlogInterval: Duration = .seconds(5)
     /// Failed attempts after which a row is quarantined when each failure
     /// concerned the row but might have passed (`RELAY_MAX_ATTEMPTS`). A row

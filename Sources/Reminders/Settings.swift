@@ -67,6 +67,7 @@ struct Settings: Sendable {
     var topicsDirectory = "topics"
     var relayBatchSize = 1000
     var relayMaxAttempts = 5
+    var relayRoundsInFlight = 4
     var schedulerBatchSize = 500
     var schedulerConcurrency = 2
     var logLevel = "info"
@@ -143,6 +144,7 @@ struct Settings: Sendable {
         topicsDirectory = reader.string("TOPICS_DIR", default: topicsDirectory)
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)
         relayMaxAttempts = try reader.int("RELAY_MAX_ATTEMPTS", default: relayMaxAttempts, range: 1...1000)
+        relayRoundsInFlight = try reader.int("RELAY_ROUNDS_IN_FLIGHT", default: relayRoundsInFlight, range: 1...64)
         schedulerBatchSize = try reader.int("SCHEDULER_BATCH_SIZE", default: schedulerBatchSize, range: 1...100_000)
         schedulerConcurrency = try reader.int("SCHEDULER_CONCURRENCY", default: schedulerConcurrency, range: 1...64)
         logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])

@@ -2,8 +2,8 @@ import OutboxRelay
 import Postgres
 import Testing
 
-/// How often the relay reads the outbox: once per wake-up, not once more for
-/// every round it has in flight.
+/// How often the relay reads the outbox (once per wake-up, not once more for
+/// every round it has in flight), and when it counts it for the backlog gauge.
 @Suite("Outbox relay reads", .timeLimit(.minutes(3)))
 struct RelayReadTests {
     @Test("rows committed one at a time cost one read each: no empty read after a round is sent or marked")
@@ -25,6 +25,43 @@ struct RelayReadTests {
             let reads = relay.outboxReadCount - before
             // One read per row; one more if the listener's start-up marker came late.
             #expect(reads >= rowCount && reads <= rowCount + 1, "\(reads) reads for \(rowCount) rows")
+        }
+    }
+
+    @Test("a read that sees every due row gives the backlog gauge its value: the outbox is never counted")
+    func shortReadsReportTheBacklog() async throws {
+        try await withTestRelay(
+            topicPrefix: "test-relay-backlog-short-", bootstrapServers: TestEnvironment.kafkaBootstrapServers
+        ) { postgres, topic, relay in
+            for _ in 0..<5 {
+                let row = try await writeOutboxRow(postgres, topic: topic)
+                let published = try await eventually(timeout: .seconds(20)) { try await outboxRow(postgres, id: row.id).published }
+                try #require(published, "row \(row.id) was not published")
+            }
+            // The poll after the last round reads the outbox empty.
+            let drained = await eventually(timeout: .seconds(10)) { relay.reportedBacklog == 0 }
+            #expect(drained, "the relay still reports a backlog of \(relay.reportedBacklog)")
+            #expect(relay.backlogQueryCount == 0, "the relay counted the outbox \(relay.backlogQueryCount) times")
+        }
+    }
+
+    @Test("a full read leaves the backlog unknown, so the relay counts the outbox, at most once per interval")
+    func fullReadsCountTheOutbox() async throws {
+        try await withTestRelay(
+            topicPrefix: "test-relay-backlog-full-", bootstrapServers: TestEnvironment.kafkaBootstrapServers,
+            configureRelay: {
+                $0.batchSize = 2
+                $0.backlogInterval = .seconds(600)
+            }
+        ) { postgres, topic, relay in
+            // Seven rows in one commit: reads of 2, 2, 2 and 1.
+            let rows = try await writeOutboxRows(postgres, topic: topic, count: 7)
+            let published = try await eventually(timeout: .seconds(30)) { try await unsettledRows(postgres) == 0 }
+            try #require(published, "\(rows.count) rows were not all published")
+            let drained = await eventually(timeout: .seconds(10)) { relay.reportedBacklog == 0 }
+            #expect(drained, "the relay still reports a backlog of \(relay.reportedBacklog)")
+            // Three full reads, one count: the interval holds back the others.
+            #expect(relay.backlogQueryCount == 1, "the relay counted the outbox \(relay.backlogQueryCount) times")
         }
     }
 }
