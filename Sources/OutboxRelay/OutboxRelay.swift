@@ -185,6 +185,8 @@ public final class OutboxRelay: Service {
             // after a wake-up, a full read, a failure or the poll interval, not
             // once more for every round (which read it empty three times in four).
             var mayHoldMore = true
+            // Until when rows wait to share a round (``OutboxRelayConfiguration/minimumRoundInterval``).
+            var gatherUntil: ContinuousClock.Instant?
             while !isStopping || rounds > 0 {
                 if !isStopping, rounds == 0, !suspects.isEmpty {
                     let judged = suspects
@@ -200,13 +202,25 @@ public final class OutboxRelay: Service {
                 if !isStopping, rounds < roundsInFlight, suspects.isEmpty {
                     // Taken before the read, so a NOTIFY during it is kept for the next.
                     if wake.takePending() { mayHoldMore = true }
-                    if mayHoldMore {
+                    if mayHoldMore, let gatherUntil, ContinuousClock.now < gatherUntil {
+                        // Rows committed since the last read gather for one round;
+                        // rounds already sent are marked meanwhile.
+                        if rounds == 0 {
+                            try await Task.sleep(until: gatherUntil)
+                            continue
+                        }
+                    } else if mayHoldMore {
                         mayHoldMore = false
+                        let readAt = ContinuousClock.now
                         let batch = try await outbox.fetchUnpublished(limit: configuration.batchSize, excluding: Array(inFlight))
                         reads.add(1, ordering: .relaxed)
                         try await recordFailures(batch.unreadable, outbox: outbox)
                         // Only unreadable rows, or a full read: there may be more behind them.
                         mayHoldMore = batch.messages.count + batch.unreadable.count >= configuration.batchSize
+                        // After a short read that found rows, the next read waits out the
+                        // round interval; after a full or an empty one it goes at once.
+                        gatherUntil = !mayHoldMore && !batch.messages.isEmpty && configuration.minimumRoundInterval > .zero
+                            ? readAt + configuration.minimumRoundInterval : nil
                         // A short read saw every due row, so the backlog is what it
                         // returned plus the rows still in flight. Only after a full
                         // read is the outbox counted, at most once per interval: the

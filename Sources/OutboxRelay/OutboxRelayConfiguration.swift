@@ -6,6 +6,13 @@ public struct OutboxRelayConfiguration: Sendable {
     /// sent while earlier ones wait for their acknowledgements (the idempotent
     /// producer keeps each partition's order). Default 4.
     public var roundsInFlight: Int = 4
+    /// Shortest time from one read of the outbox to the next while commits
+    /// keep coming (`RELAY_ROUND_INTERVAL_MS`): rows committed meanwhile wait
+    /// and go in one round, so a steady trickle of commits costs fewer rounds
+    /// (each a read, a produce request and a mark). A full read is followed
+    /// at once, and after a quiet spell the first row goes at once. Zero reads
+    /// every commit as soon as its NOTIFY arrives. Default 5 ms.
+    public var minimumRoundInterval: Duration = .milliseconds(5)
     /// Longest wait between rounds when no NOTIFY arrives: the fallback that
     /// catches a lost notification. Default 1 s.
     public var pollInterval: Duration = .seconds(1)

@@ -68,6 +68,7 @@ struct Settings: Sendable {
     var relayBatchSize = 1000
     var relayMaxAttempts = 5
     var relayRoundsInFlight = 4
+    var relayRoundIntervalMilliseconds = 5
     var schedulerBatchSize = 500
     var schedulerConcurrency = 2
     var logLevel = "info"
@@ -145,6 +146,9 @@ struct Settings: Sendable {
         relayBatchSize = try reader.int("RELAY_BATCH_SIZE", default: relayBatchSize, range: 1...100_000)
         relayMaxAttempts = try reader.int("RELAY_MAX_ATTEMPTS", default: relayMaxAttempts, range: 1...1000)
         relayRoundsInFlight = try reader.int("RELAY_ROUNDS_IN_FLIGHT", default: relayRoundsInFlight, range: 1...64)
+        relayRoundIntervalMilliseconds = try reader.int(
+            "RELAY_ROUND_INTERVAL_MS", default: relayRoundIntervalMilliseconds, range: 0...1000
+        )
         schedulerBatchSize = try reader.int("SCHEDULER_BATCH_SIZE", default: schedulerBatchSize, range: 1...100_000)
         schedulerConcurrency = try reader.int("SCHEDULER_CONCURRENCY", default: schedulerConcurrency, range: 1...64)
         logLevel = try reader.choice("LOG_LEVEL", default: logLevel, among: ["trace", "debug", "info", "notice", "warning", "error", "critical"])

@@ -64,4 +64,33 @@ struct RelayReadTests {
             #expect(relay.backlogQueryCount == 1, "the relay counted the outbox \(relay.backlogQueryCount) times")
         }
     }
+
+    @Test("with a round interval, the first row goes at once and rows committed within the interval share one read")
+    func rowsWithinTheIntervalShareARound() async throws {
+        try await withTestRelay(
+            topicPrefix: "test-relay-interval-", bootstrapServers: TestEnvironment.kafkaBootstrapServers,
+            configureRelay: {
+                $0.pollInterval = .seconds(600)
+                $0.minimumRoundInterval = .seconds(5)
+            }
+        ) { postgres, topic, relay in
+            let started = await eventually(timeout: .seconds(30)) { relay.outboxReadCount >= 1 }
+            #expect(started, "the relay never read the outbox")
+            // The start-up read found nothing, so the first row is not held back.
+            let first = try await writeOutboxRow(postgres, topic: topic)
+            let firstPublished = try await eventually(timeout: .seconds(20)) { try await outboxRow(postgres, id: first.id).published }
+            try #require(firstPublished, "the first row was not published")
+            let before = relay.outboxReadCount
+            var written: [WrittenRow] = []
+            for _ in 0..<3 { written.append(try await writeOutboxRow(postgres, topic: topic)) }
+            let later = written
+            let laterPublished = try await eventually(timeout: .seconds(30)) {
+                for row in later where try await !outboxRow(postgres, id: row.id).published { return false }
+                return true
+            }
+            try #require(laterPublished, "the rows committed within the interval were not published")
+            let reads = relay.outboxReadCount - before
+            #expect(reads == 1, "\(reads) reads for three rows committed within the interval")
+        }
+    }
 }

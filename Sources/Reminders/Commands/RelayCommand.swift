@@ -16,6 +16,7 @@ struct RelayCommand: AsyncParsableCommand {
             configuration.batchSize = runner.settings.relayBatchSize
             configuration.maximumAttempts = runner.settings.relayMaxAttempts
             configuration.roundsInFlight = runner.settings.relayRoundsInFlight
+            configuration.minimumRoundInterval = .milliseconds(runner.settings.relayRoundIntervalMilliseconds)
             configuration.topicPrefix = runner.settings.kafkaTopicPrefix
             // A delivery that takes this long means the producer must be rebuilt
             // (see OutboxRelay); the rows stay in the outbox meanwhile.
