@@ -17,11 +17,7 @@ struct RelayReadTests {
             let started = await eventually(timeout: .seconds(30)) { relay.outboxReadCount >= 1 }
             #expect(started, "the relay never read the outbox")
             let before = relay.outboxReadCount
-            for _ in 0..<rowCount {
-                let row = try await writeOutboxRow(postgres, topic: topic)
-                let published = try await eventually(timeout: .seconds(20)) { try await outboxRow(postgres, id: row.id).published }
-                try #require(published, "row \(row.id) was not published")
-            }
+            try await publishOneAtATime(rowCount, postgres: postgres, topic: topic)
             let reads = relay.outboxReadCount - before
             // One read per row; one more if the listener's start-up marker came late.
             #expect(reads >= rowCount && reads <= rowCount + 1, "\(reads) reads for \(rowCount) rows")
@@ -33,14 +29,8 @@ struct RelayReadTests {
         try await withTestRelay(
             topicPrefix: "test-relay-backlog-short-", bootstrapServers: TestEnvironment.kafkaBootstrapServers
         ) { postgres, topic, relay in
-            for _ in 0..<5 {
-                let row = try await writeOutboxRow(postgres, topic: topic)
-                let published = try await eventually(timeout: .seconds(20)) { try await outboxRow(postgres, id: row.id).published }
-                try #require(published, "row \(row.id) was not published")
-            }
-            // The poll after the last round reads the outbox empty.
-            let drained = await eventually(timeout: .seconds(10)) { relay.reportedBacklog == 0 }
-            #expect(drained, "the relay still reports a backlog of \(relay.reportedBacklog)")
+            try await publishOneAtATime(5, postgres: postgres, topic: topic)
+            await expectBacklogDrained(relay)
             #expect(relay.backlogQueryCount == 0, "the relay counted the outbox \(relay.backlogQueryCount) times")
         }
     }
@@ -58,8 +48,7 @@ struct RelayReadTests {
             let rows = try await writeOutboxRows(postgres, topic: topic, count: 7)
             let published = try await eventually(timeout: .seconds(30)) { try await unsettledRows(postgres) == 0 }
             try #require(published, "\(rows.count) rows were not all published")
-            let drained = await eventually(timeout: .seconds(10)) { relay.reportedBacklog == 0 }
-            #expect(drained, "the relay still reports a backlog of \(relay.reportedBacklog)")
+            await expectBacklogDrained(relay)
             // Three full reads, one count: the interval holds back the others.
             #expect(relay.backlogQueryCount == 1, "the relay counted the outbox \(relay.backlogQueryCount) times")
         }
@@ -93,4 +82,19 @@ struct RelayReadTests {
             #expect(reads == 1, "\(reads) reads for three rows committed within the interval")
         }
     }
+}
+
+/// Commits `count` rows one at a time, each after the one before was published.
+private func publishOneAtATime(_ count: Int, postgres: PostgresClient, topic: String) async throws {
+    for _ in 0..<count {
+        let row = try await writeOutboxRow(postgres, topic: topic)
+        let published = try await eventually(timeout: .seconds(20)) { try await outboxRow(postgres, id: row.id).published }
+        try #require(published, "row \(row.id) was not published")
+    }
+}
+
+/// The relay's poll after its last round reads the outbox empty, so it reports no backlog.
+private func expectBacklogDrained(_ relay: OutboxRelay) async {
+    let drained = await eventually(timeout: .seconds(10)) { relay.reportedBacklog == 0 }
+    #expect(drained, "the relay still reports a backlog of \(relay.reportedBacklog)")
 }
