@@ -90,7 +90,7 @@ public final class PostgresClient: Service, Sendable {
 
         switch lease {
         case .existing(let connection):
-            if await connection.isHealthy() { return connection }
+            if connection.isHealthy() { return connection }
             // Broken while idle (e.g. the server restarted): replace it within the same slot.
             logger.debug("discarding a broken idle PostgreSQL connection")
             connection.close()

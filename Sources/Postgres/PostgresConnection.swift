@@ -93,9 +93,16 @@ public final class PostgresConnection: Sendable {
 
 extension PostgresConnection {
     /// Cheap check before a pooled connection is handed out again: reads anything the server sent
-    /// while it was idle (e.g. a termination notice), without blocking.
-    func isHealthy() async -> Bool {
-        (try? await onQueue { $0.consumeInput() }) ?? false
+    /// while it was idle (e.g. a termination notice). Only for a connection nobody else holds.
+    ///
+    /// It runs on the caller's thread: `PQconsumeInput` never blocks (libpq keeps its socket
+    /// non-blocking and reads only what has arrived), and a trip to the connection's queue for it
+    /// woke two threads on every lease.
+    func isHealthy() -> Bool {
+        guard !isBroken else { return false }
+        let healthy = libpq.consumeInput()
+        if !healthy { state.withLock { $0.isBroken = true } }
+        return healthy
     }
 
     /// Brings the session back to "outside a transaction" so the next user starts clean;
