@@ -165,7 +165,7 @@ final class LibPQConnection: @unchecked Sendable {
         guard parameterCount > 0 else { return nil }
         if let name = preparedStatements.name(of: sql) { return name }
         guard let name = preparedStatements.reserveName() else { return nil }
-        try LibPQResult(PQprepare(handle, name, sql, Int32(parameterCount), nil), connection: self).rows()
+        _ = try LibPQResult(PQprepare(handle, name, sql, Int32(parameterCount), nil), connection: self).rows()
         preparedStatements.remember(sql, as: name)
         return name
     }
