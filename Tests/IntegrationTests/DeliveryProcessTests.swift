@@ -8,7 +8,10 @@ import Testing
 struct DeliveryProcessTests {
     @Test("SIGKILL `reminders worker email` mid-stream and restart it: every delivery is logged sent exactly once; SIGTERM exits 0")
     func killAndRestart() async throws {
-        try await withSMTPSink { sink in
+        // A server that answers each message 20 ms late, and batches of 25: the first worker
+        // commits its outcomes a batch at a time and is still sending when it is killed, however
+        // fast it runs.
+        try await withSMTPSink(arguments: ["--delay-ms", "20"]) { sink in
             try await DeliveryBench.with(channels: [.email]) { bench in
                 let total = 300
                 let concurrency = 4
@@ -19,7 +22,7 @@ struct DeliveryProcessTests {
                     "REMINDERS_EMAIL_ENABLED": "true", "REMINDERS_DRY_RUN": "false",
                     "EMAIL_SMTP_HOST": "127.0.0.1", "EMAIL_SMTP_PORT": "\(sink.port)", "EMAIL_SMTP_USE_TLS": "false",
                     "EMAIL_SMTP_USER": "", "PUBLIC_BASE_URL": "https://hub.example.test",
-                    "DELIVERY_CONCURRENCY": "\(concurrency)",
+                    "DELIVERY_CONCURRENCY": "\(concurrency)", "DELIVERY_BATCH_SIZE": "25",
                 ]
                 let sentRows = "status = 'sent' AND channel = 'email'"
                 let relay = try ChildProcess(executable: TestEnvironment.remindersBinary, arguments: ["relay"], environment: environment)

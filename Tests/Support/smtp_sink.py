@@ -3,12 +3,13 @@
 
     smtp_sink.py --spool DIR [--port 0] [--host 127.0.0.1]
                  [--tls-cert C --tls-key K [--require-starttls] [--implicit-tls]]
-                 [--auth-user U --auth-password P]
+                 [--auth-user U --auth-password P] [--delay-ms N]
 
 Stores each accepted message in DIR as `<n>.eml` (raw DATA bytes, CRLF kept) plus `<n>.json`
 ({"mail_from", "rcpt_tos", "peer": [host, port], "tls", "auth_user"}); the .json is written last
 (atomically), so its presence means the message is complete. Prints `PORT <n>` when ready.
 With --auth-user, AUTH PLAIN/LOGIN is offered (after STARTTLS only) and required for MAIL.
+With --delay-ms, each message is answered that much later (a slow server: sends stay in flight).
 """
 import argparse
 import asyncio
@@ -25,12 +26,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class SpoolHandler:
-    def __init__(self, spool):
+    def __init__(self, spool, delay_seconds=0.0):
         self.spool = spool
+        self.delay_seconds = delay_seconds
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay_seconds > 0:
+            await asyncio.sleep(self.delay_seconds)
         with self.lock:
             number = next(self.counter)
         base = os.path.join(self.spool, f"{number:04d}")
@@ -81,6 +85,7 @@ def main():
     parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--auth-user")
     parser.add_argument("--auth-password")
+    parser.add_argument("--delay-ms", type=int, default=0)
     args = parser.parse_args()
     # A parent may spawn us from a thread that blocks signals, and the mask is inherited:
     # unblock them so SIGTERM stops the sink.
@@ -102,7 +107,7 @@ def main():
         smtp_kwargs["require_starttls"] = args.require_starttls
 
     controller = EphemeralPortController(
-        SpoolHandler(args.spool),
+        SpoolHandler(args.spool, args.delay_ms / 1000),
         hostname=args.host,
         port=args.port,
         ssl_context=tls_context if args.implicit_tls else None,
