@@ -8,6 +8,8 @@ public struct PostgresConfiguration: Sendable {
     public var connectTimeout: Duration = .seconds(5)
     /// Reported to the server as `application_name`, so the backends show up in `pg_stat_activity`.
     public var applicationName: String = "case-reminders"
+    /// How each connection plans its prepared statements.
+    public var statementPlanning: StatementPlanning = .forEachCall
 
     /// Creates a configuration for the given libpq connection URI with default limits.
     public init(url: String) {

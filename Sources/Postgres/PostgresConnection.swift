@@ -56,6 +56,12 @@ public final class PostgresConnection: Sendable {
         try await onQueue { try $0.executeScript(sql) }
     }
 
+    /// Changes how this session plans its statements from now on. The
+    /// settings are fixed names and values, never caller text.
+    public func setStatementPlanning(_ planning: StatementPlanning) async throws {
+        try await simpleQuery(planning.settings.map { "SET \($0.name) = \($0.value)" }.joined(separator: "; "))
+    }
+
     /// Whether the connection failed in a way that makes it useless (lost socket) or was closed.
     public var isBroken: Bool {
         state.withLock { $0.isBroken || $0.isClosed }

@@ -21,6 +21,11 @@ public struct PostgresDispatchRepository: DispatchRepository {
     /// digest (`REMINDERS_HELD_DIGEST`).
     let recordsHeld: Bool
 
+    /// How the dispatcher's sessions plan: once, by key. Each statement here
+    /// finds its rows by key for a batch a few hundred rows at most, so its
+    /// plan never depends on the call, and its tables start empty and grow.
+    public static let statementPlanning = StatementPlanning.oncePerSessionByKey
+
     /// Queries through `postgres`; with `recordsHeld`, held-back user
     /// notifications are noted for the scheduler's digest.
     public init(postgres: PostgresClient, defaultTimeZone: String = "Europe/Copenhagen", recordsHeld: Bool = false) {

@@ -23,11 +23,12 @@ public struct PostgresOutboxRepository: OutboxRepository {
     /// statement of this repository has an index to use, so the session
     /// never wants those. Its plans are generic, kept after the first
     /// execution: the relay reads and marks hundreds of times a second, a few
-    /// rows each, and planning every call (the services' default, for their
-    /// batch statements) was a third of its database time; the plans are the
-    /// same either way (the due index for the read, the key for the mark).
+    /// rows each, and planning every call was a third of its database time;
+    /// the plans are the same either way (the due index for the read, the
+    /// key for the mark).
     public static func prepareSession(_ connection: PostgresConnection) async throws {
-        try await connection.simpleQuery("SET enable_bitmapscan = off; SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan")
+        try await connection.setStatementPlanning(.oncePerSessionByKey)
+        try await connection.simpleQuery("SET enable_bitmapscan = off")
     }
 
     public func backlog() async throws -> Int {

@@ -10,9 +10,13 @@ import Testing
 /// read from PostgreSQL's own table statistics.
 @Suite("Dispatch statements use their indexes", .timeLimit(.minutes(2)))
 struct DispatchQueryPlanTests {
-    @Test("a dispatch reads the queue, the users, their preferences and their rate windows by index, not by scanning them")
-    func dispatchUsesIndexes() async throws {
-        try await TestDatabase.with { _, postgres in
+    /// Both ways a session may plan: the dispatcher's own, and for each call.
+    @Test(
+        "a dispatch reads the queue, the users, their preferences and their rate windows by index, not by scanning them",
+        arguments: [PostgresDispatchRepository.statementPlanning, .forEachCall]
+    )
+    func dispatchUsesIndexes(planning: StatementPlanning) async throws {
+        try await TestDatabase.with(planning: planning) { _, postgres in
             let user = try await Fixtures.user(postgres)
             let sag = try await Fixtures.caseRow(postgres)
             let reminder = try await Fixtures.statusChangeReminder(postgres, sagID: sag, targetStatus: "i_gang", recipients: [user])

@@ -460,10 +460,15 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
                 "from": t0, "to": t_driver_end, "step_s": 10.0,
                 "by_role": cpu_percent_series(stack.cpu_series_snapshot(), t0, t_driver_end)}
             result["top_statements"] = [
-                {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows}
-                for q, calls, total, mean, rows in conn.execute(
-                    "SELECT query, calls, total_exec_time, mean_exec_time, rows FROM pg_stat_statements "
-                    "ORDER BY total_exec_time DESC LIMIT 20")]
+                {"query": q[:300], "calls": calls, "total_ms": round(total, 1), "mean_ms": round(mean, 3), "rows": rows,
+                 "plan_ms": round(plan, 1)}
+                for q, calls, total, mean, rows, plan in conn.execute(
+                    "SELECT query, calls, total_exec_time, mean_exec_time, rows, total_plan_time FROM pg_stat_statements "
+                    "ORDER BY total_exec_time + total_plan_time DESC LIMIT 20")]
+            # Planning is counted apart from execution; the services plan most calls anew.
+            result["statement_totals"] = dict(zip(("calls", "exec_ms", "plan_ms"), (
+                round(float(v or 0), 1) for v in conn.execute(
+                    "SELECT sum(calls), sum(total_exec_time), sum(total_plan_time) FROM pg_stat_statements").fetchone())))
             result["seq_scans"] = {name: [seq, seq_rows, idx] for name, seq, seq_rows, idx in conn.execute(
                 "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")}
         verdict = invariants.check(snap, profile.limit)

@@ -224,6 +224,7 @@ full_page_writes = off
 shared_buffers = 128MB
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = all
+pg_stat_statements.track_planning = on
 """)
         self.pg_ctl("start")
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres", autocommit=True) as c:

@@ -53,10 +53,8 @@ final class LibPQConnection: @unchecked Sendable {
             ("application_name", configuration.applicationName),
             ("connect_timeout", String(timeoutSeconds)),
             ("client_encoding", "UTF8"),
-            // Prepared statements save parsing; each call is still planned for its
-            // own parameters: generic plans of the batch statements (an array or a
-            // JSON record set of unknown size) measured several times slower.
-            ("options", "-c TimeZone=UTC -c plan_cache_mode=force_custom_plan"),
+            ("options", (["-c TimeZone=UTC"] + configuration.statementPlanning.settings.map { "-c \($0.name)=\($0.value)" })
+                .joined(separator: " ")),
         ]
         let handle = withCStringArray(parameters.map(\.0)) { keywords in
             withCStringArray(parameters.map(\.1)) { values in

@@ -13,7 +13,7 @@ struct DispatcherCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures(of: "dispatcher") {
-            let runner = try await ServiceRunner(role: "dispatcher")
+            let runner = try await ServiceRunner(role: "dispatcher", statementPlanning: PostgresDispatchRepository.statementPlanning)
             try await runner.checkBroker()
             var configuration = DispatcherConfiguration()
             configuration.enabled = runner.settings.remindersEnabled

@@ -22,7 +22,8 @@ struct ServiceRunner {
     let readiness = Readiness()
     let metrics: PrometheusCollectorRegistry
 
-    init(role: String) async throws {
+    /// `statementPlanning`: what the role's repository asks for.
+    init(role: String, statementPlanning: StatementPlanning = .forEachCall) async throws {
         self.role = role
         settings = try Settings()
         logger = makeLogger(label: "reminders.\(role)", settings: settings)
@@ -33,6 +34,7 @@ struct ServiceRunner {
         var postgresConfiguration = PostgresConfiguration(url: try settings.requireDatabaseURL())
         // pg_stat_activity (and the load runs' CPU by client) then names the role behind each connection.
         postgresConfiguration.applicationName = "reminders \(role)"
+        postgresConfiguration.statementPlanning = statementPlanning
         self.postgresConfiguration = postgresConfiguration
         postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
         try await checkDatabase(postgresConfiguration, logger: logger)

@@ -23,7 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("the \(channel.rawValue) channel has no worker: the dispatcher writes in-app entries to the inbox itself")
         }
         try await reportingFailures(of: "worker \(channel.rawValue)") {
-            let runner = try await ServiceRunner(role: "worker.\(channel.rawValue)")
+            let runner = try await ServiceRunner(role: "worker.\(channel.rawValue)", statementPlanning: PostgresDeliveryRepository.statementPlanning)
             let settings = runner.settings
             var configuration = DeliveryWorkerConfiguration(channel: channel)
             configuration.dryRun = settings.dryRun

@@ -10,11 +10,15 @@ struct TestDatabase: Sendable {
     let url: String
 
     /// Creates and migrates a new database, runs `body` with it, drops it.
+    /// `planning` is how the client's sessions plan (a role's own, to test its plans).
     static func with<R: Sendable>(
+        planning: StatementPlanning = .forEachCall,
         _ body: @Sendable (TestDatabase, PostgresClient) async throws -> R
     ) async throws -> R {
         let database = try await create()
-        let client = PostgresClient(configuration: database.configuration, logger: TestEnvironment.logger("test.postgres"))
+        var configuration = database.configuration
+        configuration.statementPlanning = planning
+        let client = PostgresClient(configuration: configuration, logger: TestEnvironment.logger("test.postgres"))
         do {
             let result = try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
