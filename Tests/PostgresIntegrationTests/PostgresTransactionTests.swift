@@ -88,6 +88,63 @@ struct PostgresTransactionTests {
         }
     }
 
+    @Test("a SET LOCAL as the body's first statement holds for the transaction only, and a 4 MB first statement commits")
+    func firstStatementIsInsideTheTransaction() async throws {
+        let client = PostgresClient(configuration: try TestDatabase.configuration(maxConnections: 1), logger: TestDatabase.logger)
+        let inside = try await client.withTransaction { connection in
+            // Outside a transaction SET LOCAL would change nothing.
+            try await connection.simpleQuery("SET LOCAL statement_timeout = '1234ms'")
+            return try await connection.query("SHOW statement_timeout")[0].decode("statement_timeout", as: String.self)
+        }
+        #expect(inside == "1234ms")
+        let after = try await client.query("SHOW statement_timeout")[0].decode("statement_timeout", as: String.self)
+        #expect(after != "1234ms")
+        try await TestDatabase.withTable(client, columns: "body text") { table in
+            let large = String(repeating: "x", count: 4 << 20)
+            _ = try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES ($1)", [large]) }
+            let length = try await client.query("SELECT length(body) AS n FROM \(table)")[0].decode("n", as: Int.self)
+            #expect(length == 4 << 20)
+        }
+    }
+
+    @Test("a first statement the server rejects fails the body with its own error, rolls back, and leaves the session usable")
+    func failingFirstStatement() async throws {
+        let client = PostgresClient(configuration: try TestDatabase.configuration(maxConnections: 1), logger: TestDatabase.logger)
+        try await TestDatabase.withTable(client, columns: "id int PRIMARY KEY") { table in
+            try await client.query("INSERT INTO \(table) VALUES (1)")
+            let error = await #expect(throws: PostgresTransactionError.self) {
+                try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES ($1)", [1]) }
+            }
+            let bodyError = try #require(error?.bodyError as? PostgresError)
+            #expect(bodyError.sqlState == "23505")
+            #expect(error?.rollbackError == nil)
+            // The same session (the pool holds one) is idle and takes the next transaction.
+            _ = try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES ($1)", [2]) }
+            let ids = try await client.query("SELECT id FROM \(table) ORDER BY id").map { try $0.decode("id", as: Int.self) }
+            #expect(ids == [1, 2])
+        }
+    }
+
+    @Test("a body that runs no statement returns its value, and one that throws before any statement reports only its error and leaves the session outside a transaction")
+    func bodyWithoutStatements() async throws {
+        let client = PostgresClient(configuration: try TestDatabase.configuration(maxConnections: 1), logger: TestDatabase.logger)
+        let value = try await client.withTransaction { _ in 7 }
+        #expect(value == 7)
+        let error = await #expect(throws: PostgresTransactionError.self) {
+            try await client.withTransaction { _ -> Int in throw Boom() }
+        }
+        #expect(error?.bodyError is Boom)
+        #expect(error?.rollbackError == nil)
+        // The session is left outside any transaction: a row it writes next is
+        // committed at once, so another session sees it.
+        let other = try TestDatabase.client(maxConnections: 1)
+        try await TestDatabase.withTable(other, columns: "id int") { table in
+            try await client.query("INSERT INTO \(table) VALUES ($1)", [1])
+            let seen = try await other.query("SELECT count(*) AS n FROM \(table)")[0].decode("n", as: Int.self)
+            #expect(seen == 1)
+        }
+    }
+
     @Test("a transaction left open in withConnection is rolled back before the connection is reused")
     func openTransactionIsNotLeaked() async throws {
         let client = PostgresClient(configuration: try TestDatabase.configuration(maxConnections: 1), logger: TestDatabase.logger)
