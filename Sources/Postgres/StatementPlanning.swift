@@ -6,9 +6,9 @@ public enum StatementPlanning: Sendable {
     case forEachCall
     /// Planned once per session and kept (PostgreSQL's generic plan), with
     /// sequential scans ruled out wherever an index serves. For sessions whose
-    /// statements all find their rows by key: planning every call was a
-    /// measured sixth of their database time, and a plan kept from when a
-    /// table was nearly empty must not go on scanning it once it has grown.
+    /// statements all find their rows by key: planning every call was a sixth
+    /// of PostgreSQL's time in a load run, and a plan kept from when a table
+    /// was nearly empty must not go on scanning it once it has grown.
     case oncePerSessionByKey
 
     /// The session settings that make it so.

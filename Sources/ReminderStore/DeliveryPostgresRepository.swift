@@ -14,12 +14,12 @@ import Timestamps
 public struct PostgresDeliveryRepository: DeliveryRepository {
     let postgres: PostgresClient
 
-    /// Queries through `postgres`.
     /// How a worker's sessions plan: once, by key, as the dispatcher's do
     /// (``PostgresDispatchRepository/statementPlanning``): claims, notes and
     /// outcomes name their deliveries, and the delivery tables start empty.
     public static let statementPlanning = StatementPlanning.oncePerSessionByKey
 
+    /// Queries through `postgres`.
     public init(postgres: PostgresClient) {
         self.postgres = postgres
     }

@@ -465,7 +465,7 @@ def execute(profile, out_dir, name, log=print, keep_stack=False):
                 for q, calls, total, mean, rows, plan in conn.execute(
                     "SELECT query, calls, total_exec_time, mean_exec_time, rows, total_plan_time FROM pg_stat_statements "
                     "ORDER BY total_exec_time + total_plan_time DESC LIMIT 20")]
-            # Planning is counted apart from execution; the services plan most calls anew.
+            # Planning apart from execution: a session that plans every call spends a share there.
             result["statement_totals"] = dict(zip(("calls", "exec_ms", "plan_ms"), (
                 round(float(v or 0), 1) for v in conn.execute(
                     "SELECT sum(calls), sum(total_exec_time), sum(total_plan_time) FROM pg_stat_statements").fetchone())))
