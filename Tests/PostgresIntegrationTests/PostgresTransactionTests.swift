@@ -55,7 +55,7 @@ struct PostgresTransactionTests {
             let rows = try await client.query("SELECT count(*) AS n FROM \(table)")
             #expect(try rows.first?.decode("n", as: Int.self) == 0)
             // The pool still works afterwards.
-            try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES (2)") }
+            _ = try await client.withTransaction { try await $0.query("INSERT INTO \(table) VALUES (2)") }
         }
     }
 
