@@ -39,9 +39,13 @@ struct BenchDatabase {
         return database
     }
 
-    func withClient<R: Sendable>(maxConnections: Int = 8, _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
+    /// `planning`: the measured role's own (its repository's `statementPlanning`).
+    func withClient<R: Sendable>(
+        maxConnections: Int = 8, planning: StatementPlanning = .forEachCall, _ body: @Sendable (PostgresClient) async throws -> R
+    ) async throws -> R {
         var configuration = PostgresConfiguration(url: url)
         configuration.maxConnections = maxConnections
+        configuration.statementPlanning = planning
         let client = PostgresClient(configuration: configuration, logger: quietLogger)
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask { try await client.run(); return nil }

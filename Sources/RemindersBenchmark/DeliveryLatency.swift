@@ -37,7 +37,7 @@ struct DeliveryLatency: AsyncParsableCommand {
         let total = rate * seconds + 1
         let rate = self.rate
         let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
-        try await database.withClient(maxConnections: 12) { postgres in
+        try await database.withClient(maxConnections: 12, planning: PostgresDispatchRepository.statementPlanning) { postgres in
             let fixtures = BenchmarkFixtures(postgres: postgres)
             try await fixtures.addUser(name: "bench", email: "bench@example.test")
             try await fixtures.addCases(count: total)

@@ -58,7 +58,7 @@ struct DeliveryThroughput: AsyncParsableCommand {
         let batchSize = self.batchSize
         let batchesInFlight = self.batchesInFlight
         let concurrency = self.concurrency
-        return try await database.withClient(maxConnections: 8) { postgres in
+        return try await database.withClient(maxConnections: 8, planning: PostgresDeliveryRepository.statementPlanning) { postgres in
             let fixtures = BenchmarkFixtures(postgres: postgres)
             let fixture = try await DeliveryFixture.create(fixtures)
             let admin = try KafkaAdminClient.makeAdminClient(bootstrapServers: brokerAddress, logger: quietLogger)

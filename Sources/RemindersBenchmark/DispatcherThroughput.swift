@@ -21,7 +21,7 @@ struct DispatcherThroughput: AsyncParsableCommand {
     func run() async throws {
         let prefix = "bench-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
         try await BenchDatabase.with(migrationsDirectory: migrations) { database in
-            try await database.withClient(maxConnections: 8) { postgres in
+            try await database.withClient(maxConnections: 8, planning: PostgresDispatchRepository.statementPlanning) { postgres in
                 let fixtures = BenchmarkFixtures(postgres: postgres)
                 try await fixtures.addUsers(count: 1000)
                 try await fixtures.addCases(count: events)
