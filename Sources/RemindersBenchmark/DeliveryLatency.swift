@@ -37,6 +37,7 @@ struct DeliveryLatency: AsyncParsableCommand {
         let total = rate * seconds + 1
         let rate = self.rate
         let prefix = "bench-e2e-" + String(UUID().uuidString.lowercased().prefix(8)) + "."
+        // One client serves the dispatcher and the workers here; both plan once per session by key.
         try await database.withClient(maxConnections: 12, planning: PostgresDispatchRepository.statementPlanning) { postgres in
             let fixtures = BenchmarkFixtures(postgres: postgres)
             try await fixtures.addUser(name: "bench", email: "bench@example.test")
