@@ -5,23 +5,47 @@ import ReminderDomain
 import Timestamps
 
 extension PostgresSchedulerRepository {
-    /// Sends the digests that are due, for up to `limit` held items, in one
+    /// Sends the digests that are due, for up to `limit` users, in one
     /// transaction. Each user's rate window is locked as the dispatcher locks
-    /// it, so a digest and a firing never both take the last place in it, and
-    /// the held rows are claimed with `SKIP LOCKED`, so several schedulers
-    /// never send one twice.
+    /// it, before any held row is read, so a digest and a firing never both
+    /// take the last place in it, and two schedulers never split one user's
+    /// held items between two digests: the second to get the lock finds them
+    /// released. A digest carries everything held for its user, due or not.
     func releaseDueDigests(limit: Int, rateLimit: RateLimitWindow) async throws -> [HeldDigestRelease] {
         try await postgres.inTransaction { connection in
+            let candidates = try await connection.query(
+                """
+                SELECT user_id FROM sag_reminder_held
+                 WHERE released_at IS NULL AND next_attempt_at <= now()
+                 GROUP BY user_id
+                 ORDER BY min(next_attempt_at), user_id
+                 LIMIT $1
+                """,
+                [limit]
+            ).map { try $0.decode("user_id", as: Int.self) }
+            guard !candidates.isEmpty else { return [] }
+            // The same lock, key and order as the dispatcher's.
+            let now = try await connection.query(
+                """
+                SELECT coalesce(max(clock_timestamp()), clock_timestamp()) AS locked_at
+                  FROM (SELECT pg_advisory_xact_lock(hashtextextended('reminder-rate:' || key, 0))
+                          FROM (SELECT key FROM unnest($1::text[]) AS key ORDER BY key) AS ordered) AS locked
+                """,
+                [candidates.map { RecipientKey.user($0).description }.sorted()]
+            )[0].decode("locked_at", as: Date.self)
+            // Read after the lock, so what another scheduler released or
+            // postponed meanwhile is seen; a user none of whose items is due
+            // any more is left for later.
             let held = try await connection.query(
                 """
                 SELECT h.event_id, h.user_id, h.reminder_id, h.sag_id, h.held_at
                   FROM sag_reminder_held h
-                 WHERE h.released_at IS NULL AND h.next_attempt_at <= now()
-                 ORDER BY h.next_attempt_at
-                 LIMIT $1
-                   FOR UPDATE SKIP LOCKED
+                 WHERE h.user_id = ANY($1) AND h.released_at IS NULL
+                   AND EXISTS (SELECT 1 FROM sag_reminder_held d
+                                WHERE d.user_id = h.user_id AND d.released_at IS NULL AND d.next_attempt_at <= now())
+                 ORDER BY h.held_at, h.event_id
                 """,
-                [limit]
+                [candidates]
             )
             guard !held.isEmpty else { return [] }
             var byUser: [Int: [(event: UUID, reminder: Int, sag: Int, heldAt: Date)]] = [:]
@@ -31,15 +55,6 @@ extension PostgresSchedulerRepository {
                 ))
             }
             let users = byUser.keys.sorted()
-            // The same lock, key and order as the dispatcher's.
-            let now = try await connection.query(
-                """
-                SELECT coalesce(max(clock_timestamp()), clock_timestamp()) AS locked_at
-                  FROM (SELECT pg_advisory_xact_lock(hashtextextended('reminder-rate:' || key, 0))
-                          FROM (SELECT key FROM unnest($1::text[]) AS key ORDER BY key) AS ordered) AS locked
-                """,
-                [users.map { RecipientKey.user($0).description }.sorted()]
-            )[0].decode("locked_at", as: Date.self)
             let recent = try await recentUserDispatches(users, since: now.addingTimeInterval(-rateLimit.window), on: connection)
             let profiles = try await digestProfiles(users, on: connection)
             let reminders = try await digestReminders(held, on: connection)
@@ -124,7 +139,7 @@ extension PostgresSchedulerRepository {
                 """
                 UPDATE sag_reminder_held h SET next_attempt_at = x.next_attempt_at
                   FROM jsonb_to_recordset($1::jsonb) AS x(user_id INTEGER, next_attempt_at TIMESTAMPTZ)
-                 WHERE h.user_id = x.user_id AND h.released_at IS NULL AND h.next_attempt_at <= now()
+                 WHERE h.user_id = x.user_id AND h.released_at IS NULL
                 """,
                 [PostgresJSON(try JSONValue.array(postponed).jsonText())]
             )

@@ -16,7 +16,8 @@ public protocol SchedulerRepository: Sendable {
     /// returns the reminders re-armed.
     func rearmReopenedReminders(limit: Int, now: Date) async throws -> [ScheduledFiring]
     /// Sends the held digests that are due (`REMINDERS_HELD_DIGEST`), looking at up to `limit`
-    /// held items; postpones the others to when the user's window and quiet hours allow.
+    /// users with a due held item; one digest carries all a user's held items. Postpones the
+    /// others to when the user's window and quiet hours allow.
     /// Does nothing when the repository was made without a digest limit.
     func releaseDueDigests(limit: Int) async throws -> [HeldDigestRelease]
     /// Settles up to `limit` due escalation steps: fires each whose firing nobody reacted to

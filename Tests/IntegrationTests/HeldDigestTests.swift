@@ -109,6 +109,88 @@ struct HeldDigestTests {
         }
     }
 
+    @Test("a pass that looks at one user sends that user one digest of all their held items, those not yet due included")
+    func digestCarriesAllOfItsUser() async throws {
+        try await TestDatabase.with { _, postgres in
+            let (first, second) = (try await Fixtures.user(postgres), try await Fixtures.user(postgres))
+            let reminder = try await HeldDigestTests.emailReminder(postgres, recipients: [first, second])
+            // The first user's oldest item is due; two more are not yet due.
+            try await HeldDigestTests.hold(postgres, user: first, reminder: reminder, dueIn: [-10, 3_600, 3_600])
+            try await HeldDigestTests.hold(postgres, user: second, reminder: reminder, dueIn: [-5])
+            let repository = PostgresSchedulerRepository(postgres: postgres, heldDigestLimit: RateLimitWindow(limit: 5, window: 3_600))
+
+            let firstPass = try await repository.releaseDueDigests(limit: 1)
+            #expect(firstPass.map(\.userID) == [first], "the user whose item has waited longest")
+            #expect(firstPass.map(\.items) == [3])
+            let secondPass = try await repository.releaseDueDigests(limit: 1)
+            #expect(secondPass.map(\.userID) == [second])
+            #expect(secondPass.map(\.items) == [1])
+            #expect(try await repository.releaseDueDigests(limit: 1).isEmpty)
+            #expect(try await count(postgres, "sag_reminder_logs", where: "user_id = \(first) AND dedupe_key LIKE 'digest:%'") == 1)
+            #expect(try await count(postgres, "sag_reminder_held", where: "user_id = \(first) AND released_at IS NULL") == 0)
+        }
+    }
+
+    @Test("two schedulers releasing at once, a few users a pass: every user gets exactly one digest carrying all their items")
+    func concurrentReleasesNeverSplitAUser() async throws {
+        try await TestDatabase.with { _, postgres in
+            var created: [Int] = []
+            for _ in 0..<12 { created.append(try await Fixtures.user(postgres)) }
+            let users = created
+            let reminder = try await HeldDigestTests.emailReminder(postgres, recipients: users)
+            for user in users { try await HeldDigestTests.hold(postgres, user: user, reminder: reminder, dueIn: [-3, -2, -1]) }
+            let repository = PostgresSchedulerRepository(postgres: postgres, heldDigestLimit: RateLimitWindow(limit: 5, window: 3_600))
+
+            // Each scheduler passes until a pass finds nothing; a bounded number of passes.
+            let releases = try await withThrowingTaskGroup(of: [HeldDigestRelease].self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        var sent: [HeldDigestRelease] = []
+                        for _ in 0..<users.count {
+                            let pass = try await repository.releaseDueDigests(limit: 2)
+                            if pass.isEmpty { break }
+                            sent += pass
+                        }
+                        return sent
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(releases.map(\.userID).sorted() == users.sorted(), "one digest per user")
+            #expect(releases.allSatisfy { $0.items == 3 })
+            let digests = try await postgres.query(
+                "SELECT user_id, count(*) AS digests FROM sag_reminder_logs WHERE dedupe_key LIKE 'digest:%' GROUP BY user_id"
+            )
+            #expect(digests.count == users.count)
+            #expect(try digests.allSatisfy { try $0.decode("digests", as: Int.self) == 1 })
+            #expect(try await count(postgres, "sag_reminder_held", where: "released_at IS NULL OR digest_event_id IS NULL") == 0)
+        }
+    }
+
+    /// A reminder whose recipients want e-mail.
+    private static func emailReminder(_ postgres: PostgresClient, recipients: [Int]) async throws -> Int {
+        for user in recipients {
+            try await postgres.query("INSERT INTO user_notification_preferences (user_id, notify_email) VALUES ($1, TRUE)", [user])
+        }
+        let sag = try await Fixtures.caseRow(postgres)
+        return try await Fixtures.timeBasedReminder(postgres, sagID: sag, recipients: recipients, scheduledAt: Date().addingTimeInterval(86_400))
+    }
+
+    /// Held items for `user`, one for each offset: due that many seconds from now.
+    private static func hold(_ postgres: PostgresClient, user: Int, reminder: Int, dueIn offsets: [Double]) async throws {
+        for offset in offsets {
+            try await postgres.query(
+                """
+                INSERT INTO sag_reminder_held (event_id, user_id, reminder_id, sag_id, held_at, next_attempt_at)
+                SELECT gen_random_uuid(), $1, r.id, r.sag_id, clock_timestamp() - interval '1 minute',
+                       clock_timestamp() + make_interval(secs => $3)
+                  FROM sag_reminders r WHERE r.id = $2
+                """,
+                [user, reminder, offset]
+            )
+        }
+    }
+
     @Test("digest off (the default): the seed's outcome stays, nothing is noted for a digest and none is sent")
     func digestOff() async throws {
         try await TestDatabase.with { database, postgres in
