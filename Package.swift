@@ -67,6 +67,11 @@ let package = Package(
             name: "Curl",
             dependencies: ["CCurl"]
         ),
+        // Child processes started with posix_spawn and reaped with waitpid
+        // (the benchmarks' servers, the integration tests' processes).
+        .target(
+            name: "Spawn"
+        ),
         .target(
             name: "AsyncSupport",
             dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
@@ -181,7 +186,7 @@ let package = Package(
             name: "RemindersBenchmark",
             dependencies: [
                 "OutboxRelay", "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway",
-                "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl",
+                "ReminderContracts", "ReminderDomain", "ReminderStore", "Kafka", "Postgres", "Curl", "Spawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -219,6 +224,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ArchitectureTests"
+        ),
+        .testTarget(
+            name: "SpawnTests",
+            dependencies: ["Spawn"]
         ),
         .testTarget(
             name: "AsyncSupportTests",
@@ -272,7 +281,7 @@ let package = Package(
         // processes, and what they recorded.
         .target(
             name: "IntegrationSupport",
-            dependencies: ["Kafka"],
+            dependencies: ["Kafka", "Spawn"],
             path: "Tests/IntegrationSupport"
         ),
         .target(
@@ -283,7 +292,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Kafka", "Postgres", "Curl", "ReminderContracts", "ReminderDomain", "ReminderStore", "OutboxRelay", "ReminderAdmin",
-                "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport", "Timestamps",
+                "ReminderScheduler", "ReminderDispatcher", "ReminderDelivery", "ReminderGateway", "IntegrationSupport", "Timestamps", "Spawn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

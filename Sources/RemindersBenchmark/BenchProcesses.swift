@@ -1,36 +1,33 @@
 import Foundation
+import Spawn
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A server the benchmark runs as a child process (smtp-sink, nginx), stopped
 /// when the run ends.
-final class ChildProcess: @unchecked Sendable {
-    private let process = Process()
+final class ChildProcess: Sendable {
+    private let process: SpawnedProcess
     let name: String
 
     /// Starts `executable` with `arguments`; its output goes to this process's stderr
     /// only when BENCH_LOG_LEVEL asks for it.
     init(_ executable: String, _ arguments: [String], name: String) throws {
         self.name = name
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] == nil {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
+        let shown = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] != nil
+        process = try SpawnedProcess(
+            executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            standardOutput: shown ? .inherited : .discarded, standardError: shown ? .inherited : .discarded
+        )
     }
 
     var isRunning: Bool { process.isRunning }
 
+    /// The sinks keep no state worth a clean exit.
     func stop() {
         guard process.isRunning else { return }
-        // The child inherits this process's blocked signals (SIGTERM among
-        // them, blocked by Dispatch), so only SIGKILL reliably ends it; the
-        // sinks keep no state worth a clean exit.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        _ = process.waitUntilExit()
     }
 
     deinit { stop() }
@@ -42,15 +39,12 @@ func runToEnd(_ executable: String, _ arguments: [String]) async throws -> (stat
         // Waiting for the child blocks: keep it off the cooperative pool.
         Thread.detachNewThread {
             do {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                let process = try SpawnedProcess(
+                    executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                    standardOutput: .captured, standardError: .inherited
+                )
+                let status = process.waitUntilExit()
+                continuation.resume(returning: (status, String(decoding: process.output, as: UTF8.self)))
             } catch {
                 continuation.resume(throwing: error)
             }

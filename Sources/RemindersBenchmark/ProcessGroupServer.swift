@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Spawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,60 +9,33 @@ import Glibc
 /// so that stopping it also stops what it started (uvicorn's worker processes, say): SIGTERM
 /// to the group, SIGKILL to what is left after a bounded wait. Its output goes to a log file
 /// whose end is shown when it fails to start.
-///
-/// Spawned directly rather than with `Process`, which can neither make a process group nor
-/// unblock the signals this process blocks (a child that inherits a blocked SIGTERM ignores it).
 final class ProcessGroupServer: Sendable {
     /// The process `sh -c` runs in; also the id of the group.
-    let pid: pid_t
+    var pid: pid_t { shell.pid }
     /// Where its standard output and standard error go.
     let logPath: String
-    private let exitStatus = Mutex<Int32?>(nil)
+    private let shell: SpawnedProcess
 
     /// Starts `command` with exactly `environment`.
     init(command: String, environment: [String: String], name: String) throws {
         logPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("reminders-bench-\(name)-\(UUID().uuidString.prefix(8)).log").path
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        posix_spawnattr_setsigmask(&attributes, &unblocked)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var child: pid_t = 0
-        let status = Self.withCStrings(["/bin/sh", "-c", command]) { arguments in
-            Self.withCStrings(environment.map { "\($0.key)=\($0.value)" }) { variables in
-                posix_spawn(&child, "/bin/sh", &actions, &attributes, arguments, variables)
-            }
+        do {
+            shell = try SpawnedProcess(
+                executable: "/bin/sh", arguments: ["-c", command], environment: environment,
+                standardOutput: .file(logPath), newProcessGroup: true
+            )
+        } catch {
+            throw BenchSetupError("cannot start /bin/sh for the \(name) command: \(error)")
         }
-        guard status == 0 else { throw BenchSetupError("cannot start /bin/sh for the \(name) command: \(String(cString: strerror(status)))") }
-        pid = child
     }
 
     /// Whether the command's own process still runs (what it started may outlive it).
-    var isRunning: Bool { reap() == nil }
+    var isRunning: Bool { shell.isRunning }
 
     /// How the command's own process ended, once it has: `exit 1`, `signal 9`.
     var exitDescription: String? {
-        reap().map { status in
-            let signal = status & 0x7f
-            return signal == 0 ? "exit \((status >> 8) & 0xff)" : "signal \(signal)"
-        }
+        shell.exitStatus.map { shell.wasSignalled ? "signal \($0)" : "exit \($0)" }
     }
 
     /// SIGTERM to the group, SIGKILL to what is left after `grace`; waits, bounded, until
@@ -109,27 +82,10 @@ final class ProcessGroupServer: Sendable {
         }
     }
 
-    /// Collects the command's own process once it has exited, so it leaves no zombie and the
-    /// group check below sees it gone.
-    private func reap() -> Int32? {
-        exitStatus.withLock { exitStatus in
-            if exitStatus == nil {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
-            }
-            return exitStatus
-        }
-    }
-
+    /// Collects the command's own process first, so a zombie of it does not count.
     private func groupIsGone() -> Bool {
-        _ = reap()
+        _ = shell.isRunning
         return kill(-pid, 0) != 0 && errno == ESRCH
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        return body(pointers)
     }
 
     /// Runs a clean-up and exits when one of `signals` arrives, until cancelled.

@@ -8,7 +8,7 @@ struct LayerTests {
     static let layers: [(name: String, modules: Set<String>)] = [
         ("C bridges", ["CRDKafka", "CLibPQ", "CCurl"]),
         ("shared formats", ["Timestamps"]),
-        ("Swift wrappers", ["Kafka", "Postgres", "Curl", "AsyncSupport", "Observability"]),
+        ("Swift wrappers", ["Kafka", "Postgres", "Curl", "AsyncSupport", "Observability", "Spawn"]),
         ("contracts", ["ReminderContracts"]),
         ("domain rules", ["ReminderDomain"]),
         ("store", ["ReminderStore"]),

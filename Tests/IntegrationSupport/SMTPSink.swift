@@ -1,4 +1,5 @@
 import Foundation
+import Spawn
 
 /// Envelope data stored by `smtp_sink.py` next to each message.
 public struct SpooledMeta: Decodable, Sendable {
@@ -122,20 +123,19 @@ public struct SelfSignedCertificate: Sendable {
     public static func make() throws -> SelfSignedCertificate {
         let directory = try makeTemporaryDirectory()
         let certificate = SelfSignedCertificate(directory: directory)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout", certificate.keyPath, "-out", certificate.certificatePath,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SinkError(message: "openssl req failed with status \(process.terminationStatus)")
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", certificate.keyPath, "-out", certificate.certificatePath,
+            ],
+            environment: ProcessInfo.processInfo.environment, standardOutput: .discarded
+        )
+        let status = process.waitUntilExit()
+        guard status == 0 else {
+            throw SinkError(message: "openssl req failed with status \(status)")
         }
         return certificate
     }

@@ -1,15 +1,14 @@
 import Foundation
+import Spawn
 
 /// A Python test sink from `Tests/Support` running as a child process.
-///
-/// `@unchecked Sendable`: `Process` is only started in `start` and stopped in `stop`.
-public final class SinkProcess: @unchecked Sendable {
+public final class SinkProcess: Sendable {
     /// The port the sink listens on.
     public let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
     private let stderrURL: URL
 
-    private init(port: Int, process: Process, stderrURL: URL) {
+    private init(port: Int, process: SpawnedProcess, stderrURL: URL) {
         self.port = port
         self.process = process
         self.stderrURL = stderrURL
@@ -28,78 +27,40 @@ public final class SinkProcess: @unchecked Sendable {
 
     /// Starts `script` with `arguments` and waits (bounded) for its `PORT <n>` line.
     public static func start(script: String, arguments: [String], readyTimeout: Duration = .seconds(15)) async throws -> SinkProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, supportDirectory.appendingPathComponent(script).path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        let stdout = Pipe()
-        process.standardOutput = stdout
         let stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("curl-sink-\(UUID().uuidString).stderr")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-
-        let reader = stdout.fileHandleForReading
-        let line: String? = try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask { await readFirstLine(reader) }
-            group.addTask {
-                try await Task.sleep(for: readyTimeout)
-                return nil
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/env", arguments: [python, supportDirectory.appendingPathComponent(script).path] + arguments,
+            environment: environment, standardOutput: .captured, standardError: .file(stderrURL.path)
+        )
+        let deadline = ContinuousClock.now + readyTimeout
+        var line: String?
+        while line == nil, process.isRunning, ContinuousClock.now < deadline {
+            let output = process.output
+            if let newline = output.firstIndex(of: UInt8(ascii: "\n")) {
+                line = String(decoding: output[..<newline], as: UTF8.self)
+            } else {
+                try? await Task.sleep(for: .milliseconds(10))
             }
-            let first = try await group.next() ?? nil
-            if first == nil {
-                // Unblocks the reader thread with end-of-file.
-                kill(process.processIdentifier, SIGKILL)
-            }
-            group.cancelAll()
-            return first
         }
-
         guard let line, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            _ = process.waitUntilExit()
             let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: stderrURL)
             throw SinkError(message: "\(script) did not report its port (got \(line.debugDescription)); stderr:\n\(stderr)")
         }
         return SinkProcess(port: port, process: process, stderrURL: stderrURL)
     }
 
-    /// Reads one line on a dedicated thread, since `FileHandle` reads block.
-    private static func readFirstLine(_ handle: FileHandle) async -> String? {
-        await withCheckedContinuation { continuation in
-            let thread = Thread {
-                var bytes: [UInt8] = []
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    bytes.append(contentsOf: chunk)
-                    if bytes.contains(UInt8(ascii: "\n")) { break }
-                }
-                guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
-                    continuation.resume(returning: nil)
-                    return
-                }
-                continuation.resume(returning: String(decoding: bytes[..<newline], as: UTF8.self))
-            }
-            thread.start()
-        }
-    }
-
     /// Terminates the sink (SIGTERM, then SIGKILL after a bounded wait) and waits for it to exit.
     public func stop() async {
-        if process.isRunning {
-            process.terminate()
-        }
-        let deadline = ContinuousClock.now + .seconds(3)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        process.signal(SIGTERM)
+        if await process.waitForExit(timeout: .seconds(3)) == nil {
+            process.signal(SIGKILL)
+            _ = process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: stderrURL)
     }

@@ -9,6 +9,7 @@ import ReminderContracts
 import ReminderDelivery
 import ReminderDomain
 import ReminderStore
+import Spawn
 
 /// Delivery workers (and the relay that carries their retries) running
 /// in-process on topics of the test's own, fed through the outbox as the
@@ -177,14 +178,13 @@ struct InspectedEmail: Decodable {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString).eml")
         try Data(raw).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [SinkProcess.python, SinkProcess.supportDirectory.appendingPathComponent("mime_inspect.py").path, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/env",
+            arguments: [SinkProcess.python, SinkProcess.supportDirectory.appendingPathComponent("mime_inspect.py").path, file.path],
+            environment: ProcessInfo.processInfo.environment, standardError: .discarded
+        )
+        _ = process.waitUntilExit()
+        let data = process.output
         return try JSONDecoder().decode(InspectedEmail.self, from: data)
     }
 }

@@ -95,7 +95,6 @@ struct GatewayExternalTests {
                     """
                 )
                 exitStatus = await browser.waitForExit(timeout: .milliseconds(20))
-                if exitStatus == nil, !browser.process.isRunning { exitStatus = browser.process.terminationStatus }
             }
             let output = browser.outputText
             print(output)
