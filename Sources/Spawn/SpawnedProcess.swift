@@ -141,11 +141,17 @@ public final class SpawnedProcess: Sendable {
     /// Waits for the child to exit, blocking the calling thread: for short
     /// tools run from synchronous code. Then as ``waitForExit(timeout:)``.
     public func waitUntilExit() -> Int32 {
-        status.withLock { status in
-            if status == nil {
-                var raw: Int32 = 0
-                while waitpid(pid, &raw, 0) == -1, errno == EINTR {}
-                status = raw
+        // Blocks outside the lock, so that `signal` (which may be what ends
+        // the child) is never held up by it.
+        while reap() == nil {
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, 0)
+            if result == pid {
+                status.withLock { status in
+                    if status == nil { status = raw }
+                }
+            } else if result == -1, errno != EINTR, errno != ECHILD {
+                break
             }
         }
         for _ in 0..<100 where capture?.isOpen == true { usleep(5_000) }
