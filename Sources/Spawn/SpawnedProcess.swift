@@ -48,7 +48,7 @@ public final class SpawnedProcess: Sendable {
         // Captured output comes through a pipe whose ends close on exec; the
         // child gets the write end as its fd 1 (and 2), which dup2 leaves open.
         var pipeEnds: [Int32] = [-1, -1]
-        if case .captured = standardOutput {
+        if [standardOutput, standardError].contains(where: { if case .captured = $0 { true } else { false } }) {
             guard pipe(&pipeEnds) == 0 else { throw SpawnError("cannot make a pipe: \(String(cString: strerror(errno)))") }
             for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         }

@@ -67,6 +67,16 @@ struct SpawnedProcessTests {
         #expect(toFile.output.isEmpty)
     }
 
+    @Test("standard error captured alone, standard output discarded")
+    func errorCapturedAlone() async throws {
+        let process = try SpawnedProcess(
+            executable: "/bin/sh", arguments: ["-c", "echo out; echo err >&2"], environment: Self.environment,
+            standardOutput: .discarded, standardError: .captured
+        )
+        #expect(await process.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(String(decoding: process.output, as: UTF8.self) == "err\n")
+    }
+
     @Test("waiting from synchronous code returns the status and the whole output")
     func blockingWait() throws {
         let process = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", "seq 1 20000; exit 4"], environment: Self.environment)
