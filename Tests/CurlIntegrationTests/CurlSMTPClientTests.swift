@@ -50,7 +50,7 @@ struct CurlSMTPClientTests {
 
     @Test("STARTTLS with a self-signed certificate trusted via caCertificatePath, plus AUTH")
     func startTLSWithAuth() async throws {
-        let certificate = try SelfSignedCertificate.make()
+        let certificate = try await SelfSignedCertificate.make()
         defer { certificate.remove() }
         try await withSMTPSink(arguments: [
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
@@ -79,7 +79,7 @@ struct CurlSMTPClientTests {
 
     @Test("implicit TLS (smtps) with a trusted self-signed certificate")
     func implicitTLS() async throws {
-        let certificate = try SelfSignedCertificate.make()
+        let certificate = try await SelfSignedCertificate.make()
         defer { certificate.remove() }
         try await withSMTPSink(arguments: [
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath, "--implicit-tls",
@@ -101,7 +101,7 @@ struct CurlSMTPClientTests {
 
     @Test("a wrong password is a non-retriable .authentication error that never shows the password")
     func wrongPassword() async throws {
-        let certificate = try SelfSignedCertificate.make()
+        let certificate = try await SelfSignedCertificate.make()
         defer { certificate.remove() }
         try await withSMTPSink(arguments: [
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
@@ -130,7 +130,7 @@ struct CurlSMTPClientTests {
 
     @Test("an untrusted self-signed certificate is a non-retriable .tls error")
     func untrustedCertificate() async throws {
-        let certificate = try SelfSignedCertificate.make()
+        let certificate = try await SelfSignedCertificate.make()
         defer { certificate.remove() }
         try await withSMTPSink(arguments: [
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath, "--require-starttls",

@@ -119,8 +119,9 @@ public struct SelfSignedCertificate: Sendable {
     /// The private key (PEM).
     public var keyPath: String { directory.appendingPathComponent("key.pem").path }
 
-    /// Makes a new certificate and key.
-    public static func make() throws -> SelfSignedCertificate {
+    /// Makes a new certificate and key; waits (bounded) without holding a
+    /// thread of the cooperative pool while `openssl` runs.
+    public static func make() async throws -> SelfSignedCertificate {
         let directory = try makeTemporaryDirectory()
         let certificate = SelfSignedCertificate(directory: directory)
         let process = try SpawnedProcess(
@@ -133,9 +134,9 @@ public struct SelfSignedCertificate: Sendable {
             ],
             environment: ProcessInfo.processInfo.environment, standardOutput: .discarded
         )
-        let status = process.waitUntilExit()
+        let status = await process.waitForExit(timeout: .seconds(60))
         guard status == 0 else {
-            throw SinkError(message: "openssl req failed with status \(status)")
+            throw SinkError(message: "openssl req failed with status \(status.map(String.init) ?? "none: still running after 60 s")")
         }
         return certificate
     }

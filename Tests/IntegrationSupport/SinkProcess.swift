@@ -47,7 +47,7 @@ public final class SinkProcess: Sendable {
         }
         guard let line, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
             process.signal(SIGKILL)
-            _ = process.waitUntilExit()
+            _ = await process.waitForExit(timeout: .seconds(10))
             let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
             try? FileManager.default.removeItem(at: stderrURL)
             throw SinkError(message: "\(script) did not report its port (got \(line.debugDescription)); stderr:\n\(stderr)")
@@ -60,7 +60,7 @@ public final class SinkProcess: Sendable {
         process.signal(SIGTERM)
         if await process.waitForExit(timeout: .seconds(3)) == nil {
             process.signal(SIGKILL)
-            _ = process.waitUntilExit()
+            _ = await process.waitForExit(timeout: .seconds(10))
         }
         try? FileManager.default.removeItem(at: stderrURL)
     }

@@ -9,7 +9,7 @@ import Testing
 struct DeliveryEmailTests {
     @Test("STARTTLS + AUTH: one well-formed e-mail with name, æøå subject, Message-ID, Date, both parts, escaped HTML")
     func wellFormedEmail() async throws {
-        let certificate = try SelfSignedCertificate.make()
+        let certificate = try await SelfSignedCertificate.make()
         defer { certificate.remove() }
         try await withSMTPSink(arguments: [
             "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
@@ -36,7 +36,7 @@ struct DeliveryEmailTests {
                 #expect(meta.mail_from == "noreply@bmcnetworks.dk")
                 #expect(meta.rcpt_tos == ["ann@example.test"])
 
-                let email = try InspectedEmail.inspect(messages[0].raw)
+                let email = try await InspectedEmail.inspect(messages[0].raw)
                 #expect(email.defects.isEmpty, "\(email.defects)")
                 #expect(email.from_name == "BMC Hub")
                 #expect(email.from_address == "noreply@bmcnetworks.dk")

@@ -174,7 +174,9 @@ struct InspectedEmail: Decodable {
     var parts: [Part]
     var defects: [String]
 
-    static func inspect(_ raw: [UInt8]) throws -> InspectedEmail {
+    /// Parses `raw` with Python's `email` package; waits (bounded) without
+    /// holding a thread of the cooperative pool while Python runs.
+    static func inspect(_ raw: [UInt8]) async throws -> InspectedEmail {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString).eml")
         try Data(raw).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -183,9 +185,10 @@ struct InspectedEmail: Decodable {
             arguments: [SinkProcess.python, SinkProcess.supportDirectory.appendingPathComponent("mime_inspect.py").path, file.path],
             environment: ProcessInfo.processInfo.environment, standardError: .discarded
         )
-        _ = process.waitUntilExit()
-        let data = process.output
-        return try JSONDecoder().decode(InspectedEmail.self, from: data)
+        guard await process.waitForExit(timeout: .seconds(60)) != nil else {
+            throw TestSetupError("mime_inspect.py did not finish within 60 s")
+        }
+        return try JSONDecoder().decode(InspectedEmail.self, from: process.output)
     }
 }
 

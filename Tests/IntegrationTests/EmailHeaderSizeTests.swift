@@ -39,7 +39,7 @@ struct EmailHeaderSizeTests {
                 let messages = try sink.messages()
                 try #require(messages.count == 1)
                 Self.expectShortLines(messages[0].raw)
-                let email = try InspectedEmail.inspect(messages[0].raw)
+                let email = try await InspectedEmail.inspect(messages[0].raw)
                 #expect(email.defects.isEmpty, "\(email.defects)")
                 #expect(email.subject == "Påmindelse: " + title)
             }
@@ -47,22 +47,22 @@ struct EmailHeaderSizeTests {
     }
 
     @Test("titles of emoji, combining marks, CJK and 1,000+ characters: Python reads each subject back exactly")
-    func titles() throws {
+    func titles() async throws {
         for title in Self.titles {
             let raw = try Self.render(title: title, senderName: "BMC Hub")
             Self.expectShortLines(raw)
-            let email = try InspectedEmail.inspect(raw)
+            let email = try await InspectedEmail.inspect(raw)
             #expect(email.defects.isEmpty, "\(email.defects)")
             #expect(email.subject == "Påmindelse: " + title, "\(title.prefix(20))…")
         }
     }
 
     @Test("sender names, short or long, ASCII with specials or not, are read back with the address")
-    func senderNames() throws {
+    func senderNames() async throws {
         for name in ["Bøgh & Søn", String(repeating: "Hub, support @ afdeling ", count: 20), String(repeating: "Ø🔔", count: 200)] {
             let raw = try Self.render(title: "t", senderName: name)
             Self.expectShortLines(raw)
-            let email = try InspectedEmail.inspect(raw)
+            let email = try await InspectedEmail.inspect(raw)
             #expect(email.defects.isEmpty, "\(email.defects)")
             #expect(email.from_address == "noreply@bmcnetworks.dk")
             if MIMEText.encodedWordList(name).count == 1 {

@@ -65,12 +65,20 @@ struct HeldDigestTests {
                         #expect(!doubled)
                         // The digest arrives as one e-mail, its user text escaped in the HTML part.
                         let arrived = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
-                            try sink.messages().contains { (try? InspectedEmail.inspect($0.raw).subject)?.hasSuffix("3 påmindelser holdt tilbage") == true }
+                            for message in try sink.messages()
+                            where (try? await InspectedEmail.inspect(message.raw))?.subject.hasSuffix("3 påmindelser holdt tilbage") == true {
+                                return true
+                            }
+                            return false
                         }
                         #expect(arrived)
                     }
                 }
-                let digests = try sink.messages().map { try InspectedEmail.inspect($0.raw) }.filter { $0.subject == "Påmindelse: 3 påmindelser holdt tilbage" }
+                var digests: [InspectedEmail] = []
+                for message in try sink.messages() {
+                    let email = try await InspectedEmail.inspect(message.raw)
+                    if email.subject == "Påmindelse: 3 påmindelser holdt tilbage" { digests.append(email) }
+                }
                 #expect(digests.count == 1)
                 if let digest = digests.first {
                     let html = digest.parts.first { $0.content_type == "text/html" }?.content ?? ""
