@@ -33,23 +33,16 @@ final class ChildProcess: Sendable {
     deinit { stop() }
 }
 
-/// Runs a program to its end and returns its standard output.
-func runToEnd(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        // Waiting for the child blocks: keep it off the cooperative pool.
-        Thread.detachNewThread {
-            do {
-                let process = try SpawnedProcess(
-                    executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                    standardOutput: .captured, standardError: .inherited
-                )
-                let status = process.waitUntilExit()
-                continuation.resume(returning: (status, String(decoding: process.output, as: UTF8.self)))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+/// Runs a program to its end (bounded by `limit`) and returns its standard output.
+func runToEnd(_ executable: String, _ arguments: [String], limit: Duration = .seconds(600)) async throws -> (status: Int32, output: String) {
+    let process = try SpawnedProcess(
+        executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+        standardOutput: .captured, standardError: .inherited
+    )
+    guard let status = await process.waitForExit(timeout: limit) else {
+        throw BenchSetupError("\(executable) still runs after \(limit); stopped")
     }
+    return (status, String(decoding: process.output, as: UTF8.self))
 }
 
 /// The first of `names` found on PATH or in the usual system folders.
